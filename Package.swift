@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "MeterBridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meterbridge", targets: ["meterbridge"]),
+        .executable(name: "meterbridge-bench", targets: ["meterbridge-bench"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: Foundation: libpq, the Postgres driver, the job queue
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JobQueue",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // MARK: Executables: argument parsing, configuration, logging and lifecycle only
+        .executableTarget(
+            name: "meterbridge",
+            dependencies: [
+                "Postgres", "JobQueue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("../../sql/migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meterbridge-bench",
+            dependencies: [
+                "Postgres", "JobQueue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
