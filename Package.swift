@@ -32,6 +32,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Schema",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "JobQueue",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -41,17 +46,16 @@ let package = Package(
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue",
+                "Postgres", "JobQueue", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("../../sql/migrations")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "meterbridge-bench",
             dependencies: [
-                "Postgres", "JobQueue",
+                "Postgres", "JobQueue", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -59,8 +63,14 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres"], swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "Schema", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Schema", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
