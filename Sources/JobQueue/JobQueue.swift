@@ -158,7 +158,12 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func complete(_ leases: [JobLease]) async throws -> Set<Int64> {
         guard !leases.isEmpty else { return [] }
-        let rows = try await pool.query(JobQueueSQL.completeMany, [leases.map(\.jobID), leases.map(\.token)])
+        return try await inTransaction { connection in try Self.complete(leases, on: connection) }
+    }
+
+    @discardableResult
+    public static func complete(_ leases: [JobLease], on connection: isolated PostgresConnection) throws -> Set<Int64> {
+        let rows = try connection.query(JobQueueSQL.completeMany, [leases.map(\.jobID), leases.map(\.token)])
         return Set(try rows.map { try $0.decode(Int64.self, at: 0) })
     }
 

@@ -30,14 +30,23 @@ enum JobQueueSQL {
         SELECT id FROM jobs WHERE unique_key = $1 AND state IN \(unfinished)
         """
 
+    /// Scans each named queue on its own (an ordered index scan of `jobs_claimable` per queue, so the
+    /// cost does not grow with the backlog), skips paused queues and rows other claimers hold, then
+    /// keeps the best `$2` across queues by priority and `run_at`.
     static let claim = """
-        WITH picked AS (
-            SELECT id FROM jobs
-            WHERE state = 'available' AND queue = ANY($1::text[]) AND run_at <= now()
-              AND NOT EXISTS (SELECT 1 FROM job_queues q WHERE q.name = jobs.queue AND q.paused_at IS NOT NULL)
-            ORDER BY priority, run_at, id
+        WITH queues AS (
+            SELECT q.name FROM unnest($1::text[]) AS q(name)
+            WHERE NOT EXISTS (SELECT 1 FROM job_queues p WHERE p.name = q.name AND p.paused_at IS NOT NULL)
+        ), picked AS (
+            SELECT candidate.id FROM queues, LATERAL (
+                SELECT id, priority, run_at FROM jobs
+                WHERE state = 'available' AND queue = queues.name AND run_at <= now()
+                ORDER BY priority, run_at, id
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ) candidate
+            ORDER BY candidate.priority, candidate.run_at, candidate.id
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
         )
         UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1, attempted_at = now(), locked_by = $3,
             lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => $4::float8)

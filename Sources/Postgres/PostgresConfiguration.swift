@@ -16,12 +16,16 @@ public struct PostgresConfiguration: Sendable {
     public var connectTimeoutSeconds: Int
     /// Schema to use instead of the server's default search path (tests run each in a fresh schema).
     public var searchPath: String?
+    /// Distinct statements each session prepares and reuses (0 disables; needed behind a PgBouncer
+    /// older than 1.21 in transaction mode).
+    public var preparedStatementCacheSize: Int
 
     public init(
         connectionString: String = "", applicationName: String = "meterbridge",
         statementTimeoutMilliseconds: Int? = 60_000, lockTimeoutMilliseconds: Int? = nil,
-        connectTimeoutSeconds: Int = 10, searchPath: String? = nil
+        connectTimeoutSeconds: Int = 10, searchPath: String? = nil, preparedStatementCacheSize: Int = 256
     ) {
+        self.preparedStatementCacheSize = preparedStatementCacheSize
         self.searchPath = searchPath
         self.connectionString = connectionString
         self.applicationName = applicationName

@@ -18,6 +18,10 @@ public actor PostgresConnection {
     private let broken = Atomic<Bool>(false)
     private let pid = Atomic<Int32>(0)
     private var inTransaction = false
+    /// Statements prepared on this session, by SQL text. Our SQL never contains values, so the set of
+    /// distinct statements is small; preparing them once saves the server a parse and plan per call.
+    private var prepared: [String: String] = [:]
+    private var preparedCacheSize = 0
 
     /// The server process id serving this session (`pg_backend_pid()`).
     public nonisolated var backendPID: Int32 { pid.load(ordering: .relaxed) }
@@ -57,6 +61,7 @@ public actor PostgresConnection {
             throw PostgresError(kind: .connection, sqlState: .connectionFailure, message: message)
         }
         handle = opened
+        preparedCacheSize = configuration.preparedStatementCacheSize
         let sink = NoticeSink(logger: logger)
         noticeSink = sink
         PQsetNoticeReceiver(opened, noticeReceiver, Unmanaged.passUnretained(sink).toOpaque())
@@ -105,11 +110,41 @@ public actor PostgresConnection {
         -> PostgresResult
     {
         let texts = binds.map { $0?.postgresText }
-        return try execute(redacting: texts) { handle in
-            withOptionalCStrings(texts) { pointers in
-                PQsendQueryParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        let name = try preparedStatement(for: sql, parameterCount: texts.count)
+        do {
+            return try execute(redacting: texts) { handle in
+                withOptionalCStrings(texts) { pointers in
+                    if let name {
+                        PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+                    } else {
+                        PQsendQueryParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+                    }
+                }
             }
+        } catch let error where error.sqlState == SQLState(rawValue: "0A000") && name != nil {
+            // "cached plan must not change result type": the schema changed under the prepared statement.
+            // Forget it; outside a transaction the statement can simply run again.
+            prepared[sql] = nil
+            guard !inTransaction else { throw error }
+            return try query(sql, binds)
         }
+    }
+
+    /// The name of the prepared statement for `sql`, preparing it on first use; nil when the cache is off
+    /// or full (the statement then runs unnamed).
+    private func preparedStatement(for sql: String, parameterCount: Int) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < preparedCacheSize, !sql.contains(";") else { return nil }
+        let handle = try liveHandle()
+        let name = "mb_\(prepared.count + 1)"
+        let result = PQprepare(handle, name, sql, Int32(parameterCount), nil)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            try checkConnection(handle)
+            throw resultError(result) ?? PostgresError.client("prepare failed")
+        }
+        prepared[sql] = name
+        return name
     }
 
     /// Runs a script of one or more statements without parameters (simple protocol), e.g. a migration.

@@ -180,6 +180,15 @@ struct DriverTests {
         await connection.close()
     }
 
+    @Test func preparedStatementsSurviveSchemaChanges() async throws {
+        let connection = try await TestDatabase.make(migrated: false).connect()
+        try await connection.simpleQuery("CREATE TABLE evolving (a int); INSERT INTO evolving VALUES (1);")
+        #expect(try await connection.query("SELECT * FROM evolving WHERE a = $1", [1]).columns.names == ["a"])
+        try await connection.simpleQuery("ALTER TABLE evolving ADD COLUMN b text")
+        #expect(try await connection.query("SELECT * FROM evolving WHERE a = $1", [1]).columns.names == ["a", "b"])
+        await connection.close()
+    }
+
     @Test func statementTimeoutIsConfigurable() async throws {
         let database = try await TestDatabase.make(migrated: false)
         var configuration = database.configuration

@@ -35,7 +35,6 @@ CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE state = 'running';
 CREATE INDEX jobs_retryable ON jobs (run_at) WHERE state = 'retryable';
 -- The pruner's scan for old finished jobs.
 CREATE INDEX jobs_finalized ON jobs (finalized_at) WHERE finalized_at IS NOT NULL;
-CREATE INDEX jobs_kind_state ON jobs (kind, state);
 -- A unique key holds only while a job is unfinished: once it completes, the same key can be enqueued again.
 CREATE UNIQUE INDEX jobs_unique_key ON jobs (unique_key)
     WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retryable');
