@@ -22,6 +22,7 @@ public actor PostgresConnection {
     /// distinct statements is small; preparing them once saves the server a parse and plan per call.
     private var prepared: [String: String] = [:]
     private var preparedCacheSize = 0
+    private var preparedCount = 0
 
     /// The server process id serving this session (`pg_backend_pid()`).
     public nonisolated var backendPID: Int32 { pid.load(ordering: .relaxed) }
@@ -126,6 +127,7 @@ public actor PostgresConnection {
             // Forget it; outside a transaction the statement can simply run again.
             prepared[sql] = nil
             guard !inTransaction else { throw error }
+            try simpleQuery("DEALLOCATE \(name!)")
             return try query(sql, binds)
         }
     }
@@ -136,7 +138,8 @@ public actor PostgresConnection {
         if let name = prepared[sql] { return name }
         guard prepared.count < preparedCacheSize, !sql.contains(";") else { return nil }
         let handle = try liveHandle()
-        let name = "mb_\(prepared.count + 1)"
+        preparedCount += 1
+        let name = "mb_\(preparedCount)"
         let result = PQprepare(handle, name, sql, Int32(parameterCount), nil)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {
