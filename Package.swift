@@ -37,6 +37,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CommandSupport",
+            dependencies: [
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "JobQueue",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -46,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue", "Schema",
+                "Postgres", "JobQueue", "Schema", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -286,18 +286,67 @@ public struct JobQueue: Sendable {
     }
 
     /// Puts discarded and cancelled jobs back to work, raising `max_attempts` so each gets another run.
+    /// With `dryRun` the change is made and rolled back, so the ids returned are exactly what would change.
     @discardableResult
-    public func requeue(_ filter: Filter) async throws -> [Int64] {
-        let rows = try await pool.query(
-            JobQueueSQL.requeue, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state])
-        return try rows.map { try $0.decode(Int64.self, at: 0) }.sorted()
+    public func requeue(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
+        try await idsChanged(
+            JobQueueSQL.requeue, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state],
+            dryRun: dryRun)
     }
 
     /// Cancels unfinished jobs. A running job's worker finds its lease lost at its next state change.
     @discardableResult
-    public func cancel(_ filter: Filter) async throws -> [Int64] {
-        let rows = try await pool.query(JobQueueSQL.cancel, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue])
-        return try rows.map { try $0.decode(Int64.self, at: 0) }.sorted()
+    public func cancel(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
+        try await idsChanged(
+            JobQueueSQL.cancel, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue], dryRun: dryRun)
+    }
+
+    private struct DryRun: Error { var ids: [Int64] }
+
+    private func idsChanged(_ sql: String, _ binds: [(any PostgresEncodable)?], dryRun: Bool) async throws -> [Int64] {
+        do {
+            return try await pool.transaction { connection in
+                let ids = try connection.query(sql, binds).map { try $0.decode(Int64.self, at: 0) }.sorted()
+                if dryRun { throw DryRun(ids: ids) }
+                return ids
+            }
+        } catch let dryRun as DryRun {
+            return dryRun.ids
+        }
+    }
+
+    /// Jobs matching `filter`, newest first.
+    public func list(_ filter: Filter, limit: Int = 100) async throws -> [JobRecord] {
+        let rows = try await pool.query(
+            JobQueueSQL.selectJob + """
+                 WHERE ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) AND ($2::text IS NULL OR kind = $2)
+                  AND ($3::jsonb IS NULL OR args @> $3::jsonb) AND ($4::text IS NULL OR queue = $4)
+                  AND ($5::job_state IS NULL OR state = $5)
+                ORDER BY id DESC LIMIT $6
+                """, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state, limit])
+        return try rows.map(Self.record)
+    }
+
+    /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
+    public struct QueueCount: Sendable, Codable, Equatable {
+        public var queue: String
+        public var state: JobState
+        public var count: Int
+        public var paused: Bool
+    }
+
+    public func counts() async throws -> [QueueCount] {
+        let rows = try await pool.query(
+            """
+            SELECT j.queue, j.state, count(*)::bigint,
+                   EXISTS (SELECT 1 FROM job_queues q WHERE q.name = j.queue AND q.paused_at IS NOT NULL)
+            FROM jobs j GROUP BY j.queue, j.state ORDER BY j.queue, j.state
+            """)
+        return try rows.map {
+            QueueCount(
+                queue: try $0.decode(at: 0), state: try $0.decode(at: 1), count: try $0.decode(at: 2),
+                paused: try $0.decode(at: 3))
+        }
     }
 
     /// Stops claims from `queue` (jobs already running finish) until ``resume(queue:)``.
