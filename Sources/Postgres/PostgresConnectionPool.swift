@@ -6,8 +6,8 @@ public import Logging
 /// `pg_terminate_backend`, network loss) is closed and replaced by a fresh one on the next checkout,
 /// so callers only ever see the one statement that failed with the connection.
 public actor PostgresConnectionPool {
-    public let configuration: PostgresConfiguration
-    public let size: Int
+    public nonisolated let configuration: PostgresConfiguration
+    public nonisolated let size: Int
     private let logger: Logger
     private var idle: [PostgresConnection] = []
     private var open = 0
