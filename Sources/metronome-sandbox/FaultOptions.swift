@@ -24,11 +24,17 @@ struct FaultOptions: ParsableArguments {
     @Option(help: "Rate of usage and breakdown items whose timestamps use another RFC 3339 variant (.000Z, +00:00, +01:00, ...).")
     var mixedTimestampRate: Double = 0
 
+    @Option(help: "Rate of pages requested with a cursor that answer with that same cursor (a looping server).")
+    var faultRepeatCursorRate: Double = 0
+
     @Option(help: "Seed of the fault draws.")
     var faultSeed: UInt64 = 7
 
     func validate() throws {
-        let rates = [fault5xxRate, faultSlowRate, faultDropRate, faultMalformedRate, faultEmptyPageRate, mixedTimestampRate]
+        let rates = [
+            fault5xxRate, faultSlowRate, faultDropRate, faultMalformedRate, faultEmptyPageRate, mixedTimestampRate,
+            faultRepeatCursorRate,
+        ]
         guard rates.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("fault rates must be in 0...1") }
         guard faultSlowMs >= 0 else { throw ValidationError("--fault-slow-ms must be 0 or more") }
     }
@@ -42,6 +48,7 @@ struct FaultOptions: ParsableArguments {
             malformedRate: faultMalformedRate,
             emptyPageRate: faultEmptyPageRate,
             mixedTimestampRate: mixedTimestampRate,
+            repeatCursorRate: faultRepeatCursorRate,
             seed: faultSeed
         )
     }

@@ -12,15 +12,12 @@ enum HTTPDate {
 
     static func parse(_ text: String) -> Date? {
         let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        if tokens.count == 5, tokens[4].uppercased() == "GMT" {
+        if tokens.count == 4, tokens[3].uppercased() == "GMT" {
+            // RFC 850: weekday, DD-Mon-YY HH:MM:SS GMT
             let dateParts = tokens[1].split(separator: "-").map(String.init)
-            if dateParts.count == 3 {
-                // RFC 850: weekday, DD-Mon-YY HH:MM:SS GMT
-                guard var year = Int(dateParts[2]) else { return nil }
-                if year < 100 { year += year < 70 ? 2000 : 1900 }
-                return make(year: year, month: dateParts[1], day: dateParts[0], time: tokens[2])
-            }
-            return nil
+            guard dateParts.count == 3, var year = Int(dateParts[2]) else { return nil }
+            if year < 100 { year += year < 70 ? 2000 : 1900 }
+            return make(year: year, month: dateParts[1], day: dateParts[0], time: tokens[2])
         }
         if tokens.count == 6, tokens[5].uppercased() == "GMT", let year = Int(tokens[3]) {
             // IMF-fixdate: weekday, DD Mon YYYY HH:MM:SS GMT

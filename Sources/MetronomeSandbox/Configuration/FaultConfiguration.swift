@@ -12,6 +12,9 @@ public struct FaultConfiguration: Hashable, Sendable {
     public var malformedRate: Double
     /// Answer a list page with no items and a fresh cursor that leads to the real page.
     public var emptyPageRate: Double
+    /// Answer a page requested with a cursor with that same cursor as `next_page`: a server stuck
+    /// in a loop, which a client must detect rather than follow forever.
+    public var repeatCursorRate: Double
     /// Write usage and breakdown timestamps in a random RFC 3339 variant instead of `...Z`.
     public var mixedTimestampRate: Double
     /// Seeds the fault draws, independent of the account seed.
@@ -25,8 +28,10 @@ public struct FaultConfiguration: Hashable, Sendable {
         malformedRate: Double = 0,
         emptyPageRate: Double = 0,
         mixedTimestampRate: Double = 0,
+        repeatCursorRate: Double = 0,
         seed: UInt64 = 7
     ) {
+        self.repeatCursorRate = repeatCursorRate
         self.serverErrorRate = serverErrorRate
         self.slowRate = slowRate
         self.slowDelay = slowDelay
@@ -40,5 +45,6 @@ public struct FaultConfiguration: Hashable, Sendable {
     /// True when no fault can fire.
     public var isQuiet: Bool {
         serverErrorRate == 0 && slowRate == 0 && dropRate == 0 && malformedRate == 0 && emptyPageRate == 0
+            && repeatCursorRate == 0
     }
 }

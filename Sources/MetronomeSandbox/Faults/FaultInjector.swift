@@ -35,6 +35,12 @@ final class FaultInjector: Sendable {
         }
     }
 
+    /// Whether this page's `next_page` is replaced by the cursor it was requested with.
+    func drawRepeatCursor() -> Bool {
+        guard configuration.repeatCursorRate > 0 else { return false }
+        return random.withLock { $0.unit() < configuration.repeatCursorRate }
+    }
+
     /// Whether this list page is replaced by an empty page that still carries a cursor.
     func drawEmptyPage() -> Bool {
         guard configuration.emptyPageRate > 0 else { return false }

@@ -31,6 +31,17 @@ struct CursorPaging: Sendable {
         PageCursor(queryHash: queryHash, position: position, hop: 0).encoded
     }
 
+    /// The `next_page` for a page whose successor is at `position` (nil on the last page). With the
+    /// repeat-cursor fault, a page requested with a cursor may hand that same cursor back.
+    func nextCursor(at position: Int?, state: SandboxState) -> String? {
+        guard let position else { return nil }
+        if !cursorText.isEmpty, state.faults.drawRepeatCursor() {
+            state.stats.recordFault("repeated_cursor")
+            return cursorText
+        }
+        return cursor(at: position)
+    }
+
     /// A fresh cursor to the same position, for an injected empty page.
     var emptyPageCursor: String {
         PageCursor(queryHash: queryHash, position: position, hop: hop + 1).encoded

@@ -29,6 +29,7 @@ struct SandboxGateMiddleware: RouterMiddleware {
         }
         let endpoint = Self.endpointName(method: request.method, path: path)
         let configuration = state.configuration
+        state.stats.recordUserAgent(request.headers[.userAgent] ?? "")
 
         guard let token = Self.bearerToken(request), configuration.tokens.contains(token) else {
             state.stats.recordResponse(endpoint: endpoint, status: configuration.unauthorizedStatus)

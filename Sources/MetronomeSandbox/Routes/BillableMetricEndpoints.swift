@@ -40,7 +40,10 @@ enum BillableMetricEndpoints {
             AccountJSON.metric(metric, deprecatedFields: customer != nil, into: &writer)
         }
         writer.endArray()
-        writer.field("next_page", optional: range.upperBound < matching.count ? paging.cursor(at: range.upperBound) : nil)
+        writer.field(
+            "next_page",
+            optional: paging.nextCursor(at: range.upperBound < matching.count ? range.upperBound : nil, state: state)
+        )
         writer.endObject()
         return SandboxResponses.json(writer, pageKey: pageKey)
     }

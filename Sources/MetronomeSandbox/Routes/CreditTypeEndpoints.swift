@@ -20,7 +20,10 @@ enum CreditTypeEndpoints {
         writer.beginArray()
         for creditType in all[range] { AccountJSON.creditType(creditType, includeIsCurrency: true, into: &writer) }
         writer.endArray()
-        writer.field("next_page", optional: range.upperBound < all.count ? paging.cursor(at: range.upperBound) : nil)
+        writer.field(
+            "next_page",
+            optional: paging.nextCursor(at: range.upperBound < all.count ? range.upperBound : nil, state: state)
+        )
         writer.endObject()
         return SandboxResponses.json(writer, pageKey: pageKey)
     }

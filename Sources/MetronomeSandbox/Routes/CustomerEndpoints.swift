@@ -38,7 +38,10 @@ enum CustomerEndpoints {
         writer.beginArray()
         for customer in matching[range] { AccountJSON.customer(customer, into: &writer) }
         writer.endArray()
-        writer.field("next_page", optional: range.upperBound < matching.count ? paging.cursor(at: range.upperBound) : nil)
+        writer.field(
+            "next_page",
+            optional: paging.nextCursor(at: range.upperBound < matching.count ? range.upperBound : nil, state: state)
+        )
         writer.endObject()
         return SandboxResponses.json(writer, pageKey: pageKey)
     }

@@ -110,7 +110,7 @@ enum InvoiceBreakdownEndpoint {
             )
         }
         writer.endArray()
-        writer.field("next_page", optional: nextPosition.map { paging.cursor(at: $0) })
+        writer.field("next_page", optional: paging.nextCursor(at: nextPosition, state: state))
         writer.endObject()
         return SandboxResponses.json(writer, pageKey: pageKey)
     }

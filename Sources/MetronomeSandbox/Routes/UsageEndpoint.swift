@@ -34,7 +34,7 @@ enum UsageEndpoint {
         } else {
             writer.buffer.writeStaticString("{\"data\":[]")
         }
-        let next = paging.position + 1 < plan.pageCount ? paging.cursor(at: paging.position + 1) : nil
+        let next = paging.nextCursor(at: paging.position + 1 < plan.pageCount ? paging.position + 1 : nil, state: state)
         if let next {
             writer.buffer.writeStaticString(",\"next_page\":\"")
             writer.buffer.writeString(next)

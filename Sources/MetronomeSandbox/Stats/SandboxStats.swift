@@ -26,6 +26,10 @@ public final class SandboxStats: Sendable {
         }
     }
 
+    func recordUserAgent(_ agent: String) {
+        state.withLock { $0.userAgents[agent, default: 0] += 1 }
+    }
+
     func recordFault(_ fault: String) {
         state.withLock { $0.faultsInjected[fault, default: 0] += 1 }
     }

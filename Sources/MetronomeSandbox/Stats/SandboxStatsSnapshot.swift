@@ -8,6 +8,8 @@ public struct SandboxStatsSnapshot: Hashable, Sendable {
     public var rateLimited = 0
     /// Fault name → times injected.
     public var faultsInjected: [String: Int] = [:]
+    /// `User-Agent` → API requests that carried it.
+    public var userAgents: [String: Int] = [:]
     /// List pages answered 200 (injected empty pages included).
     public var pagesServed = 0
     /// Pages answered 200 again for the same endpoint, query, body and cursor: work a client
@@ -48,6 +50,13 @@ public struct SandboxStatsSnapshot: Hashable, Sendable {
         for fault in faultsInjected.keys.sorted() {
             writer.key(fault)
             writer.raw(String(faultsInjected[fault]!))
+        }
+        writer.endObject()
+        writer.key("user_agents")
+        writer.beginObject()
+        for agent in userAgents.keys.sorted() {
+            writer.key(agent)
+            writer.raw(String(userAgents[agent]!))
         }
         writer.endObject()
         writer.key("pages_served")
