@@ -14,11 +14,20 @@ let package = Package(
         .executable(name: "meterbridge-bench", targets: ["meterbridge-bench"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
+        // MARK: Metronome API client and sandbox (products)
+        .library(name: "Metronome", targets: ["Metronome"]),
+        .library(name: "MetronomeSandbox", targets: ["MetronomeSandbox"]),
+        .executable(name: "metronome-sandbox", targets: ["metronome-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // MARK: Metronome API client and sandbox (dependencies)
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: Foundation: libpq, the Postgres driver, the job queue
@@ -73,6 +82,53 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Metronome API client and sandbox
+        .target(
+            name: "Metronome",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MetronomeSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "metronome-sandbox",
+            dependencies: [
+                "MetronomeSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MetronomeTests",
+            dependencies: ["Metronome", "MetronomeSandbox"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MetronomeSandboxTests",
+            dependencies: ["MetronomeSandbox", "Metronome"],
             swiftSettings: strict
         ),
 

@@ -1,0 +1,34 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// One (invoice, window) item of `GET /v1/customers/{id}/invoices/breakdowns`: the full invoice,
+/// with totals and line items for that window only. The same invoice id repeats once per window.
+public struct InvoiceBreakdown: Decodable, Hashable, Sendable {
+    public let invoice: Invoice
+    public let breakdownStartTimestamp: Date
+    public let breakdownEndTimestamp: Date
+
+    public init(invoice: Invoice, breakdownStartTimestamp: Date, breakdownEndTimestamp: Date) {
+        self.invoice = invoice
+        self.breakdownStartTimestamp = breakdownStartTimestamp
+        self.breakdownEndTimestamp = breakdownEndTimestamp
+    }
+
+    /// The UTC day the window starts on.
+    public var day: UTCDay { UTCDay(containing: breakdownStartTimestamp) }
+
+    enum CodingKeys: String, CodingKey {
+        case breakdownStartTimestamp = "breakdown_start_timestamp"
+        case breakdownEndTimestamp = "breakdown_end_timestamp"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.invoice = try Invoice(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.breakdownStartTimestamp = try container.decode(Date.self, forKey: .breakdownStartTimestamp)
+        self.breakdownEndTimestamp = try container.decode(Date.self, forKey: .breakdownEndTimestamp)
+    }
+}

@@ -1,0 +1,372 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Builds the deterministic synthetic account: realistic enough to import, nasty enough to break a
+/// careless importer.
+///
+/// Every customer's traits follow from its index (so even a small account has each nasty case)
+/// and its data from a generator seeded with `seed`:
+/// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name;
+/// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
+/// - archived customers (index % 6 == 5);
+/// - EUR customers in whole euros (index % 5 == 4), the rest in USD cents with fractional cents;
+/// - prepaid-commit customers (index % 4 == 1): a negative applied-commit line cancels each day's
+///   usage, so the daily invoice total is 0 while gross usage is not;
+/// - scheduled monthly fees on a second invoice on the 1st (index % 3 == 0): several invoices a day;
+/// - a VOID copy of the first month's usage invoice (index % 5 == 2), which is not revenue;
+/// - an extra invoice in a custom pricing unit (index % 7 == 6);
+/// - usage: SUM (fractional, sometimes negative or 0), COUNT (integral) and MAX metrics, days
+///   without events (`null`), metrics a customer never uses, one customer with very large values.
+public enum AccountGenerator {
+    public static func generate(_ parameters: AccountParameters) -> SandboxAccount {
+        precondition(parameters.customerCount >= 0 && parameters.billableMetricCount >= 0 && parameters.dayCount >= 1)
+        var random = SeededGenerator(seed: parameters.seed)
+        let metrics = (0..<parameters.billableMetricCount).map { makeMetric(index: $0, parameters: parameters, random: &random) }
+        let customers = (0..<parameters.customerCount).map {
+            makeCustomer(index: $0, metricCount: metrics.count, parameters: parameters, random: &random)
+        }
+        let usage = makeUsage(customers: customers, metrics: metrics, parameters: parameters, random: &random)
+        let invoices = customers.map { customer in
+            makeInvoices(customer: customer, metrics: metrics, usage: usage, parameters: parameters, random: &random)
+        }
+        return SandboxAccount(
+            parameters: parameters,
+            creditTypes: SandboxCreditType.all,
+            metrics: metrics,
+            customers: customers,
+            usage: usage,
+            invoicesByCustomer: invoices
+        )
+    }
+
+    // MARK: Catalog
+
+    static let customerNames = [
+        "Acme Corp", "Globex", "Acme Corp", "Société Générale d'Électricité", "Initech", "株式会社サンプル",
+        "Müller & Söhne GmbH", "", "Umbrella \"Health\" Ltd", "Ørsted Øst ApS", "Café ☕ Roasters 🚀",
+        "Back\\slash Labs", "Wayne Enterprises", "Initech", "Tyrell Corp", "Ελληνικά Δίκτυα", "Zürich Versicherung",
+        "São Paulo Logística", "Hooli", "Stark Industries",
+    ]
+
+    static let metricTemplates: [(name: String, aggregation: MetricAggregation, key: String?, usd: String, eur: String)] = [
+        ("CPU hours", .sum, "cpu_hours", "0.35", "0.004"),
+        ("Data transfer (GB)", .sum, "bytes", "12", "0.11"),
+        ("API requests", .count, nil, "0.0125", "0.0001"),
+        ("Peak concurrent seats", .max, "seats", "150", "1.5"),
+        ("Storage GB-days", .sum, "gb_days", "4.5", "0.05"),
+        ("Build minutes", .count, nil, "0.8", "0.008"),
+        ("Tokens processed", .sum, "tokens", "0.002", "0.00002"),
+        ("Active users", .max, "users", "99", "0.9"),
+    ]
+
+    static func makeMetric(index: Int, parameters: AccountParameters, random: inout SeededGenerator) -> SandboxMetric {
+        let template = metricTemplates[index % metricTemplates.count]
+        let round = index / metricTemplates.count
+        let name = round == 0 ? template.name : "\(template.name) #\(round + 1)"
+        let wire: String =
+            switch index % 4 {
+            case 2: template.aggregation.rawValue.lowercased()
+            case 3: template.aggregation.rawValue.prefix(1) + template.aggregation.rawValue.dropFirst().lowercased()
+            default: template.aggregation.rawValue
+            }
+        let archived = parameters.billableMetricCount >= 4 && index == parameters.billableMetricCount - 1
+        return SandboxMetric(
+            index: index,
+            id: random.uuid(),
+            name: name,
+            aggregation: template.aggregation,
+            wireAggregationType: wire,
+            aggregationKey: template.key,
+            groupKeys: index % 3 == 1 ? [["region"], ["machine_type"]] : [],
+            archivedAt: archived ? Timestamp(seconds: parameters.lastDay.adding(days: -3).unixSeconds + 5400) : nil,
+            usdCentsPrice: Decimal(string: template.usd)!,
+            euroPrice: Decimal(string: template.eur)!
+        )
+    }
+
+    static func makeCustomer(
+        index: Int,
+        metricCount: Int,
+        parameters: AccountParameters,
+        random: inout SeededGenerator
+    ) -> SandboxCustomer {
+        let id = random.uuid()
+        let name = index < customerNames.count ? customerNames[index] : "Customer \(index + 1)"
+        let email = "billing+\(index)@customer\(index).example"
+        let aliases: [String] =
+            switch index % 4 {
+            case 0: []
+            case 2: ["acct_\(id.prefix(8))", email, "legacy-\(index)"]
+            default: [email]
+            }
+        let createdDay = parameters.firstDay.adding(days: -(30 + index))
+        let createdAt = Timestamp(
+            seconds: createdDay.unixSeconds + Int64(random.int(in: 0...86_399)),
+            nanoseconds: random.int(in: 0...999) * 1_000_000
+        )
+        let archivedAt: Timestamp? =
+            index % 6 == 5
+            ? Timestamp(seconds: parameters.lastDay.adding(days: -(index % 20)).unixSeconds + 43_200) : nil
+        let usesMetric = (0..<metricCount).map { metric in
+            metric == 0 || SeededGenerator.mix(parameters.seed, UInt64(index), UInt64(metric)) % 4 != 0
+        }
+        return SandboxCustomer(
+            index: index,
+            id: id,
+            name: name,
+            ingestAliases: aliases,
+            createdAt: createdAt,
+            createdAtStyle: [.millisecondsZulu, .zulu, .zeroOffset][index % 3],
+            archivedAt: archivedAt,
+            currency: index % 5 == 4 ? .euro : .usdCents,
+            hasPrepaidCommit: index % 4 == 1,
+            hasScheduledFees: index % 3 == 0,
+            hasVoidInvoices: index % 5 == 2,
+            hasCloudUnitInvoices: index % 7 == 6,
+            salesforceAccountID: index % 2 == 0 ? "0015500001WO\(CivilDay.pad(index, 4))" : nil,
+            customFields: index % 2 == 0 ? ["x_account_id": "acct-\(id.suffix(6))"] : [:],
+            usesMetric: usesMetric,
+            contractID: random.uuid()
+        )
+    }
+
+    // MARK: Usage
+
+    static func makeUsage(
+        customers: [SandboxCustomer],
+        metrics: [SandboxMetric],
+        parameters: AccountParameters,
+        random: inout SeededGenerator
+    ) -> UsageTable {
+        var values: [Decimal?] = []
+        values.reserveCapacity(customers.count * metrics.count * parameters.dayCount)
+        for customer in customers {
+            // One customer with very large values: amounts must not pass through Double.
+            let scale: Int16 = customer.index == 1 ? 9 : 0
+            for metric in metrics {
+                for _ in 0..<parameters.dayCount {
+                    let draw = random.unit()
+                    guard customer.usesMetric[metric.index], draw >= 0.18 else {
+                        values.append(nil)
+                        continue
+                    }
+                    values.append(usageValue(metric.aggregation, draw: draw, scale: scale, random: &random))
+                }
+            }
+        }
+        return UsageTable(
+            customerCount: customers.count,
+            metricCount: metrics.count,
+            dayCount: parameters.dayCount,
+            values: values
+        )
+    }
+
+    static func usageValue(_ aggregation: MetricAggregation, draw: Double, scale: Int16, random: inout SeededGenerator)
+        -> Decimal
+    {
+        switch aggregation {
+        case .count:
+            return Decimal(random.int(in: 1...120_000)) * power(scale)
+        case .max:
+            if draw < 0.21 { return 0 }
+            let tenths = random.int(in: 10...5_000)
+            // Whole numbers mostly, a fractional one now and then.
+            return (tenths % 3 == 0 ? Decimal(sign: .plus, exponent: -1, significand: Decimal(tenths)) : Decimal(tenths / 10))
+        case .sum:
+            if draw < 0.21 { return 0 }
+            let thousandths = random.int(in: 1...5_000_000)
+            let negative = draw > 0.985
+            return Decimal(sign: negative ? .minus : .plus, exponent: -3 + Int(scale), significand: Decimal(thousandths))
+        }
+    }
+
+    static func power(_ exponent: Int16) -> Decimal {
+        Decimal(sign: .plus, exponent: Int(exponent), significand: 1)
+    }
+
+    // MARK: Invoices
+
+    static func makeInvoices(
+        customer: SandboxCustomer,
+        metrics: [SandboxMetric],
+        usage: UsageTable,
+        parameters: AccountParameters,
+        random: inout SeededGenerator
+    ) -> [SandboxInvoice] {
+        var invoices: [SandboxInvoice] = []
+        let firstDay = parameters.firstDay
+        let lastDay = parameters.lastDay
+        var monthStart = firstDay.firstOfMonth
+        var isFirstMonth = true
+        while monthStart <= lastDay {
+            let monthEnd = monthStart.firstOfNextMonth
+            let status = monthEnd <= lastDay ? "FINALIZED" : "DRAFT"
+            let days = (max(monthStart, firstDay).daysSinceEpoch..<min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch)
+                .map(CivilDay.init(daysSinceEpoch:))
+
+            func window(_ day: CivilDay, _ lines: [SandboxLineItem]) -> SandboxBreakdownWindow {
+                let hour = Int(SeededGenerator.mix(parameters.seed, UInt64(customer.index), UInt64(day.daysSinceEpoch)) % 24)
+                return SandboxBreakdownWindow(day: day, activeHour: hour, lineItems: lines)
+            }
+
+            // The usage invoice, in the customer's currency.
+            let commitID = random.uuid()
+            let usageWindows = days.map { day in
+                var lines: [SandboxLineItem] = []
+                for metric in metrics where customer.usesMetric[metric.index] {
+                    guard let quantity = usage.value(
+                        customer: customer.index,
+                        metric: metric.index,
+                        dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
+                    ) else { continue }
+                    let price = customer.currency == .euro ? metric.euroPrice : metric.usdCentsPrice
+                    lines.append(
+                        SandboxLineItem(
+                            name: metric.name,
+                            type: "usage",
+                            creditType: customer.currency,
+                            quantity: quantity,
+                            unitPrice: price,
+                            total: quantity * price,
+                            productID: metric.id,
+                            appliedCommitID: nil
+                        )
+                    )
+                }
+                if customer.hasPrepaidCommit, !lines.isEmpty {
+                    let usageTotal = lines.reduce(Decimal(0)) { $0 + $1.total }
+                    lines.append(
+                        SandboxLineItem(
+                            name: "Prepaid commit",
+                            type: "applied_commit_or_credit",
+                            creditType: customer.currency,
+                            quantity: nil,
+                            unitPrice: nil,
+                            total: -usageTotal,
+                            productID: nil,
+                            appliedCommitID: commitID
+                        )
+                    )
+                }
+                return window(day, lines)
+            }
+            let usageInvoice = SandboxInvoice(
+                id: random.uuid(),
+                customerID: customer.id,
+                type: "USAGE",
+                status: status,
+                creditType: customer.currency,
+                periodStart: monthStart,
+                periodEnd: monthEnd,
+                issuedAt: Timestamp(day: monthEnd),
+                contractID: customer.contractID,
+                includesSubtotal: customer.index % 2 == 0,
+                windows: usageWindows
+            )
+            invoices.append(usageInvoice)
+
+            if customer.hasVoidInvoices && isFirstMonth {
+                invoices.append(
+                    SandboxInvoice(
+                        id: random.uuid(),
+                        customerID: customer.id,
+                        type: "USAGE",
+                        status: "VOID",
+                        creditType: customer.currency,
+                        periodStart: monthStart,
+                        periodEnd: monthEnd,
+                        issuedAt: Timestamp(day: monthEnd),
+                        contractID: customer.contractID,
+                        includesSubtotal: true,
+                        windows: usageWindows
+                    )
+                )
+            }
+
+            if customer.hasScheduledFees, monthStart >= firstDay {
+                let fee: Decimal = customer.currency == .euro ? 450 : Decimal(string: "49999.5")!
+                invoices.append(
+                    SandboxInvoice(
+                        id: random.uuid(),
+                        customerID: customer.id,
+                        type: "SCHEDULED",
+                        status: monthStart <= lastDay ? "FINALIZED" : "DRAFT",
+                        creditType: customer.currency,
+                        periodStart: monthStart,
+                        periodEnd: monthStart.adding(days: 1),
+                        issuedAt: Timestamp(day: monthStart),
+                        contractID: customer.contractID,
+                        includesSubtotal: false,
+                        windows: [
+                            window(
+                                monthStart,
+                                [
+                                    SandboxLineItem(
+                                        name: "Platform fee",
+                                        type: "scheduled",
+                                        creditType: customer.currency,
+                                        quantity: 1,
+                                        unitPrice: fee,
+                                        total: fee,
+                                        productID: nil,
+                                        appliedCommitID: nil
+                                    )
+                                ]
+                            )
+                        ]
+                    )
+                )
+            }
+
+            if customer.hasCloudUnitInvoices, let metric = metrics.first {
+                let unitPrice = Decimal(2)
+                let windows = days.map { day in
+                    let quantity = usage.value(
+                        customer: customer.index,
+                        metric: metric.index,
+                        dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
+                    )
+                    let lines =
+                        quantity.map {
+                            [
+                                SandboxLineItem(
+                                    name: "Compute units",
+                                    type: "usage",
+                                    creditType: .cloudUnits,
+                                    quantity: $0,
+                                    unitPrice: unitPrice,
+                                    total: $0 * unitPrice,
+                                    productID: metric.id,
+                                    appliedCommitID: nil
+                                )
+                            ]
+                        } ?? []
+                    return window(day, lines)
+                }
+                invoices.append(
+                    SandboxInvoice(
+                        id: random.uuid(),
+                        customerID: customer.id,
+                        type: "USAGE",
+                        status: status,
+                        creditType: .cloudUnits,
+                        periodStart: monthStart,
+                        periodEnd: monthEnd,
+                        issuedAt: Timestamp(seconds: monthEnd.unixSeconds + 60),
+                        contractID: customer.contractID,
+                        includesSubtotal: true,
+                        windows: windows
+                    )
+                )
+            }
+
+            monthStart = monthEnd
+            isFirstMonth = false
+        }
+        return invoices
+    }
+}

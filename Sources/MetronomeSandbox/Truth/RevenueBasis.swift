@@ -1,0 +1,7 @@
+/// The two revenue definitions of `design.md`.
+public enum RevenueBasis: String, Hashable, Sendable, CaseIterable {
+    /// The sum of `total` over the day's breakdown items of every non-VOID invoice in the credit type.
+    case invoiceTotal = "invoice_total"
+    /// The same items' line items in the credit type, except applied commits and credits.
+    case grossUsage = "gross_usage"
+}
