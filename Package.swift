@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meterbridge", targets: ["meterbridge"]),
+        .executable(name: "meterbridge-worker", targets: ["meterbridge-worker"]),
+        .executable(name: "meterbridge-planner", targets: ["meterbridge-planner"]),
         .executable(name: "meterbridge-bench", targets: ["meterbridge-bench"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         // MARK: Metronome API client and sandbox (dependencies)
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
@@ -65,13 +68,47 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The import pipeline
+        .target(
+            name: "Importer",
+            dependencies: [
+                "Postgres", "JobQueue", "Metronome",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables: argument parsing, configuration, logging and lifecycle only
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue", "Schema", "CommandSupport",
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meterbridge-worker",
+            dependencies: [
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meterbridge-planner",
+            dependencies: [
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -137,6 +174,14 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["Postgres", "Schema", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ImporterTests",
+            dependencies: [
+                "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Schema", "TestSupport"], swiftSettings: strict),

@@ -13,8 +13,9 @@ public enum JobOutcome: Sendable, Equatable {
     case complete
     /// The handler completed the job itself, in its own transaction.
     case alreadyCompleted
-    /// Run again after `seconds` without using an attempt (rate limited, waiting on something).
-    case snooze(seconds: Double, reason: String)
+    /// Run again after `seconds` without using an attempt (rate limited, waiting on something). With
+    /// `record`, the reason is kept in the job's error history too.
+    case snooze(seconds: Double, reason: String, record: Bool = false)
     /// Give up for good (bad request, data that can never import).
     case discard(reason: String)
     /// Count a failed attempt; retry after the queue's backoff, or after `afterSeconds` when given.

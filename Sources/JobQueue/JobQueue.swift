@@ -212,22 +212,28 @@ public struct JobQueue: Sendable {
 
     /// Runs the job again after `seconds` without using an attempt (for rate limits: waiting is not
     /// failing). Returns false when the snooze cap was reached and the job was discarded instead.
+    /// With `recordReason` the reason also goes into the job's error history (for operators to see why
+    /// a job waits, e.g. an invalid token), still without using an attempt.
     @discardableResult
-    public func snooze(_ lease: JobLease, seconds: Double, reason: String = "snoozed") async throws -> Bool {
+    public func snooze(_ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false)
+        async throws -> Bool
+    {
         let configuration = configuration
         return try await inTransaction { connection in
-            try Self.snooze(lease, seconds: seconds, reason: reason, configuration: configuration, on: connection)
+            try Self.snooze(
+                lease, seconds: seconds, reason: reason, recordReason: recordReason, configuration: configuration,
+                on: connection)
         }
     }
 
     public static func snooze(
-        _ lease: JobLease, seconds: Double, reason: String, configuration: Configuration,
+        _ lease: JobLease, seconds: Double, reason: String, recordReason: Bool = false, configuration: Configuration,
         on connection: isolated PostgresConnection
     ) throws -> Bool {
         let delay = min(max(seconds, 0), configuration.maxSnoozeSeconds)
         let rows = try connection.query(
             JobQueueSQL.snooze(errorLimit: configuration.errorHistoryLimit),
-            [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason])
+            [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason, recordReason])
         guard let row = rows.first else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
         return try row.decode(JobState.self, at: 0) == .available
     }

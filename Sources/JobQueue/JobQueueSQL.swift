@@ -110,6 +110,7 @@ enum JobQueueSQL {
             finalized_at = CASE WHEN snoozes >= $4 THEN now() END,
             errors = CASE WHEN snoozes >= $4
                 THEN \(appendError(message: "'snoozed ' || snoozes || ' times: ' || $5", kind: "snooze_limit", limit: errorLimit))
+                WHEN $6 THEN \(appendError(message: "$5", kind: "snoozed", limit: errorLimit))
                 ELSE errors END,
             locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
         WHERE id = $1 AND lease_token = $2 AND state = 'running'

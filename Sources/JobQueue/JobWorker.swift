@@ -156,8 +156,8 @@ public struct JobWorker: Service {
             try await queue.complete(job.lease)
         case .alreadyCompleted:
             break
-        case .snooze(let seconds, let reason):
-            let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason)
+        case .snooze(let seconds, let reason, let record):
+            let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
             logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
         case .discard(let reason):
             try await queue.discard(job.lease, reason: reason)

@@ -74,6 +74,7 @@ extension Migration {
                 token_ciphertext  bytea NOT NULL,            -- AES-GCM (nonce || ciphertext || tag); never stored in clear
                 status            text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'invalid', 'paused')),
                 rate_limit        numeric NOT NULL DEFAULT 8 CHECK (rate_limit > 0),
+                customer_batch_size integer NOT NULL DEFAULT 25 CHECK (customer_batch_size BETWEEN 1 AND 100),
                 last_validated_at timestamptz,
                 last_error        text,
                 catalog_synced_at timestamptz,
@@ -88,6 +89,7 @@ extension Migration {
                 name           text NOT NULL DEFAULT '',
                 ingest_aliases text[] NOT NULL DEFAULT '{}',  -- in the order Metronome returns them
                 archived_at    timestamptz,
+                import_batch   integer NOT NULL,              -- stable: new customers fill the last batch, then open new ones
                 first_seen_at  timestamptz NOT NULL DEFAULT now(),
                 updated_at     timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (connection_id, id)

@@ -12,7 +12,7 @@ struct JobSelection: ParsableArguments {
     @Option(help: "Only jobs in this queue.") var queue: String?
     @Option(help: "Only jobs in this state (available, running, retryable, completed, discarded, cancelled).")
     var state: JobState?
-    @Option(name: .customLong("args"), help: "Only jobs whose JSON args contain this JSON, e.g. '{\"metric_id\": 3}'.")
+    @Option(name: .customLong("args"), help: "Only jobs whose JSON args contain this JSON, e.g. '{\"metric_ids\": [3]}'.")
     var argsJSON: String?
 
     var filter: JobQueue.Filter {

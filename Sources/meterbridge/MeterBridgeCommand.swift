@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import Metronome
 
 /// The operator CLI.
 @main
@@ -12,5 +13,8 @@ struct MeterBridgeCommand: AsyncParsableCommand {
             PGDATABASE), LOG_LEVEL (trace…critical) and LOG_FORMAT (text|json). Flags override it.
             """,
         version: MeterBridgeVersion.current,
-        subcommands: [MigrateCommand.self, JobsCommand.self, QueueCommand.self])
+        subcommands: [
+            MigrateCommand.self, ConnectionCommand.self, BillableMetricsCommand.self, MetricCommand.self, JobsCommand.self,
+            QueueCommand.self,
+        ])
 }
