@@ -123,3 +123,46 @@ struct ImportGuaranteeTests {
         }
     }
 }
+
+@Suite("Catalog changes")
+struct CatalogChangeTests {
+    /// A customer that appears after the metric was created is backfilled from `--since`, and a rename
+    /// shows in the labels at once without touching stored values.
+    @Test func newCustomersAreBackfilledAndRenamesRelabel() async throws {
+        let account = AccountParameters(seed: 13, customerCount: 5, billableMetricCount: 1, dayCount: 50, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection(batchSize: 2)
+            let metricSpec = harness.account.metrics[0]
+            let metric = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: metricSpec.id), labelSource: .customerName,
+                since: UTCDay(harness.account.firstDay.description)!)
+            // Pretend the newest customer did not exist yet.
+            let late = harness.account.customers.map(\.id).sorted().last!
+            try await harness.pool.query("DELETE FROM customers WHERE id = $1", [late])
+            let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
+            try await planner.plan()
+            try await harness.runWorkers(1)
+            let truth = harness.expected(TruthFilter(kind: .usage, billableMetricID: metricSpec.id))
+            #expect(try await harness.imported(metric) == truth.filter { !$0.key.hasPrefix(late) })
+
+            // The customer appears: the catalog sync puts it in a batch and the planner backfills it.
+            try await MetronomeClient.withClient(
+                configuration: try harness.connections.clientConfiguration(for: connection), logger: harness.logger
+            ) { client in
+                let summary = try await CatalogSync(pool: harness.pool).sync(connection: connection, client: client)
+                #expect(summary.newCustomers == 1)
+            }
+            let second = try await planner.plan()
+            #expect(second.backfillJobs + second.syncJobs > 0)
+            try await harness.runWorkers(1)
+            #expect(try await harness.imported(metric) == truth)
+
+            // A rename between imports relabels at once; the stored rows are untouched.
+            let someone = try #require(try await harness.metrics.values(metric).first)
+            try await harness.pool.query("UPDATE customers SET name = 'Renamed Inc' WHERE id = $1", [someone.customerID])
+            let relabeled = try await harness.metrics.values(metric).filter { $0.customerID == someone.customerID }
+            #expect(relabeled.allSatisfy { $0.label == "Renamed Inc" })
+            #expect(try await harness.imported(metric) == truth)
+        }
+    }
+}
