@@ -64,6 +64,38 @@ struct ProcessTests {
         }
     }
 
+    /// SIGTERM during a long import: the worker drains and exits 0, no job is left `running`, released
+    /// jobs kept their attempts, and finishing the import later loses no row.
+    @Test func sigtermDrainsAndLosesNothing() async throws {
+        let account = AccountParameters(seed: 31, customerCount: 4, billableMetricCount: 1, dayCount: 30, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account, usageWindowsPerPage: 2) { harness in
+            let connection = try await harness.addConnection(rateLimit: 10, batchSize: 2)
+            let metrics = try await usageMetrics(harness, connection: connection, count: 1)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            let worker = try WorkerProcess(
+                database: harness.database, secretKey: ImporterHarness.key,
+                arguments: ["--concurrency", "2", "--shutdown-grace", "0.5", "--poll-interval", "0.1"])
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let midImport = try await harness.pool.query(
+                    "SELECT count(*) FROM jobs WHERE state = 'running' AND cursor IS NOT NULL"
+                ).single().decode(Int.self, at: 0)
+                if midImport > 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            worker.terminate()
+            #expect(await worker.exitStatus() == 0)
+            let jobs = try await harness.queue.list(JobQueue.Filter())
+            #expect(!jobs.contains { $0.state == .running }, "nothing left running")
+            #expect(jobs.allSatisfy { $0.state == .completed || ($0.state == .available && $0.attempt == 0) })
+            #expect(jobs.contains { $0.state == .available && $0.cursorJSON != nil }, "a released job kept its checkpoint")
+            try await harness.runWorkers(1)
+            for (metric, filter) in metrics {
+                #expect(try await harness.imported(metric) == harness.expected(filter), "\(metric.title)")
+            }
+        }
+    }
+
     /// Three worker processes share the account's budget: together they reach at least 90 % of the
     /// sandbox's rate limit, with 429s under 1 % of requests.
     @Test func threeWorkersSpendTheBudgetWithoutOverrunningIt() async throws {

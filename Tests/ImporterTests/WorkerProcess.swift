@@ -34,6 +34,10 @@ final class WorkerProcess: @unchecked Sendable {
         try process.run()
     }
 
+    func terminate() {
+        Foundation.kill(process.processIdentifier, SIGTERM)
+    }
+
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
