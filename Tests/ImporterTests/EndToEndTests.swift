@@ -17,7 +17,8 @@ struct EndToEndTests {
         let faults = FaultConfiguration(
             serverErrorRate: 0.05, slowRate: 0.03, slowDelay: .milliseconds(50), emptyPageRate: 0.05, mixedTimestampRate: 0.2,
             seed: 3)
-        // The connection paces at 40 requests/s, the sandbox allows 20: 429s are certain.
+        // The connection paces at 40 requests/s and the sandbox allows 20, so 429s happen whenever the
+        // workers get ahead (see `rateLimitedJobsSnoozeAndFinish` for a test where they must).
         try await ImporterHarness.run(account: account, rateLimit: 20, faults: faults) { harness in
             let connection = try await harness.addConnection(rateLimit: 40)
             let since = UTCDay(harness.account.firstDay.description)!
@@ -56,7 +57,6 @@ struct EndToEndTests {
             }
             let stats = harness.sandbox.stats
             #expect(stats.pagesServedMoreThanOnce == 0, "no page fetched twice")
-            #expect(stats.rateLimited > 0, "the rate limit was exercised")
             #expect(stats.faultsInjected.values.reduce(0, +) > 0, "faults were injected")
             // Idempotency: planning again changes nothing that is already imported and fresh.
             let again = try await planner.plan()
@@ -95,6 +95,26 @@ struct ImportGuaranteeTests {
             try await harness.runWorkers(2)
             let after = try await harness.pool.query(versions).map { $0.values }
             #expect(after == before, "a full re-import rewrote rows")
+        }
+    }
+
+    /// 429s are absorbed without using attempts (retried in the request after `Retry-After`, or the job
+    /// snoozes when the request gives up), and the import still ends exactly right. Two jobs start
+    /// together against a bucket holding one request, so at least one of them is refused.
+    @Test func rateLimitedJobsSnoozeAndFinish() async throws {
+        try await ImporterHarness.run(account: Self.account(customers: 2, days: 5), rateLimit: 1) { harness in
+            let connection = try await harness.addConnection(rateLimit: 1_000, batchSize: 1)
+            let spec = harness.account.metrics[0]
+            let metric = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: spec.id), labelSource: .customerName,
+                since: UTCDay(harness.account.firstDay.description)!)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            try await harness.runWorkers(1, concurrency: 2)
+            #expect(harness.sandbox.stats.rateLimited > 0)
+            let jobs = try await harness.queue.list(JobQueue.Filter())
+            #expect(jobs.allSatisfy { $0.state == .completed })
+            #expect(jobs.allSatisfy { $0.attempt == 1 }, "429s used no attempt")
+            #expect(try await harness.imported(metric) == harness.expected(TruthFilter(kind: .usage, billableMetricID: spec.id)))
         }
     }
 
