@@ -45,7 +45,31 @@ struct EndToEndTests {
             let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
             let summary = try await planner.plan()
             #expect(summary.syncJobs > 0 && summary.backfillJobs > 0)
-            try await harness.runWorkers(2)
+            // Two worker processes, as in production.
+            let debugLog = FileManager.default.temporaryDirectory.appendingPathComponent("meterbridge-worker-\(UUID()).log")
+            defer { try? FileManager.default.removeItem(at: debugLog) }
+            let workers = try (0..<2).map { index in
+                try WorkerProcess(
+                    database: harness.database, secretKey: ImporterHarness.key,
+                    arguments: ["--concurrency", "3", "--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "60"],
+                    logFile: index == 0 ? debugLog : nil)
+            }
+            for worker in workers { #expect(await worker.exitStatus() == 0) }
+
+            // The token appears nowhere: not in a debug log of a whole import, not in any job row, not in
+            // the connections table (only its ciphertext is stored).
+            let log = try String(contentsOf: debugLog, encoding: .utf8)
+            #expect(log.contains("Metronome response"), "the debug log covers the requests")
+            #expect(!log.contains(ImporterHarness.token))
+            let leaks = try await harness.pool.query(
+                """
+                SELECT (SELECT count(*) FROM jobs WHERE args::text LIKE '%' || $1 || '%' OR errors::text LIKE '%' || $1 || '%'
+                            OR coalesce(cursor::text, '') LIKE '%' || $1 || '%')
+                     + (SELECT count(*) FROM connections WHERE position(convert_to($1, 'UTF8') IN token_ciphertext) > 0
+                            OR coalesce(last_error, '') LIKE '%' || $1 || '%')
+                """, [ImporterHarness.token]
+            ).single().decode(Int.self, at: 0)
+            #expect(leaks == 0)
 
             let discarded = try await harness.queue.list(JobQueue.Filter(state: .discarded))
             #expect(discarded.isEmpty, "discarded: \(discarded.map { $0.errors.last?.error ?? "" })")

@@ -21,16 +21,23 @@ final class WorkerProcess: @unchecked Sendable {
         throw TestDatabaseError(description: "meterbridge-worker is not built; run the tests with scripts/test")
     }
 
-    init(database: TestDatabase, secretKey: String, arguments: [String]) throws {
+    /// With `logFile`, the process logs at debug level (JSON) into that file.
+    init(database: TestDatabase, secretKey: String, arguments: [String], logFile: URL? = nil) throws {
         process.executableURL = try Self.binDirectory().appendingPathComponent("meterbridge-worker")
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PGOPTIONS"] = "-c search_path=\(database.schema)"
         environment["METERBRIDGE_SECRET_KEY"] = secretKey
-        environment["LOG_LEVEL"] = "error"
+        environment["LOG_LEVEL"] = logFile == nil ? "error" : "debug"
+        environment["LOG_FORMAT"] = "json"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: logFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 
