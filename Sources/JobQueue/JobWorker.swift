@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Metrics
 import Postgres
 import Synchronization
 public import ServiceLifecycle
@@ -86,6 +87,7 @@ public struct JobWorker: Service {
                 }
             }
             for job in claimed {
+                Counter(label: "meterbridge_jobs_claimed_total", dimensions: [("kind", job.kind)]).increment()
                 await running.add(job.lease)
                 group.addTask {
                     await execute(job, running: running)
@@ -125,6 +127,11 @@ public struct JobWorker: Service {
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "job.kind"] = "\(job.kind)"
         logger[metadataKey: "job.attempt"] = "\(job.attempt)"
+        let started = ContinuousClock.now
+        defer {
+            Timer(label: "meterbridge_job_duration_seconds", dimensions: [("kind", job.kind)], preferredDisplayUnit: .seconds)
+                .record(duration: ContinuousClock.now - started)
+        }
         do {
             let outcome = try await handler.handle(job, context: JobContext(queue: queue, registry: running))
             try await record(outcome, for: job, logger: logger)
@@ -144,6 +151,7 @@ public struct JobWorker: Service {
         } catch {
             do {
                 let outcome = try await queue.fail(job, error: String(describing: error))
+                Self.count(outcome == .discarded ? "discarded" : "failed", job)
                 logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(outcome)"])
             } catch {
                 logger.warning("could not record job failure", metadata: ["error": "\(error)"])
@@ -151,20 +159,28 @@ public struct JobWorker: Service {
         }
     }
 
+    static func count(_ outcome: String, _ job: ClaimedJob) {
+        Counter(label: "meterbridge_jobs_\(outcome)_total", dimensions: [("kind", job.kind)]).increment()
+    }
+
     private func record(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
         switch outcome {
         case .complete:
             try await queue.complete(job.lease)
+            Self.count("completed", job)
         case .alreadyCompleted:
-            break
+            Self.count("completed", job)
         case .snooze(let seconds, let reason, let record):
             let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
+            Self.count(kept ? "snoozed" : "discarded", job)
             logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
         case .discard(let reason):
             try await queue.discard(job.lease, reason: reason)
+            Self.count("discarded", job)
             logger.warning("job discarded", metadata: ["job.reason": "\(reason)"])
         case .retry(let error, let after):
             let result = try await queue.fail(job, error: error, retryAfterSeconds: after)
+            Self.count(result == .discarded ? "discarded" : "failed", job)
             logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(result)"])
         }
     }

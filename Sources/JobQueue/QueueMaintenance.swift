@@ -1,4 +1,5 @@
 public import Logging
+import Metrics
 public import ServiceLifecycle
 
 /// Housekeeping that one process at a time does: rescue expired leases, promote due retries, prune old
@@ -46,6 +47,9 @@ public struct QueueMaintenance: Service {
         guard try await queue.tryLead(role: "queue-maintenance", candidate: options.candidateID, ttlSeconds: options.leaderTTLSeconds)
         else { return false }
         let rescued = try await queue.rescueExpired(limit: options.batchSize)
+        if !rescued.isEmpty {
+            Counter(label: "meterbridge_jobs_rescued_total").increment(by: rescued.count)
+        }
         if !rescued.isEmpty { logger.warning("rescued jobs with expired leases", metadata: ["job.ids": "\(rescued)"]) }
         let promoted = try await queue.promoteDue(limit: options.batchSize)
         let pruned = try await queue.prune(retentionSeconds: options.retentionSeconds, limit: options.batchSize)

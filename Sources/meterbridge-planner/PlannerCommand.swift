@@ -4,8 +4,11 @@ import Foundation
 import Importer
 import JobQueue
 import Logging
+import Metrics
 import Metronome
 import Postgres
+import Prometheus
+import ServiceEndpoints
 import ServiceLifecycle
 
 /// Decides what to import and enqueues it. Several replicas are safe: one leads at a time.
@@ -23,6 +26,7 @@ struct PlannerCommand: AsyncParsableCommand {
         version: MeterBridgeVersion.current)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Operations") var http: HTTPOptions
     @Flag(help: "Plan once and exit.") var once = false
     @Option(help: "Seconds between planning cycles.") var interval = 300.0
     @Option(help: "Days re-imported every cycle.") var lookbackDays = 35
@@ -40,6 +44,8 @@ struct PlannerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = LoggingSetup.bootstrap(label: "meterbridge.planner")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let pool = PostgresConnectionPool(
             configuration: database.configuration(applicationName: "meterbridge-planner"), size: 2, logger: logger)
         let queue = JobQueue(pool: pool, logger: logger)
@@ -57,10 +63,18 @@ struct PlannerCommand: AsyncParsableCommand {
             await pool.close()
             return
         }
-        let service = PlannerService(planner: planner, queue: queue, interval: interval, logger: logger)
+        var services: [any Service] = [PlannerService(planner: planner, queue: queue, interval: interval, logger: logger)]
+        if let port = http.httpPort {
+            let gauges = QueueDepthGauges(queue: queue)
+            services.append(
+                OperationsServer(
+                    host: http.httpHost, port: port, registry: registry,
+                    readiness: { await ReadinessCheck.check(pool: pool) }, beforeScrape: { await gauges.refresh() },
+                    logger: logger))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await pool.close()
     }
@@ -79,7 +93,10 @@ struct PlannerService: Service {
             while !Task.isCancelled {
                 do {
                     if try await queue.tryLead(role: "planner", candidate: candidate, ttlSeconds: interval * 3) {
-                        try await planner.plan()
+                        let summary = try await planner.plan()
+                        Counter(label: "meterbridge_planned_jobs_total", dimensions: [("queue", "sync")]).increment(by: summary.syncJobs)
+                        Counter(label: "meterbridge_planned_jobs_total", dimensions: [("queue", "backfill")]).increment(
+                            by: summary.backfillJobs)
                     }
                 } catch {
                     if Task.isCancelled { break }

@@ -5,8 +5,11 @@ import Foundation
 import Importer
 import JobQueue
 import Logging
+import Metrics
 import Metronome
 import Postgres
+import Prometheus
+import ServiceEndpoints
 import ServiceLifecycle
 
 /// Claims import jobs and runs them: as many processes on as many hosts as you like.
@@ -24,6 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
         version: MeterBridgeVersion.current)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Operations") var http: HTTPOptions
     @Option(help: "Jobs run at once by this process.") var concurrency = 4
     @Option(help: "Queues to claim from, in order (comma-separated).") var queues = ImportQueue.all.joined(separator: ",")
     @Option(help: "Seconds a claimed job stays leased without a heartbeat (heartbeats every third of it).")
@@ -41,6 +45,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = LoggingSetup.bootstrap(label: "meterbridge.worker")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let cipher = try TokenCipher.fromEnvironment(ProcessInfo.processInfo.environment)
         let pool = PostgresConnectionPool(
             configuration: database.configuration(applicationName: "meterbridge-worker"), size: concurrency + 2,
@@ -72,12 +78,22 @@ struct WorkerCommand: AsyncParsableCommand {
         var maintenanceOptions = QueueMaintenance.Options()
         maintenanceOptions.candidateID = options.workerID
         let maintenance = QueueMaintenance(queue: queue, options: maintenanceOptions, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: maintenance),
+        ]
+        if let port = http.httpPort {
+            let gauges = QueueDepthGauges(queue: queue)
+            services.append(
+                .init(
+                    service: OperationsServer(
+                        host: http.httpHost, port: port, registry: registry,
+                        readiness: { await ReadinessCheck.check(pool: pool) }, beforeScrape: { await gauges.refresh() },
+                        logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: maintenance),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm],
                 cancellationSignals: [.sigint],
                 logger: logger))

@@ -1,8 +1,9 @@
 public import AsyncHTTPClient
 import Foundation
+import Metrics
 public import JobQueue
 public import Logging
-public import Metronome
+import Metronome
 public import Postgres
 
 /// Runs catalog and import jobs against Metronome.
@@ -122,8 +123,14 @@ public struct ImportJobHandler: JobHandler {
     /// the worker is shutting down: the page was paid for with a request, so its work is kept. (An
     /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
     private func commit<T: Sendable>(_ body: @escaping @Sendable (isolated PostgresConnection) throws -> T) async throws -> T {
+        Counter(label: "meterbridge_pages_imported_total").increment()
         let pool = pool
         return try await Task { try await pool.transaction(body) }.value
+    }
+
+    /// One page: its request (paced, with retries) and its commit.
+    static func recordPageDuration(since started: ContinuousClock.Instant) {
+        Timer(label: "meterbridge_page_duration_seconds", preferredDisplayUnit: .seconds).record(duration: ContinuousClock.now - started)
     }
 
     // MARK: Usage
@@ -144,7 +151,12 @@ public struct ImportJobHandler: JobHandler {
             try await finishUsage(args: args, seen: seen, lease: lease)
             return
         }
+        var pageStarted = ContinuousClock.now
         for try await page in client.usage(query, resumingFrom: saved?.nextPage) {
+            defer {
+                Self.recordPageDuration(since: pageStarted)
+                pageStarted = .now
+            }
             let rows = page.items
                 .filter { $0.billableMetricID == metric.billableMetricID && batch.contains($0.customerID) }
                 .filter { args.window.contains($0.day) }
@@ -201,7 +213,12 @@ public struct ImportJobHandler: JobHandler {
         while state.customerIndex < args.customerIDs.count {
             let customerID = args.customerIDs[state.customerIndex]
             var accumulators = state.accumulators ?? fresh
+            var pageStarted = ContinuousClock.now
             for try await page in client.invoiceBreakdowns(customerID: customerID, query, resumingFrom: state.nextPage) {
+                defer {
+                    Self.recordPageDuration(since: pageStarted)
+                    pageStarted = .now
+                }
                 for breakdown in page.items where breakdown.invoice.customerID == customerID {
                     for index in accumulators.indices { accumulators[index].add(breakdown, window: args.window) }
                 }

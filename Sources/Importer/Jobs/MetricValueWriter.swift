@@ -1,6 +1,7 @@
 import Foundation
-public import Metronome
-public import Postgres
+import Metrics
+import Metronome
+import Postgres
 
 /// The only writer of `metric_values`. Every write replaces a precise slice — these customers, these
 /// days — with what Metronome reported, so re-running any page or job leaves the same table.
@@ -11,7 +12,7 @@ enum MetricValueWriter {
         metricID: Int64, rows: [(customerID: String, day: UTCDay, amount: Decimal?)], on db: isolated PostgresConnection
     ) throws {
         guard !rows.isEmpty else { return }
-        try db.query(
+        let result = try db.query(
             """
             WITH input AS (
                 SELECT * FROM unnest($2::text[], $3::date[], $4::numeric[]) AS t(customer_id, day, amount)
@@ -26,6 +27,7 @@ enum MetricValueWriter {
             WHERE metric_values.amount IS DISTINCT FROM EXCLUDED.amount
             """,
             [metricID, rows.map(\.customerID), rows.map(\.day.description), rows.map(\.amount)])
+        Counter(label: "meterbridge_rows_upserted_total").increment(by: result.affectedRows)
     }
 
     /// Replaces one customer's days in `window` with `amounts`: days missing from `amounts` are deleted.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 public import Metronome
 public import Postgres
 
@@ -23,10 +24,14 @@ public struct PostgresRequestPacer: RequestPacer {
     public func awaitPermission() async throws {
         let interval = 1 / requestsPerSecond
         let wait = try await pool.query(Self.reserve, [connectionID, interval]).single().decode(Double.self, at: 0)
-        if wait > 0 { try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up)))) }
+        if wait > 0 {
+            FloatingPointCounter(label: "meterbridge_rate_limiter_wait_seconds_total").increment(by: wait)
+            try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+        }
     }
 
     public func didReceiveRateLimit(retryAfter: Duration?) async {
+        Counter(label: "meterbridge_metronome_rate_limited_total").increment()
         let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
         _ = try? await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
     }
