@@ -1,5 +1,6 @@
 import Hummingbird
 public import Logging
+import ServiceLifecycle
 
 /// The Metronome simulator: a deterministic synthetic account served over HTTP with Metronome's
 /// paths, shapes, paging and validation, a per-token rate limiter, fault injection, and its ground
@@ -52,24 +53,24 @@ public struct MetronomeSandbox: Sendable {
         try await makeApplication(logger: logger, onListening: onListening).runService()
     }
 
-    /// Starts the sandbox, runs `body` with the bound port, then stops the sandbox.
+    /// Starts the sandbox, runs `body` with the bound port, then shuts the sandbox down gracefully.
     public func withRunning<Result: Sendable>(
         logger: Logger,
         _ body: @Sendable (RunningSandbox) async throws -> Result
     ) async throws -> Result {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let application = makeApplication(logger: logger) { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        var groupConfiguration = ServiceGroupConfiguration(services: [application], logger: logger)
+        // A request held by the slow-response fault must not hold up a test's teardown.
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(500)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    try await self.run(logger: logger) { port in
-                        portContinuation.yield(port)
-                        portContinuation.finish()
-                    }
-                } catch {
-                    portContinuation.finish()
-                    throw error
-                }
-                portContinuation.finish()
+                defer { portContinuation.finish() }
+                try await serviceGroup.run()
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
@@ -77,8 +78,15 @@ public struct MetronomeSandbox: Sendable {
                 throw SandboxStartupError()
             }
             let running = RunningSandbox(sandbox: self, host: state.configuration.host, port: port)
-            let result = try await body(running)
-            group.cancelAll()
+            let result: Result
+            do {
+                result = try await body(running)
+            } catch {
+                await serviceGroup.triggerGracefulShutdown()
+                throw error
+            }
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
             return result
         }
     }
