@@ -107,12 +107,16 @@ let package = Package(
         ),
         .testTarget(
             name: "MetronomeTests",
-            dependencies: ["Metronome", "MetronomeSandbox"],
+            dependencies: ["Metronome", "MetronomeSandbox", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MetronomeSandboxTests",
-            dependencies: ["MetronomeSandbox", "Metronome"],
+            dependencies: [
+                "MetronomeSandbox", "Metronome",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
