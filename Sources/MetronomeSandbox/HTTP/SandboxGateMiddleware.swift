@@ -105,8 +105,9 @@ struct SandboxGateMiddleware: RouterMiddleware {
         case .seconds:
             response.headers[.retryAfter] = String(seconds)
         case .httpDate:
-            let now = Int64(Date().timeIntervalSince1970.rounded(.down))
-            response.headers[.retryAfter] = HTTPDateFormat.format(unixSeconds: now + Int64(seconds))
+            // Dates have whole seconds: round up, so the date is never earlier than the refill.
+            let refill = Int64((Date().timeIntervalSince1970 + wait).rounded(.up))
+            response.headers[.retryAfter] = HTTPDateFormat.format(unixSeconds: refill)
         case .milliseconds:
             response.headers[.retryAfter] = String(seconds)
             response.headers[HTTPField.Name("retry-after-ms")!] = String(max(1, Int((wait * 1000).rounded(.up))))
