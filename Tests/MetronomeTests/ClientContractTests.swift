@@ -252,11 +252,13 @@ struct ClientContractTests {
     @Test("429s are retried after Retry-After and surface as rateLimited once the policy gives up")
     func rateLimitedSurfaces() async throws {
         let pacer = CountingPacer()
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 1), pacer: pacer) { running, client, recorder in
+        // 0.2 requests/s: the bucket holds one request and refills in 5 s, far longer than the
+        // test takes even on a loaded machine, so every retry meets an empty bucket.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.2), pacer: pacer) { running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
-            #expect(error?.kind == .rateLimited(retryAfter: .seconds(1)))
-            #expect(recorder.recorded == [.seconds(1), .seconds(1), .seconds(1)])
+            #expect(error?.kind == .rateLimited(retryAfter: .seconds(5)))
+            #expect(recorder.recorded == [.seconds(5), .seconds(5), .seconds(5)])
             #expect(pacer.rateLimits == 4)
             #expect(running.stats.rateLimited == 4)
         }
@@ -264,10 +266,10 @@ struct ClientContractTests {
 
     @Test(
         "every Retry-After form is honoured",
-        arguments: [(RetryAfterMode.milliseconds, 1000), (.httpDate, 2000), (.off, 5)]
+        arguments: [(RetryAfterMode.milliseconds, 5000), (.httpDate, 6000), (.off, 5)]
     )
     func retryAfterForms(mode: RetryAfterMode, maxMilliseconds: Int) async throws {
-        var configuration = SandboxHarness.configuration(rateLimit: 1)
+        var configuration = SandboxHarness.configuration(rateLimit: 0.2)
         configuration.retryAfter = mode
         try await SandboxHarness.run(configuration) { _, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
@@ -285,11 +287,13 @@ struct ClientContractTests {
 
     @Test("after waiting what Retry-After says, the request succeeds")
     func retryAfterHonoured() async throws {
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 1), realSleep: true) { running, client, recorder in
+        // One request per 2 s: the second request meets an empty bucket unless the machine stalls
+        // for two seconds between two lines, and then waits for real until the refill.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.5), realSleep: true) { running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let types = try await client.creditTypes(limit: 100).allItems()
             #expect(types.count == 3)
-            #expect(recorder.recorded.first == .seconds(1))
+            #expect(recorder.recorded.first == .seconds(2))
             #expect(running.stats.rateLimited == recorder.recorded.count)
         }
     }
