@@ -80,9 +80,12 @@ struct AccountGeneratorTests {
         }
         #expect(severalOnOneDay)
         let prepaid = Self.account.customers.first(where: \.hasPrepaidCommit)!
-        let prepaidWindows = Self.account.invoicesByCustomer[prepaid.index].filter { $0.type == "USAGE" }.flatMap(\.windows)
+        let prepaidWindows = Self.account.invoicesByCustomer[prepaid.index].filter { $0.type == "USAGE" }.flatMap(
+            \.windows)
         #expect(prepaidWindows.contains { $0.total == 0 && $0.subtotal > 0 })
-        #expect(all.flatMap(\.windows).flatMap(\.lineItems).contains { $0.total != $0.total.rounded(0) }, "fractional cents")
+        #expect(
+            all.flatMap(\.windows).flatMap(\.lineItems).contains { $0.total != $0.total.rounded(0) }, "fractional cents"
+        )
     }
 }
 

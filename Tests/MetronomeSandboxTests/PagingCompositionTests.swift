@@ -30,7 +30,8 @@ struct PagingCompositionTests {
         try await SandboxTestSupport.run { running, http in
             let account = running.account
             // 75 days at 30 windows per page: 30 + 30 + 15.
-            let body = RawHTTP.usageBody(from: "\(account.firstDay)T00:00:00Z", to: "\(account.lastDay.adding(days: 1))T00:00:00Z")
+            let body = RawHTTP.usageBody(
+                from: "\(account.firstDay)T00:00:00Z", to: "\(account.lastDay.adding(days: 1))T00:00:00Z")
             let pages = try await Self.walk(http, "/v1/usage", body: body)
             #expect(pages.count == account.customers.count * account.metrics.count * 3)
             #expect(pages.map(\.data.count) == Array(repeating: [30, 30, 15], count: pages.count / 3).flatMap { $0 })
@@ -45,7 +46,10 @@ struct PagingCompositionTests {
             // Windows are consecutive days; value is null or a number, never a string.
             let first = pages[0].data
             #expect(first.first?["start_timestamp"] as? String == "\(account.firstDay)T00:00:00Z")
-            #expect(zip(first, first.dropFirst()).allSatisfy { $0["end_timestamp"] as? String == $1["start_timestamp"] as? String })
+            #expect(
+                zip(first, first.dropFirst()).allSatisfy {
+                    $0["end_timestamp"] as? String == $1["start_timestamp"] as? String
+                })
             #expect(pages.flatMap(\.data).allSatisfy { $0["value"] is NSNull || $0["value"] is NSNumber })
             #expect(pages.flatMap(\.data).allSatisfy { $0["groups"] == nil })
         }
@@ -62,7 +66,9 @@ struct PagingCompositionTests {
             let hourly = try await Self.walk(
                 http,
                 "/v1/usage",
-                body: RawHTTP.usageBody(from: range.from, to: range.to, windowSize: "hour", customerIDs: [customer.id], metricIDs: [metric.id])
+                body: RawHTTP.usageBody(
+                    from: range.from, to: range.to, windowSize: "hour", customerIDs: [customer.id],
+                    metricIDs: [metric.id])
             ).flatMap(\.data)
             #expect(hourly.count == 24)
             let hourValues = hourly.compactMap { $0["value"] as? NSNumber }.map { Decimal(string: $0.stringValue)! }

@@ -23,7 +23,10 @@ struct PureLogicTests {
     @Test("timestamps parse every RFC 3339 variant and format in each style")
     func timestamps() throws {
         let midnight = Timestamp(day: CivilDay(year: 2024, month: 1, day: 1)!)
-        for text in ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00+00:00", "2024-01-01T01:00:00+01:00"] {
+        for text in [
+            "2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00+00:00",
+            "2024-01-01T01:00:00+01:00",
+        ] {
             #expect(Timestamp.parse(text) == midnight)
         }
         #expect(Timestamp.parse("2024-01-01T00:00:00.5Z")?.isMidnightUTC == false)

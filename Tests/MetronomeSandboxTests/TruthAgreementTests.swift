@@ -21,30 +21,44 @@ struct TruthAgreementTests {
     /// Computes every truth row from what the API returns, by `design.md`'s definitions.
     static func walk(_ client: MetronomeClient, window: DayWindow) async throws -> [Key: Decimal] {
         var rows: [Key: Decimal] = [:]
-        let customers = try await client.customers(CustomerListQuery(limit: 4)).allItems()
+        let customers =
+            try await client.customers(CustomerListQuery(limit: 4)).allItems()
             + client.customers(CustomerListQuery(onlyArchived: true)).allItems()
         let metrics = try await client.billableMetrics(includeArchived: true).allItems()
-        let divisors = Dictionary(uniqueKeysWithValues: try await client.creditTypes().allItems().map { ($0.id, $0.amountDivisor) })
+        let divisors = Dictionary(
+            uniqueKeysWithValues: try await client.creditTypes().allItems().map { ($0.id, $0.amountDivisor) })
         for customer in customers {
-            let query = UsageQuery(window: window, customerIDs: [customer.id], billableMetrics: metrics.map { .init(id: $0.id) })
+            let query = UsageQuery(
+                window: window, customerIDs: [customer.id], billableMetrics: metrics.map { .init(id: $0.id) })
             for try await page in client.usage(query) {
                 for item in page.items {
                     guard let value = item.value else { continue }
-                    rows[Key(kind: "usage", metric: item.billableMetricID, creditType: "", basis: "", customer: customer.id, day: "\(item.day)")] = value
+                    rows[
+                        Key(
+                            kind: "usage", metric: item.billableMetricID, creditType: "", basis: "",
+                            customer: customer.id, day: "\(item.day)")] = value
                 }
             }
             var invoiceTotals: [Key: Decimal] = [:]
             var gross: [Key: Decimal] = [:]
             for chunk in window.split(maxDays: 35) {
-                for try await page in client.invoiceBreakdowns(customerID: customer.id, InvoiceBreakdownQuery(window: chunk)) {
+                for try await page in client.invoiceBreakdowns(
+                    customerID: customer.id, InvoiceBreakdownQuery(window: chunk))
+                {
                     for item in page.items where item.invoice.status != .void {
                         let creditType = try #require(item.invoice.creditType?.id)
-                        let key = Key(kind: "revenue", metric: "", creditType: creditType, basis: "invoice_total", customer: customer.id, day: "\(item.day)")
+                        let key = Key(
+                            kind: "revenue", metric: "", creditType: creditType, basis: "invoice_total",
+                            customer: customer.id, day: "\(item.day)")
                         invoiceTotals[key, default: 0] += item.invoice.total
-                        let grossKey = Key(kind: "revenue", metric: "", creditType: creditType, basis: "gross_usage", customer: customer.id, day: "\(item.day)")
+                        let grossKey = Key(
+                            kind: "revenue", metric: "", creditType: creditType, basis: "gross_usage",
+                            customer: customer.id, day: "\(item.day)")
                         gross[grossKey, default: 0] += 0
                         for line in item.invoice.lineItems where !line.isAppliedCommitOrCredit {
-                            let lineKey = Key(kind: "revenue", metric: "", creditType: line.creditType?.id ?? creditType, basis: "gross_usage", customer: customer.id, day: "\(item.day)")
+                            let lineKey = Key(
+                                kind: "revenue", metric: "", creditType: line.creditType?.id ?? creditType,
+                                basis: "gross_usage", customer: customer.id, day: "\(item.day)")
                             gross[lineKey, default: 0] += line.total
                         }
                     }
@@ -85,15 +99,19 @@ struct TruthAgreementTests {
             mixedTimestampRate: 0.5,
             seed: 99
         )
-        let configuration = SandboxTestSupport.configuration(customers: 14, metrics: 5, days: 75, seed: 21, faults: faults)
+        let configuration = SandboxTestSupport.configuration(
+            customers: 14, metrics: 5, days: 75, seed: 21, faults: faults)
         try await SandboxTestSupport.run(configuration) { running, http in
             let clientConfiguration = MetronomeClientConfiguration(
                 baseURL: running.baseURL,
                 token: MetronomeToken(SandboxTestSupport.token),
                 retryPolicy: RetryPolicy(maxRetries: 8, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))
             )
-            let window = try DayWindow(from: UTCDay("\(running.account.firstDay)")!, through: UTCDay("\(running.account.lastDay)")!)
-            let walked = try await MetronomeClient.withClient(configuration: clientConfiguration, logger: SandboxTestSupport.logger) {
+            let window = try DayWindow(
+                from: UTCDay("\(running.account.firstDay)")!, through: UTCDay("\(running.account.lastDay)")!)
+            let walked = try await MetronomeClient.withClient(
+                configuration: clientConfiguration, logger: SandboxTestSupport.logger
+            ) {
                 try await Self.walk($0, window: window)
             }
             let truth = try await Self.truth(http)
@@ -112,11 +130,18 @@ struct TruthAgreementTests {
     func filters() async throws {
         try await SandboxTestSupport.run { running, http in
             let customer = running.account.customers[1].id
-            let filtered = try await http.get("/__sandbox/truth?kind=revenue&basis=gross_usage&customer_id=\(customer)&from=2026-01-01&to=2026-01-10", token: nil)
+            let filtered = try await http.get(
+                "/__sandbox/truth?kind=revenue&basis=gross_usage&customer_id=\(customer)&from=2026-01-01&to=2026-01-10",
+                token: nil)
             let rows = try #require(filtered.json as? [[String: Any]])
             #expect(!rows.isEmpty)
-            #expect(rows.allSatisfy { $0["kind"] as? String == "revenue" && $0["basis"] as? String == "gross_usage" && $0["customer_id"] as? String == customer })
-            #expect(rows.allSatisfy { ($0["day"] as! String) >= "2026-01-01" && ($0["day"] as! String) <= "2026-01-10" })
+            #expect(
+                rows.allSatisfy {
+                    $0["kind"] as? String == "revenue" && $0["basis"] as? String == "gross_usage"
+                        && $0["customer_id"] as? String == customer
+                })
+            #expect(
+                rows.allSatisfy { ($0["day"] as! String) >= "2026-01-01" && ($0["day"] as! String) <= "2026-01-10" })
             let csv = try await http.get("/__sandbox/truth?format=csv&kind=usage", token: nil)
             #expect(csv.body.hasPrefix("kind,billable_metric_id,credit_type_id,basis,customer_id,day,value\n"))
             #expect(try await http.get("/__sandbox/truth?kind=profit", token: nil).status == 400)

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Truth calculation")
 struct TruthCalculatorTests {
-    static let account = AccountGenerator.generate(AccountParameters(seed: 5, lastDay: CivilDay(year: 2026, month: 1, day: 31)!))
+    static let account = AccountGenerator.generate(
+        AccountParameters(seed: 5, lastDay: CivilDay(year: 2026, month: 1, day: 31)!))
 
     @Test("usage rows exist for values, including 0, and not for null")
     func usage() {
@@ -36,7 +37,9 @@ struct TruthCalculatorTests {
         #expect(Set(invoiceTotal.map(\.day)) == Set(gross.map(\.day)))
         let usageDays = try #require(Self.account.invoicesByCustomer[customer.index].first { $0.type == "USAGE" })
         let window = try #require(usageDays.windows.first { $0.subtotal > 0 })
-        #expect(invoiceTotal.first { $0.day == window.day }?.value == (customer.hasScheduledFees && window.day == window.day.firstOfMonth ? 499.995 : 0))
+        #expect(
+            invoiceTotal.first { $0.day == window.day }?.value
+                == (customer.hasScheduledFees && window.day == window.day.firstOfMonth ? 499.995 : 0))
         #expect(gross.first { $0.day == window.day }?.value ?? 0 >= window.subtotal / 100)
     }
 
@@ -51,7 +54,9 @@ struct TruthCalculatorTests {
         let divisor: Decimal = customer.currency == .usdCents ? 100 : 1
         let row = TruthCalculator.rows(
             for: Self.account,
-            filter: TruthFilter(kind: .revenue, creditTypeID: customer.currency.id, basis: .invoiceTotal, customerID: customer.id, fromDay: day, toDay: day)
+            filter: TruthFilter(
+                kind: .revenue, creditTypeID: customer.currency.id, basis: .invoiceTotal, customerID: customer.id,
+                fromDay: day, toDay: day)
         )
         #expect(row.map(\.value) == [expected / divisor])
         #expect(TruthCalculator.divisor(for: .usdCents) == 100 && TruthCalculator.divisor(for: .euro) == 1)

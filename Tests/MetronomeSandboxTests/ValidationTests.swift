@@ -54,7 +54,8 @@ struct ValidationTests {
                 RawHTTP.usageBody(from: "2026-01-01\(Self.day)", to: "2026-01-01T23:00:00Z", windowSize: "hour"),
                 RawHTTP.usageBody(from: "2026-01-02\(Self.day)", to: "2026-01-01\(Self.day)"),
                 RawHTTP.usageBody(from: "yesterday", to: "2026-01-01\(Self.day)"),
-                RawHTTP.usageBody(from: "2026-01-01\(Self.day)", to: "2026-01-02\(Self.day)", customerIDs: ["not-a-uuid"]),
+                RawHTTP.usageBody(
+                    from: "2026-01-01\(Self.day)", to: "2026-01-02\(Self.day)", customerIDs: ["not-a-uuid"]),
             ]
             for body in bad {
                 let answer = try await http.post("/v1/usage", body: body)
@@ -63,7 +64,8 @@ struct ValidationTests {
             }
             // Every casing of window_size is accepted, and +00:00 is the same instant as Z.
             for size in ["DAY", "Day", "hour", "NONE"] {
-                let body = RawHTTP.usageBody(from: "2026-01-01T00:00:00+00:00", to: "2026-01-02\(Self.day)", windowSize: size)
+                let body = RawHTTP.usageBody(
+                    from: "2026-01-01T00:00:00+00:00", to: "2026-01-02\(Self.day)", windowSize: size)
                 #expect(try await http.post("/v1/usage", body: body).status == 200, "\(size)")
             }
         }
@@ -86,7 +88,10 @@ struct ValidationTests {
         try await SandboxTestSupport.run { running, http async throws in
             let unknown = "00000000-0000-4000-8000-000000000000"
             let range = "starting_on=2026-01-01T00:00:00Z&ending_before=2026-01-02T00:00:00Z"
-            for path in ["/v1/customers/\(unknown)", "/v1/customers/\(unknown)/billable-metrics", "/v1/customers/\(unknown)/invoices/breakdowns?\(range)"] {
+            for path in [
+                "/v1/customers/\(unknown)", "/v1/customers/\(unknown)/billable-metrics",
+                "/v1/customers/\(unknown)/invoices/breakdowns?\(range)",
+            ] {
                 #expect(try await http.get(path).status == 404, "\(path)")
             }
             #expect(try await http.get("/v1/customers/not-a-uuid").status == 400)
@@ -106,12 +111,15 @@ struct ValidationTests {
             for query in [
                 "ending_before=2026-01-05T00:00:00Z", "starting_on=2026-01-01T00:00:00Z",
                 "starting_on=2026-01-05T00:00:00Z&ending_before=2026-01-01T00:00:00Z", range + "&window_size=week",
-                range + "&status=PAID", range + "&sort=newest", range + "&limit=0", range + "&skip_zero_qty_line_items=maybe",
+                range + "&status=PAID", range + "&sort=newest", range + "&limit=0",
+                range + "&skip_zero_qty_line_items=maybe",
                 "starting_on=01/01/2026&ending_before=2026-01-05T00:00:00Z",
             ] {
                 #expect(try await http.get(base + query).status == 400, "\(query)")
             }
-            for query in [range + "&window_size=HOUR", range + "&status=draft", range + "&sort=date_desc", range + "&limit=100"] {
+            for query in [
+                range + "&window_size=HOUR", range + "&status=draft", range + "&sort=date_desc", range + "&limit=100",
+            ] {
                 #expect(try await http.get(base + query).status == 200, "\(query)")
             }
         }
@@ -125,7 +133,9 @@ struct ValidationTests {
             #expect(try await http.get("/v1/customers?limit=2&next_page=\(cursor)").status == 200)
             #expect(try await http.get("/v1/customers?limit=3&next_page=\(cursor)").status == 400)
             #expect(try await http.get("/v1/customers?limit=2&next_page=garbage").status == 400)
-            #expect(try await http.get("/v1/customers?limit=2&next_page=").status == 200, "an empty cursor is the first page")
+            #expect(
+                try await http.get("/v1/customers?limit=2&next_page=").status == 200,
+                "an empty cursor is the first page")
         }
     }
 
@@ -161,7 +171,8 @@ struct ValidationTests {
         try await SandboxTestSupport.run { running, http async throws in
             let ids = running.account.customers.filter { !$0.isArchived }.prefix(3).map(\.id)
             let joined = try await http.get("/v1/customers?customer_ids=\(ids.joined(separator: ","))")
-            let repeated = try await http.get("/v1/customers?" + ids.map { "customer_ids=\($0)" }.joined(separator: "&"))
+            let repeated = try await http.get(
+                "/v1/customers?" + ids.map { "customer_ids=\($0)" }.joined(separator: "&"))
             #expect(joined.data.compactMap { $0["id"] as? String } == ids)
             #expect(repeated.data.compactMap { $0["id"] as? String } == ids)
         }

@@ -29,7 +29,8 @@ struct ClientContractTests {
             #expect(try await client.billableMetrics().allItems().count == account.metrics.count - 1)
 
             let customer = account.customers[0]
-            let perCustomer = try await client.billableMetrics(customerID: customer.id, includeArchived: true).allItems()
+            let perCustomer = try await client.billableMetrics(customerID: customer.id, includeArchived: true)
+                .allItems()
             #expect(perCustomer.count == customer.usesMetric.filter { $0 }.count)
             #expect(perCustomer.allSatisfy { $0.aggregationType != nil })
 
@@ -42,8 +43,10 @@ struct ClientContractTests {
             #expect(usage.count == 75)
             #expect(usage.map(\.day) == (0..<75).map { Self.window.firstDay.adding(days: $0) })
 
-            let breakdowns = try await client.invoiceBreakdowns(customerID: customer.id, InvoiceBreakdownQuery(window: Self.window))
-                .allItems()
+            let breakdowns = try await client.invoiceBreakdowns(
+                customerID: customer.id, InvoiceBreakdownQuery(window: Self.window)
+            )
+            .allItems()
             #expect(!breakdowns.isEmpty)
             #expect(breakdowns.allSatisfy { $0.invoice.customerID == customer.id })
             #expect(Set(breakdowns.map(\.day)).count == 75)
@@ -81,7 +84,8 @@ struct ClientContractTests {
                 saved = page.nextCursor
                 if firstPart.count >= 40 { break }  // "crash" after two pages
             }
-            let rest = try await client.usage(query, resumingFrom: try #require(saved)).allItems()
+            let savedCursor: String = try #require(saved)
+            let rest = try await client.usage(query, resumingFrom: savedCursor).allItems()
             #expect(running.stats.pagesServedMoreThanOnce == 0)
             let full = try await client.usage(query).allItems()
             #expect(firstPart + rest == full)
@@ -89,7 +93,8 @@ struct ClientContractTests {
             // Resuming from a page's own cursor re-reads exactly that page.
             var pages: [Page<UsageAggregate>] = []
             for try await page in client.usage(query) { pages.append(page) }
-            let again = try await client.usage(query, resumingFrom: try #require(pages[2].cursor)).allItems()
+            let pageThreeCursor: String = try #require(pages[2].cursor)
+            let again = try await client.usage(query, resumingFrom: pageThreeCursor).allItems()
             #expect(again == Array(full.dropFirst(40)))
         }
     }
@@ -97,13 +102,16 @@ struct ClientContractTests {
     @Test("empty pages that carry a cursor do not end a walk")
     func emptyPages() async throws {
         let expected = try await SandboxHarness.run { running, client, _ in
-            try await client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id])).allItems()
+            try await client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id]))
+                .allItems()
         }
         let faults = FaultConfiguration(emptyPageRate: 1)
         try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { running, client, _ in
             var empty = 0
             var items: [UsageAggregate] = []
-            for try await page in client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id])) {
+            for try await page in client.usage(
+                UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id]))
+            {
                 if page.items.isEmpty { empty += 1 }
                 items += page.items
             }
@@ -119,7 +127,9 @@ struct ClientContractTests {
     func paginationGuards() async throws {
         let faults = FaultConfiguration(repeatCursorRate: 1)
         try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { _, client, _ in
-            let error = await MetronomeError.caught { _ = try await client.usage(UsageQuery(window: Self.window)).allItems() }
+            let error = await MetronomeError.caught {
+                _ = try await client.usage(UsageQuery(window: Self.window)).allItems()
+            }
             #expect(error?.kind == .pagination)
             #expect(error?.endpoint == "POST /v1/usage")
         }
@@ -153,7 +163,8 @@ struct ClientContractTests {
             let notFound = await MetronomeError.caught { _ = try await client.customer(id: unknown) }
             #expect(notFound?.kind == .notFound)
             let breakdowns = await MetronomeError.caught {
-                _ = try await client.invoiceBreakdowns(customerID: unknown, InvoiceBreakdownQuery(window: Self.window)).allItems()
+                _ = try await client.invoiceBreakdowns(customerID: unknown, InvoiceBreakdownQuery(window: Self.window))
+                    .allItems()
             }
             #expect(breakdowns?.kind == .notFound)
 
@@ -165,8 +176,10 @@ struct ClientContractTests {
                 break
             }
             let replayed = await MetronomeError.caught {
-                _ = try await client.usage(UsageQuery(window: Self.window, customerIDs: [customers[1].id]), resumingFrom: cursor)
-                    .allItems()
+                _ = try await client.usage(
+                    UsageQuery(window: Self.window, customerIDs: [customers[1].id]), resumingFrom: cursor
+                )
+                .allItems()
             }
             #expect(replayed?.kind == .badRequest)
             #expect(replayed?.status == 400)
@@ -174,7 +187,9 @@ struct ClientContractTests {
 
             // An invalid limit is refused before anything is sent.
             let sentBefore = running.stats.requestsTotal
-            let invalid = await MetronomeError.caught { _ = try await client.customers(CustomerListQuery(limit: 0)).allItems() }
+            let invalid = await MetronomeError.caught {
+                _ = try await client.customers(CustomerListQuery(limit: 0)).allItems()
+            }
             #expect(invalid?.kind == .badRequest && invalid?.status == nil)
             #expect(running.stats.requestsTotal == sentBefore)
         }
@@ -200,12 +215,14 @@ struct ClientContractTests {
     @Test(
         "5xx, dropped connections and malformed bodies are transient: retried, then surfaced",
         arguments: [
-            FaultConfiguration(serverErrorRate: 1), FaultConfiguration(dropRate: 1), FaultConfiguration(malformedRate: 1),
+            FaultConfiguration(serverErrorRate: 1), FaultConfiguration(dropRate: 1),
+            FaultConfiguration(malformedRate: 1),
         ]
     )
     func transient(faults: FaultConfiguration) async throws {
         let pacer = CountingPacer()
-        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), pacer: pacer) { running, client, recorder in
+        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), pacer: pacer) {
+            running, client, recorder in
             let error = await MetronomeError.caught { _ = try await client.creditTypes().allItems() }
             #expect(error?.kind == .transient)
             #expect(recorder.recorded.count == 3)
@@ -228,7 +245,10 @@ struct ClientContractTests {
         let expected = try await SandboxHarness.run { _, client, _ in
             try await client.usage(UsageQuery(window: Self.window)).allItems()
         }
-        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), retryPolicy: RetryPolicy(maxRetries: 10, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))) { running, client, _ in
+        try await SandboxHarness.run(
+            SandboxHarness.configuration(faults: faults),
+            retryPolicy: RetryPolicy(maxRetries: 10, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))
+        ) { running, client, _ in
             let items = try await client.usage(UsageQuery(window: Self.window)).allItems()
             #expect(items == expected)
             #expect(running.stats.pagesServedMoreThanOnce == 0)
@@ -254,7 +274,8 @@ struct ClientContractTests {
         let pacer = CountingPacer()
         // 0.2 requests/s: the bucket holds one request and refills in 5 s, far longer than the
         // test takes even on a loaded machine, so every retry meets an empty bucket.
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.2), pacer: pacer) { running, client, recorder in
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.2), pacer: pacer) {
+            running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
             #expect(error?.kind == .rateLimited(retryAfter: .seconds(5)))
@@ -289,7 +310,8 @@ struct ClientContractTests {
     func retryAfterHonoured() async throws {
         // One request per 2 s: the second request meets an empty bucket unless the machine stalls
         // for two seconds between two lines, and then waits for real until the refill.
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.5), realSleep: true) { running, client, recorder in
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.5), realSleep: true) {
+            running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let types = try await client.creditTypes(limit: 100).allItems()
             #expect(types.count == 3)

@@ -12,7 +12,8 @@ public struct MetronomeSandbox: Sendable {
     let state: SandboxState
 
     public init(configuration: SandboxConfiguration) {
-        self.state = SandboxState(configuration: configuration, account: AccountGenerator.generate(configuration.account))
+        self.state = SandboxState(
+            configuration: configuration, account: AccountGenerator.generate(configuration.account))
     }
 
     public var configuration: SandboxConfiguration { state.configuration }
@@ -49,7 +50,9 @@ public struct MetronomeSandbox: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: the executable's entry point.
-    public func runUntilSignalled(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func runUntilSignalled(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in })
+        async throws
+    {
         try await makeApplication(logger: logger, onListening: onListening).runService()
     }
 
@@ -119,9 +122,4 @@ public struct MetronomeSandbox: Sendable {
         router.get("/__sandbox/info") { _, _ in AdminEndpoints.info(state) }
         return router
     }
-}
-
-/// The sandbox stopped before it was listening (for example, the port was taken).
-public struct SandboxStartupError: Error, CustomStringConvertible {
-    public var description: String { "The sandbox stopped before it started listening" }
 }

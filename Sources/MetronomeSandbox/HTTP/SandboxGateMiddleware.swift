@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPTypes
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything that happens to an API request before and after its route: authentication, the
 /// per-token rate limit, fault injection, error bodies in Metronome's shape, and statistics.
@@ -118,7 +119,8 @@ struct SandboxGateMiddleware: RouterMiddleware {
     private func malformed(_ kind: InjectedFault.MalformedBody, context: Context) -> Response {
         switch kind {
         case .truncatedJSON:
-            return SandboxResponses.text("{\"data\":[{\"customer_id\":\"d7abd0cd-4ae9-4db7", contentType: "application/json")
+            return SandboxResponses.text(
+                "{\"data\":[{\"customer_id\":\"d7abd0cd-4ae9-4db7", contentType: "application/json")
         case .htmlPage:
             return SandboxResponses.text(
                 "<html><body><h1>502 Bad Gateway</h1><p>upstream closed</p></body></html>",
