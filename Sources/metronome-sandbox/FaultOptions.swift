@@ -3,7 +3,7 @@ import MetronomeSandbox
 
 /// The fault-injection flags: each a rate in 0...1 of API requests.
 struct FaultOptions: ParsableArguments {
-    @Option(help: "Rate of 500/502/503 answers (JSON or HTML body).")
+    @Option(name: .customLong("fault-5xx-rate"), help: "Rate of 500/502/503 answers (JSON or HTML body).")
     var fault5xxRate: Double = 0
 
     @Option(help: "Rate of slow answers (see --fault-slow-ms).")
