@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meterbridge", targets: ["meterbridge"]),
+        .executable(name: "meterbridge-worker", targets: ["meterbridge-worker"]),
+        .executable(name: "meterbridge-planner", targets: ["meterbridge-planner"]),
         .executable(name: "meterbridge-bench", targets: ["meterbridge-bench"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
@@ -22,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         // MARK: Metronome API client and sandbox (dependencies)
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
@@ -42,8 +46,38 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "JobQueue",
+            name: "Schema",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: The import pipeline
+        .target(
+            name: "Importer",
+            dependencies: [
+                "Postgres", "JobQueue", "Metronome",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
@@ -51,17 +85,38 @@ let package = Package(
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue",
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("../../sql/migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meterbridge-worker",
+            dependencies: [
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meterbridge-planner",
+            dependencies: [
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "meterbridge-bench",
             dependencies: [
-                "Postgres", "JobQueue",
+                "Postgres", "JobQueue", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,8 +172,29 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Postgres"], swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "Schema", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ImporterTests",
+            dependencies: [
+                "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Schema", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "JobQueueTests",
+            dependencies: [
+                "JobQueue", "Postgres", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

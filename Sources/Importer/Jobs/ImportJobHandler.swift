@@ -1,0 +1,245 @@
+public import AsyncHTTPClient
+import Foundation
+public import JobQueue
+public import Logging
+public import Metronome
+public import Postgres
+
+/// Runs catalog and import jobs against Metronome.
+///
+/// Every page commits in one fenced transaction with the job's cursor checkpoint, and the last page
+/// also commits the coverage record and the job's completion, so a crash re-fetches at most one page and
+/// a worker whose lease was lost can commit nothing. All requests of a connection share its Postgres
+/// request budget.
+public struct ImportJobHandler: JobHandler {
+    public let pool: PostgresConnectionPool
+    public let connections: ConnectionStore
+    public let metrics: MetricStore
+    public let httpClient: HTTPClient
+    let logger: Logger
+
+    public init(pool: PostgresConnectionPool, connections: ConnectionStore, httpClient: HTTPClient, logger: Logger) {
+        self.pool = pool
+        self.connections = connections
+        self.metrics = MetricStore(pool: pool)
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    public func handle(_ job: ClaimedJob, context: JobContext) async throws -> JobOutcome {
+        do {
+            switch job.kind {
+            case ImportJobKind.catalog:
+                return try await runCatalog(job, queue: context.queue)
+            case ImportJobKind.usage, ImportJobKind.revenue:
+                return try await runImport(job, queue: context.queue)
+            default:
+                return .discard(reason: "unknown job kind \(job.kind)")
+            }
+        } catch let error as MetronomeError {
+            return try await outcome(for: error, job: job)
+        } catch let error as DecodingError {
+            return .discard(reason: "job arguments cannot be read: \(error)")
+        }
+    }
+
+    /// Acts on the error's class: wait on rate limits, retry transient failures, stop the connection
+    /// on auth failures, give up on requests that can never succeed.
+    private func outcome(for error: MetronomeError, job: ClaimedJob) async throws -> JobOutcome {
+        switch error.kind {
+        case .rateLimited(let retryAfter):
+            // Waiting is not failing: the shared limiter was pushed back, the job snoozes.
+            let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 5
+            return .snooze(seconds: max(seconds, 1), reason: error.description)
+        case .transient:
+            return .retry(error: error.description, afterSeconds: nil)
+        case .unauthorized:
+            // Every job kind names its connection, so its args read as catalog args.
+            if let args = try? job.args(as: CatalogJobArgs.self) {
+                try await connections.markInvalid(args.connectionID, error: error.description)
+            }
+            return .snooze(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
+        case .notFound, .badRequest, .decoding, .pagination:
+            return .discard(reason: error.description)
+        }
+    }
+
+    private func client(for connection: ConnectionRecord) throws -> MetronomeClient {
+        MetronomeClient(
+            configuration: try connections.clientConfiguration(for: connection), httpClient: httpClient,
+            pacer: PostgresRequestPacer(
+                pool: pool, connectionID: connection.id,
+                requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue),
+            logger: logger)
+    }
+
+    /// A connection that is paused or invalid holds its jobs back (snoozed, no attempt used).
+    private func usableConnection(_ id: Int64) async throws -> (ConnectionRecord?, JobOutcome?) {
+        guard let connection = try await connections.find(id: id) else {
+            return (nil, .discard(reason: "connection \(id) no longer exists"))
+        }
+        guard connection.status == .active else {
+            let reason = "connection \(connection.name) is \(connection.status.rawValue)" + (connection.lastError.map { ": \($0)" } ?? "")
+            return (nil, .snooze(seconds: 60, reason: reason, record: connection.status == .invalid))
+        }
+        return (connection, nil)
+    }
+
+    private func runCatalog(_ job: ClaimedJob, queue: JobQueue) async throws -> JobOutcome {
+        let args = try job.args(as: CatalogJobArgs.self)
+        let (connection, held) = try await usableConnection(args.connectionID)
+        guard let connection else { return held! }
+        let summary = try await CatalogSync(pool: pool).sync(connection: connection, client: try client(for: connection))
+        logger.info(
+            "catalog synced",
+            metadata: ["connection.name": "\(connection.name)", "catalog.customers": "\(summary.customers)",
+                "catalog.new_customers": "\(summary.newCustomers)"])
+        return .complete
+    }
+
+    private func runImport(_ job: ClaimedJob, queue: JobQueue) async throws -> JobOutcome {
+        var args = try job.args(as: ImportJobArgs.self)
+        var jobMetrics: [BusinessMetric] = []
+        for id in args.metricIDs {
+            if let metric = try await metrics.find(id: id) { jobMetrics.append(metric) }
+        }
+        guard !jobMetrics.isEmpty else {
+            return .discard(reason: "metric(s) \(args.metricIDs.map(String.init).joined(separator: ", ")) no longer exist")
+        }
+        args.metricIDs = jobMetrics.map(\.id)  // deleted metrics drop out
+        let (connection, held) = try await usableConnection(args.connectionID)
+        guard let connection else { return held! }
+        let client = try client(for: connection)
+        if job.kind == ImportJobKind.usage {
+            try await importUsage(job, args: args, metric: jobMetrics[0], client: client)
+        } else {
+            try await importRevenue(job, args: args, metrics: jobMetrics, client: client)
+        }
+        return .alreadyCompleted
+    }
+
+    // MARK: Usage
+
+    private func importUsage(_ job: ClaimedJob, args: ImportJobArgs, metric: BusinessMetric, client: MetronomeClient)
+        async throws
+    {
+        let saved = try job.cursor(as: UsageCursor.self)
+        var seen = Set(saved?.seen ?? [])
+        let window = try DayWindow(firstDay: args.window.start, endDay: args.window.end)
+        let query = UsageQuery(
+            window: window, windowSize: .day, customerIDs: args.customerIDs,
+            billableMetrics: [UsageMetricSelection(id: metric.billableMetricID!)])
+        let batch = Set(args.customerIDs)
+        let lease = job.lease
+        if let saved, saved.nextPage == nil {
+            // Every page was applied before a crash between the last page and completion.
+            try await finishUsage(args: args, seen: seen, lease: lease)
+            return
+        }
+        for try await page in client.usage(query, resumingFrom: saved?.nextPage) {
+            let rows = page.items
+                .filter { $0.billableMetricID == metric.billableMetricID && batch.contains($0.customerID) }
+                .filter { args.window.contains($0.day) }
+                .map { (customerID: $0.customerID, day: $0.day, amount: $0.value) }
+            seen.formUnion(rows.map(\.customerID))
+            let cursor = UsageCursor(nextPage: page.nextCursor, seen: seen.sorted())
+            let cursorJSON = try JSONEncoder.sorted.encodeToString(cursor)
+            let isLast = page.isLast
+            let seenNow = seen
+            try await pool.transaction { db in
+                try MetricValueWriter.apply(metricID: metric.id, rows: rows, on: db)
+                if isLast {
+                    try Self.finishUsage(args: args, seen: seenNow, lease: lease, on: db)
+                } else {
+                    try JobQueue.checkpoint(lease, cursorJSON: cursorJSON, on: db)
+                }
+            }
+        }
+    }
+
+    private func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease) async throws {
+        try await pool.transaction { db in try Self.finishUsage(args: args, seen: seen, lease: lease, on: db) }
+    }
+
+    private static func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease, on db: isolated PostgresConnection)
+        throws
+    {
+        for metricID in args.metricIDs {
+            try MetricValueWriter.removeUnreported(
+                metricID: metricID, window: args.window, customers: args.customerIDs, reported: seen, on: db)
+        }
+        try MetricValueWriter.recordCoverage(args, on: db)
+        try JobQueue.complete(lease, on: db)
+    }
+
+    // MARK: Revenue
+
+    private func importRevenue(
+        _ job: ClaimedJob, args: ImportJobArgs, metrics: [BusinessMetric], client: MetronomeClient
+    ) async throws {
+        guard let creditTypeID = metrics[0].creditTypeID,
+            metrics.allSatisfy({ $0.creditTypeID == creditTypeID && $0.revenueBasis != nil })
+        else {
+            throw MetronomeError(kind: .badRequest, endpoint: "job", detail: "revenue metrics of one job must share a credit type")
+        }
+        let creditTypeName = metrics[0].creditTypeName ?? ""
+        let fresh = metrics.map { RevenueAccumulator(creditTypeID: creditTypeID, basis: $0.revenueBasis!) }
+        let window = try DayWindow(firstDay: args.window.start, endDay: args.window.end)
+        let query = InvoiceBreakdownQuery(window: window, windowSize: .day, creditTypeID: creditTypeID, sort: .dateAscending)
+        var state = try job.cursor(as: RevenueCursor.self) ?? RevenueCursor(customerIndex: 0, nextPage: nil, accumulators: nil)
+        if state.accumulators?.count != fresh.count { state.accumulators = nil }  // a metric was deleted meanwhile
+        let lease = job.lease
+        let metricIDs = metrics.map(\.id)
+        while state.customerIndex < args.customerIDs.count {
+            let customerID = args.customerIDs[state.customerIndex]
+            var accumulators = state.accumulators ?? fresh
+            for try await page in client.invoiceBreakdowns(customerID: customerID, query, resumingFrom: state.nextPage) {
+                for breakdown in page.items where breakdown.invoice.customerID == customerID {
+                    for index in accumulators.indices { accumulators[index].add(breakdown, window: args.window) }
+                }
+                let isLastPage = page.isLast
+                let next =
+                    isLastPage
+                    ? RevenueCursor(customerIndex: state.customerIndex + 1, nextPage: nil, accumulators: nil)
+                    : RevenueCursor(customerIndex: state.customerIndex, nextPage: page.nextCursor, accumulators: accumulators)
+                let cursorJSON = try JSONEncoder.sorted.encodeToString(next)
+                let amounts = accumulators.map { $0.dailyAmounts(creditTypeName: creditTypeName) }
+                let finished = isLastPage && next.customerIndex == args.customerIDs.count
+                try await pool.transaction { db in
+                    if isLastPage {
+                        // The customer's walk is complete: its days in the window become exactly these sums.
+                        for (metricID, daily) in zip(metricIDs, amounts) {
+                            try MetricValueWriter.replace(
+                                metricID: metricID, customerID: customerID, window: args.window, amounts: daily, on: db)
+                        }
+                    }
+                    if finished {
+                        try MetricValueWriter.recordCoverage(args, on: db)
+                        try JobQueue.complete(lease, on: db)
+                    } else {
+                        try JobQueue.checkpoint(lease, cursorJSON: cursorJSON, on: db)
+                    }
+                }
+                state = next
+                if finished { return }
+            }
+        }
+        // No customers left (an empty batch, or a crash right after the last customer's commit).
+        try await pool.transaction { db in
+            try MetricValueWriter.recordCoverage(args, on: db)
+            try JobQueue.complete(lease, on: db)
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    func encodeToString(_ value: some Encodable) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+}

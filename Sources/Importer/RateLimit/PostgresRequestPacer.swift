@@ -1,0 +1,47 @@
+import Foundation
+public import Metronome
+public import Postgres
+
+/// The request budget of one Metronome connection, shared by every worker on every host through one
+/// Postgres row (GCRA, "generic cell rate algorithm"): each request reserves the next free slot
+/// `1/rate` seconds after the previous one and sleeps until it. So N processes together never send
+/// faster than the connection's rate, with no coordination but one atomic UPDATE per request.
+///
+/// A 429 pushes the slot for everyone to now + Retry-After (or a 1 s default), so all workers back off,
+/// not only the one refused.
+public struct PostgresRequestPacer: RequestPacer {
+    public let pool: PostgresConnectionPool
+    public let connectionID: Int64
+    public let requestsPerSecond: Double
+
+    public init(pool: PostgresConnectionPool, connectionID: Int64, requestsPerSecond: Double) {
+        self.pool = pool
+        self.connectionID = connectionID
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    public func awaitPermission() async throws {
+        let interval = 1 / requestsPerSecond
+        let wait = try await pool.query(Self.reserve, [connectionID, interval]).single().decode(Double.self, at: 0)
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up)))) }
+    }
+
+    public func didReceiveRateLimit(retryAfter: Duration?) async {
+        let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
+        _ = try? await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
+    }
+
+    /// Reserves the next slot and returns the seconds to wait for it.
+    static let reserve = """
+        INSERT INTO rate_limits AS r (connection_id, tat, requests) VALUES ($1, now() + make_interval(secs => $2::float8), 1)
+        ON CONFLICT (connection_id) DO UPDATE
+            SET tat = greatest(r.tat, now()) + make_interval(secs => $2::float8), requests = r.requests + 1
+        RETURNING greatest(0, extract(epoch FROM (tat - make_interval(secs => $2::float8) - now())))::float8
+        """
+
+    static let pushBack = """
+        INSERT INTO rate_limits AS r (connection_id, tat, rate_limited) VALUES ($1, now() + make_interval(secs => $2::float8), 1)
+        ON CONFLICT (connection_id) DO UPDATE
+            SET tat = greatest(r.tat, now() + make_interval(secs => $2::float8)), rate_limited = r.rate_limited + 1
+        """
+}

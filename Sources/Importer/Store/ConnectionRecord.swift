@@ -1,0 +1,18 @@
+public import Foundation
+
+/// A saved connection to one Metronome account. The token stays encrypted here; ``ConnectionStore``
+/// decrypts it only to build a client.
+public struct ConnectionRecord: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable { case active, invalid, paused }
+
+    public var id: Int64
+    public var name: String
+    public var baseURL: String
+    public var status: Status
+    public var rateLimit: Decimal
+    public var customerBatchSize: Int
+    public var lastValidatedAt: Date?
+    public var lastError: String?
+    public var catalogSyncedAt: Date?
+    var tokenCiphertext: Data
+}

@@ -1,0 +1,121 @@
+public import Foundation
+public import Logging
+public import Metronome
+public import Postgres
+
+/// Connections: saved with encrypted tokens, validated against Metronome, paused and resumed.
+public struct ConnectionStore: Sendable {
+    public let pool: PostgresConnectionPool
+    /// The token cipher, or why there is none (reading connections needs no key; tokens do).
+    private let cipherResult: Result<TokenCipher, TokenCipher.KeyError>
+
+    public init(pool: PostgresConnectionPool, cipher: TokenCipher) {
+        self.pool = pool
+        self.cipherResult = .success(cipher)
+    }
+
+    /// A store whose key comes from `METERBRIDGE_SECRET_KEY`; without one, only token operations fail.
+    public init(pool: PostgresConnectionPool, environment: [String: String]) {
+        self.pool = pool
+        self.cipherResult = Result { () throws(TokenCipher.KeyError) in try TokenCipher.fromEnvironment(environment) }
+    }
+
+    private var cipher: TokenCipher {
+        get throws(TokenCipher.KeyError) { try cipherResult.get() }
+    }
+
+    public struct StoreError: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    static let columns = """
+        id, name, base_url, status, rate_limit, customer_batch_size, last_validated_at, last_error, catalog_synced_at,
+        token_ciphertext
+        """
+
+    static func record(_ row: PostgresRow) throws -> ConnectionRecord {
+        ConnectionRecord(
+            id: try row.decode(at: 0), name: try row.decode(at: 1), baseURL: try row.decode(at: 2),
+            status: ConnectionRecord.Status(rawValue: try row.decode(at: 3)) ?? .invalid, rateLimit: try row.decode(at: 4),
+            customerBatchSize: try row.decode(at: 5), lastValidatedAt: try row.decode(at: 6), lastError: try row.decode(at: 7),
+            catalogSyncedAt: try row.decode(at: 8), tokenCiphertext: try row.decode(at: 9))
+    }
+
+    public func all() async throws -> [ConnectionRecord] {
+        try await pool.query("SELECT \(Self.columns) FROM connections ORDER BY name").map(Self.record)
+    }
+
+    public func named(_ name: String) async throws -> ConnectionRecord {
+        guard let row = try await pool.query("SELECT \(Self.columns) FROM connections WHERE name = $1", [name]).first else {
+            throw StoreError("no connection named \(name)")
+        }
+        return try Self.record(row)
+    }
+
+    public func find(id: Int64) async throws -> ConnectionRecord? {
+        try await pool.query("SELECT \(Self.columns) FROM connections WHERE id = $1", [id]).first.map(Self.record)
+    }
+
+    /// Saves a connection whose token has been validated. Fails if the name is taken.
+    public func add(
+        name: String, baseURL: String, token: String, rateLimit: Decimal, customerBatchSize: Int
+    ) async throws -> ConnectionRecord {
+        let ciphertext = try cipher.seal(token)
+        do {
+            let row = try await pool.query(
+                """
+                INSERT INTO connections (name, base_url, token_ciphertext, rate_limit, customer_batch_size, last_validated_at)
+                VALUES ($1, $2, $3, $4, $5, now()) RETURNING \(Self.columns)
+                """, [name, baseURL, ciphertext, rateLimit, customerBatchSize]
+            ).single()
+            return try Self.record(row)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw StoreError("a connection named \(name) already exists")
+        }
+    }
+
+    public func setToken(_ connection: ConnectionRecord, token: String) async throws {
+        try await pool.query(
+            "UPDATE connections SET token_ciphertext = $2, status = 'active', last_error = NULL, last_validated_at = now() WHERE id = $1",
+            [connection.id, try cipher.seal(token)])
+    }
+
+    public func setStatus(_ id: Int64, _ status: ConnectionRecord.Status, error: String? = nil) async throws {
+        try await pool.query(
+            """
+            UPDATE connections SET status = $2, last_error = $3,
+                last_validated_at = CASE WHEN $2 = 'active' AND $3::text IS NULL THEN now() ELSE last_validated_at END
+            WHERE id = $1
+            """, [id, status.rawValue, error])
+    }
+
+    /// Marks the connection invalid after a 401/403 (its jobs wait until it validates again).
+    public func markInvalid(_ id: Int64, error: String) async throws {
+        try await pool.query("UPDATE connections SET status = 'invalid', last_error = $2 WHERE id = $1 AND status = 'active'", [id, error])
+    }
+
+    /// Deletes a connection; with `cascade` also its metrics and their values, otherwise refuses while
+    /// metrics use it.
+    public func remove(_ connection: ConnectionRecord, cascade: Bool) async throws -> Int {
+        try await pool.transaction { db in
+            let metrics = try db.query("SELECT id FROM business_metrics WHERE connection_id = $1", [connection.id])
+                .map { try $0.decode(Int64.self, at: 0) }
+            if !metrics.isEmpty && !cascade {
+                throw StoreError("connection \(connection.name) is used by \(metrics.count) metric(s); remove them first or pass --cascade")
+            }
+            try db.query(
+                "UPDATE jobs SET state = 'cancelled', finalized_at = now() WHERE state IN ('available', 'running', 'retryable') AND (args->>'connection_id')::bigint = $1",
+                [connection.id])
+            try db.query("DELETE FROM business_metrics WHERE connection_id = $1", [connection.id])
+            try db.query("DELETE FROM connections WHERE id = $1", [connection.id])
+            return metrics.count
+        }
+    }
+
+    /// The client configuration for a connection (the only place a token is decrypted).
+    public func clientConfiguration(for connection: ConnectionRecord) throws -> MetronomeClientConfiguration {
+        let token = try cipher.open(connection.tokenCiphertext)
+        return MetronomeClientConfiguration(baseURL: connection.baseURL, token: MetronomeToken(token))
+    }
+}

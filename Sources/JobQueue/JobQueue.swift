@@ -1,0 +1,428 @@
+public import Foundation
+public import Logging
+public import Postgres
+import Synchronization
+
+/// A generic Postgres job queue: enqueue with unique keys, claim with `FOR UPDATE SKIP LOCKED`, leases
+/// with heartbeats, fenced completion, retries with backoff, snoozes, discards, rescue, requeue,
+/// cancel, pause and prune. It knows nothing about what the jobs do.
+///
+/// The `async` methods use the pool. The `static` methods taking an `isolated PostgresConnection` run
+/// inside a caller's transaction, so a handler can commit its own writes, the job's checkpoint and its
+/// completion atomically.
+public struct JobQueue: Sendable {
+    public struct Configuration: Sendable {
+        /// How long a claim holds a job without a heartbeat.
+        public var leaseSeconds: Double = 60
+        /// Entries kept in a job's error history (oldest dropped first).
+        public var errorHistoryLimit: Int = 50
+        /// Snoozes allowed before a job is discarded instead.
+        public var maxSnoozes: Int = 1_000
+        /// The longest single snooze.
+        public var maxSnoozeSeconds: Double = 3_600
+        public var backoff = RetryBackoff()
+        /// The channel NOTIFY wakes workers on; `nil` disables notifications (polling only).
+        public var notifyChannel: String? = "meterbridge_jobs"
+        /// At most one NOTIFY per queue per interval from this process: notifications are only hints.
+        public var notifyDebounceSeconds: Double = 0.05
+        public init() {}
+    }
+
+    public let pool: PostgresConnectionPool
+    public let configuration: Configuration
+    let logger: Logger
+    private let notifyTimes = NotifyDebouncer()
+
+    public init(pool: PostgresConnectionPool, configuration: Configuration = Configuration(), logger: Logger) {
+        self.pool = pool
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    // MARK: Enqueue
+
+    /// The outcome of enqueuing one job.
+    public enum EnqueueResult: Sendable, Equatable {
+        case inserted(id: Int64)
+        /// An unfinished job already holds the unique key; nothing was inserted.
+        case duplicate(existingID: Int64?)
+    }
+
+    /// Enqueues one job; a duplicate unique key is a no-op that says so.
+    @discardableResult
+    public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
+        let notify = notifyPayload(for: [job])
+        return try await pool.withConnection { connection in
+            try await connection.run { connection in
+                try Self.enqueue(job, notify: notify, on: connection)
+            }
+        }
+    }
+
+    /// Enqueues many jobs in one statement and returns the ids inserted; jobs whose unique key is
+    /// already held (or repeated within `jobs`) are skipped.
+    @discardableResult
+    public func enqueue(_ jobs: [NewJob]) async throws -> [Int64] {
+        guard !jobs.isEmpty else { return [] }
+        let notify = notifyPayload(for: jobs)
+        return try await pool.withConnection { connection in
+            try await connection.run { connection in try Self.enqueue(jobs, notify: notify, on: connection) }
+        }
+    }
+
+    /// Enqueues inside the caller's transaction.
+    public static func enqueue(
+        _ job: NewJob, notify: (channel: String, payload: String)? = nil, on connection: isolated PostgresConnection
+    ) throws -> EnqueueResult {
+        if let id = try enqueue([job], notify: notify, on: connection).first { return .inserted(id: id) }
+        let existing = try connection.query(JobQueueSQL.existingByUniqueKey, [job.uniqueKey]).first
+        return .duplicate(existingID: try existing?.decode(Int64.self, at: 0))
+    }
+
+    /// Enqueues many jobs inside the caller's transaction.
+    public static func enqueue(
+        _ jobs: [NewJob], notify: (channel: String, payload: String)? = nil, on connection: isolated PostgresConnection
+    ) throws -> [Int64] {
+        for job in jobs where job.kind.isEmpty || job.maxAttempts < 1 {
+            throw JobQueueError.invalidArgument("a job needs a kind and at least one attempt")
+        }
+        let rows = try connection.query(
+            JobQueueSQL.enqueue,
+            [
+                jobs.map(\.queue), jobs.map(\.kind), jobs.map(\.argsJSON), jobs.map(\.priority), jobs.map(\.runAt),
+                jobs.map(\.maxAttempts), jobs.map(\.uniqueKey), notify?.channel, notify?.payload,
+            ])
+        return try rows.map { try $0.decode(Int64.self, at: 0) }
+    }
+
+    private func notifyPayload(for jobs: [NewJob]) -> (channel: String, payload: String)? {
+        guard let channel = configuration.notifyChannel, let queue = jobs.first?.queue,
+            jobs.allSatisfy({ $0.runAt.map { $0 <= Date() } ?? true }),
+            notifyTimes.shouldNotify(queue: queue, interval: configuration.notifyDebounceSeconds)
+        else { return nil }
+        return (channel, queue)
+    }
+
+    // MARK: Claim and heartbeat
+
+    /// Claims up to `limit` available jobs from `queues` (priority first, then `run_at`), skipping rows
+    /// other claimers hold and paused queues; each gets a fresh lease.
+    public func claim(queues: [String], limit: Int, workerID: String) async throws -> [ClaimedJob] {
+        try await pool.withConnection { connection in
+            try await connection.run { connection in
+                try Self.claim(
+                    queues: queues, limit: limit, workerID: workerID, leaseSeconds: configuration.leaseSeconds,
+                    on: connection)
+            }
+        }
+    }
+
+    public static func claim(
+        queues: [String], limit: Int, workerID: String, leaseSeconds: Double, on connection: isolated PostgresConnection
+    ) throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        let rows = try connection.query(JobQueueSQL.claim, [queues, limit, workerID, leaseSeconds])
+        return try rows.map { row in
+            ClaimedJob(
+                lease: JobLease(
+                    jobID: try row.decode(Int64.self, at: 0), token: try row.decode(UUID.self, at: 1), workerID: workerID),
+                queue: try row.decode(String.self, at: 2), kind: try row.decode(String.self, at: 3),
+                argsJSON: try row.decode(String.self, at: 4), priority: try row.decode(Int16.self, at: 5),
+                attempt: try row.decode(Int16.self, at: 6), maxAttempts: try row.decode(Int16.self, at: 7),
+                snoozes: try row.decode(Int.self, at: 8), cursorJSON: try row.decode(String?.self, at: 9),
+                createdAt: try row.decode(Date.self, at: 10))
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Extends the leases still held and returns the ids of those jobs; a job missing from the result
+    /// was lost (rescued, cancelled or finished) and its worker should stop working on it.
+    public func heartbeat(_ leases: [JobLease]) async throws -> Set<Int64> {
+        guard !leases.isEmpty else { return [] }
+        let rows = try await pool.query(
+            JobQueueSQL.heartbeat, [leases.map(\.jobID), leases.map(\.token), configuration.leaseSeconds])
+        return Set(try rows.map { try $0.decode(Int64.self, at: 0) })
+    }
+
+    // MARK: Fenced state changes
+
+    /// Marks the job completed.
+    public func complete(_ lease: JobLease) async throws {
+        try await inTransaction { connection in try Self.complete(lease, on: connection) }
+    }
+
+    public static func complete(_ lease: JobLease, on connection: isolated PostgresConnection) throws {
+        try fenced(lease, connection.query(JobQueueSQL.complete, [lease.jobID, lease.token]))
+    }
+
+    /// Completes many jobs in one statement; returns the ids completed (leases lost are left out).
+    @discardableResult
+    public func complete(_ leases: [JobLease]) async throws -> Set<Int64> {
+        guard !leases.isEmpty else { return [] }
+        return try await inTransaction { connection in try Self.complete(leases, on: connection) }
+    }
+
+    @discardableResult
+    public static func complete(_ leases: [JobLease], on connection: isolated PostgresConnection) throws -> Set<Int64> {
+        let rows = try connection.query(JobQueueSQL.completeMany, [leases.map(\.jobID), leases.map(\.token)])
+        return Set(try rows.map { try $0.decode(Int64.self, at: 0) })
+    }
+
+    /// The outcome of a failure.
+    public enum FailureOutcome: Sendable, Equatable {
+        case retryAt(Date)
+        case discarded
+    }
+
+    /// Records a failed attempt. The job retries after the backoff (or `retryAfterSeconds`, when the
+    /// failure says when to come back), or is discarded when this was its last attempt.
+    @discardableResult
+    public func fail(_ job: ClaimedJob, error: String, retryAfterSeconds: Double? = nil) async throws
+        -> FailureOutcome
+    {
+        let delay = retryAfterSeconds ?? configuration.backoff.delaySeconds(afterAttempt: Int(job.attempt))
+        let limit = configuration.errorHistoryLimit
+        return try await inTransaction { connection in
+            try Self.fail(job.lease, error: error, delaySeconds: delay, errorHistoryLimit: limit, on: connection)
+        }
+    }
+
+    public static func fail(
+        _ lease: JobLease, error: String, delaySeconds: Double, discard: Bool = false, errorHistoryLimit: Int = 50,
+        on connection: isolated PostgresConnection
+    ) throws -> FailureOutcome {
+        let rows = try connection.query(
+            JobQueueSQL.fail(errorLimit: errorHistoryLimit), [lease.jobID, lease.token, error, discard, delaySeconds])
+        guard let row = rows.first else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
+        return try row.decode(JobState.self, at: 0) == .discarded ? .discarded : .retryAt(try row.decode(Date.self, at: 1))
+    }
+
+    /// Gives up on the job for good, recording why.
+    public func discard(_ lease: JobLease, reason: String) async throws {
+        let limit = configuration.errorHistoryLimit
+        try await inTransaction { connection in
+            try Self.discard(lease, reason: reason, errorHistoryLimit: limit, on: connection)
+        }
+    }
+
+    public static func discard(
+        _ lease: JobLease, reason: String, errorHistoryLimit: Int = 50, on connection: isolated PostgresConnection
+    ) throws {
+        try fenced(lease, connection.query(JobQueueSQL.discard(errorLimit: errorHistoryLimit), [lease.jobID, lease.token, reason]))
+    }
+
+    /// Runs the job again after `seconds` without using an attempt (for rate limits: waiting is not
+    /// failing). Returns false when the snooze cap was reached and the job was discarded instead.
+    /// With `recordReason` the reason also goes into the job's error history (for operators to see why
+    /// a job waits, e.g. an invalid token), still without using an attempt.
+    @discardableResult
+    public func snooze(_ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false)
+        async throws -> Bool
+    {
+        let configuration = configuration
+        return try await inTransaction { connection in
+            try Self.snooze(
+                lease, seconds: seconds, reason: reason, recordReason: recordReason, configuration: configuration,
+                on: connection)
+        }
+    }
+
+    public static func snooze(
+        _ lease: JobLease, seconds: Double, reason: String, recordReason: Bool = false, configuration: Configuration,
+        on connection: isolated PostgresConnection
+    ) throws -> Bool {
+        let delay = min(max(seconds, 0), configuration.maxSnoozeSeconds)
+        let rows = try connection.query(
+            JobQueueSQL.snooze(errorLimit: configuration.errorHistoryLimit),
+            [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason, recordReason])
+        guard let row = rows.first else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
+        return try row.decode(JobState.self, at: 0) == .available
+    }
+
+    /// Saves the handler's cursor so a later attempt resumes from it.
+    public func checkpoint(_ lease: JobLease, cursor: some Encodable & Sendable) async throws {
+        let json = try JobJSON.encode(cursor)
+        try await inTransaction { connection in try Self.checkpoint(lease, cursorJSON: json, on: connection) }
+    }
+
+    public static func checkpoint(_ lease: JobLease, cursorJSON: String, on connection: isolated PostgresConnection)
+        throws
+    {
+        try fenced(lease, connection.query(JobQueueSQL.checkpoint, [lease.jobID, lease.token, cursorJSON]))
+    }
+
+    /// Hands the job back untouched (shutdown): it is available at once and the attempt is not counted.
+    public func release(_ lease: JobLease) async throws {
+        try await inTransaction { connection in try Self.release(lease, on: connection) }
+    }
+
+    public static func release(_ lease: JobLease, on connection: isolated PostgresConnection) throws {
+        try fenced(lease, connection.query(JobQueueSQL.release, [lease.jobID, lease.token]))
+    }
+
+    private static func fenced(_ lease: JobLease, _ result: PostgresResult) throws {
+        guard result.affectedRows == 1 else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
+    }
+
+    private func inTransaction<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) throws -> T) async throws
+        -> T
+    {
+        try await pool.withConnection { connection in try await connection.run(body) }
+    }
+
+    // MARK: Operators
+
+    /// Selects jobs for requeue and cancel. Every criterion given must match.
+    public struct Filter: Sendable {
+        public var ids: [Int64]?
+        public var kind: String?
+        /// JSON that the job's args must contain (`@>`), e.g. `{"metric_id": 7}`.
+        public var argsContainJSON: String?
+        public var queue: String?
+        public var state: JobState?
+        public init(
+            ids: [Int64]? = nil, kind: String? = nil, argsContainJSON: String? = nil, queue: String? = nil,
+            state: JobState? = nil
+        ) {
+            self.ids = ids
+            self.kind = kind
+            self.argsContainJSON = argsContainJSON
+            self.queue = queue
+            self.state = state
+        }
+    }
+
+    /// Puts discarded and cancelled jobs back to work, raising `max_attempts` so each gets another run.
+    /// With `dryRun` the change is made and rolled back, so the ids returned are exactly what would change.
+    @discardableResult
+    public func requeue(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
+        try await idsChanged(
+            JobQueueSQL.requeue, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state],
+            dryRun: dryRun)
+    }
+
+    /// Cancels unfinished jobs. A running job's worker finds its lease lost at its next state change.
+    @discardableResult
+    public func cancel(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
+        try await idsChanged(
+            JobQueueSQL.cancel, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue], dryRun: dryRun)
+    }
+
+    private struct DryRun: Error { var ids: [Int64] }
+
+    private func idsChanged(_ sql: String, _ binds: [(any PostgresEncodable)?], dryRun: Bool) async throws -> [Int64] {
+        do {
+            return try await pool.transaction { connection in
+                let ids = try connection.query(sql, binds).map { try $0.decode(Int64.self, at: 0) }.sorted()
+                if dryRun { throw DryRun(ids: ids) }
+                return ids
+            }
+        } catch let dryRun as DryRun {
+            return dryRun.ids
+        }
+    }
+
+    /// Jobs matching `filter`, newest first.
+    public func list(_ filter: Filter, limit: Int = 100) async throws -> [JobRecord] {
+        let rows = try await pool.query(
+            JobQueueSQL.selectJob + """
+                 WHERE ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) AND ($2::text IS NULL OR kind = $2)
+                  AND ($3::jsonb IS NULL OR args @> $3::jsonb) AND ($4::text IS NULL OR queue = $4)
+                  AND ($5::job_state IS NULL OR state = $5)
+                ORDER BY id DESC LIMIT $6
+                """, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state, limit])
+        return try rows.map(Self.record)
+    }
+
+    /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
+    public struct QueueCount: Sendable, Codable, Equatable {
+        public var queue: String
+        public var state: JobState
+        public var count: Int
+        public var paused: Bool
+    }
+
+    public func counts() async throws -> [QueueCount] {
+        let rows = try await pool.query(
+            """
+            SELECT j.queue, j.state, count(*)::bigint,
+                   EXISTS (SELECT 1 FROM job_queues q WHERE q.name = j.queue AND q.paused_at IS NOT NULL)
+            FROM jobs j GROUP BY j.queue, j.state ORDER BY j.queue, j.state
+            """)
+        return try rows.map {
+            QueueCount(
+                queue: try $0.decode(at: 0), state: try $0.decode(at: 1), count: try $0.decode(at: 2),
+                paused: try $0.decode(at: 3))
+        }
+    }
+
+    /// Stops claims from `queue` (jobs already running finish) until ``resume(queue:)``.
+    public func pause(queue: String) async throws {
+        try await pool.query(JobQueueSQL.pause, [queue, true])
+    }
+
+    public func resume(queue: String) async throws {
+        try await pool.query(JobQueueSQL.pause, [queue, false])
+    }
+
+    /// One job with its full error history.
+    public func job(id: Int64) async throws -> JobRecord? {
+        try await pool.query(JobQueueSQL.selectJob + " WHERE id = $1", [id]).first.map(Self.record)
+    }
+
+    static func record(_ row: PostgresRow) throws -> JobRecord {
+        JobRecord(
+            id: try row.decode(column: "id"), queue: try row.decode(column: "queue"), kind: try row.decode(column: "kind"),
+            state: try row.decode(column: "state"), argsJSON: try row.decode(column: "args"),
+            priority: try row.decode(column: "priority"), attempt: try row.decode(column: "attempt"),
+            maxAttempts: try row.decode(column: "max_attempts"), snoozes: try row.decode(column: "snoozes"),
+            runAt: try row.decode(column: "run_at"), lockedBy: try row.decode(column: "locked_by"),
+            leaseExpiresAt: try row.decode(column: "lease_expires_at"), cursorJSON: try row.decode(column: "cursor"),
+            errors: try JobJSON.decode([JobErrorEntry].self, from: try row.decode(String.self, column: "errors")),
+            uniqueKey: try row.decode(column: "unique_key"), createdAt: try row.decode(column: "created_at"),
+            attemptedAt: try row.decode(column: "attempted_at"), finalizedAt: try row.decode(column: "finalized_at"))
+    }
+
+    // MARK: Maintenance (run by the elected leader)
+
+    /// Returns jobs whose lease expired to `available` (or discards them when out of attempts).
+    @discardableResult
+    public func rescueExpired(limit: Int = 1_000) async throws -> [Int64] {
+        let rows = try await pool.query(JobQueueSQL.rescue(errorLimit: configuration.errorHistoryLimit), [limit])
+        return try rows.map { try $0.decode(Int64.self, at: 0) }
+    }
+
+    /// Makes `retryable` jobs whose backoff has passed `available`; returns how many.
+    @discardableResult
+    public func promoteDue(limit: Int = 1_000) async throws -> Int {
+        try await pool.query(JobQueueSQL.promote, [limit]).count
+    }
+
+    /// Deletes finished jobs older than `retentionSeconds`, at most `limit` per call.
+    @discardableResult
+    public func prune(retentionSeconds: Double, limit: Int = 10_000) async throws -> Int {
+        try await pool.query(JobQueueSQL.prune, [retentionSeconds, limit]).affectedRows
+    }
+
+    /// Takes or keeps the leadership of `role` for `ttlSeconds`; true when `candidate` leads.
+    public func tryLead(role: String, candidate: String, ttlSeconds: Double) async throws -> Bool {
+        try await !pool.query(JobQueueSQL.lead, [role, candidate, ttlSeconds]).isEmpty
+    }
+
+    public func resign(role: String, candidate: String) async throws {
+        try await pool.query(JobQueueSQL.resign, [role, candidate])
+    }
+}
+
+/// Remembers when this process last notified each queue.
+final class NotifyDebouncer: Sendable {
+    private let last = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    func shouldNotify(queue: String, interval: Double) -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { last in
+            if let previous = last[queue], now - previous < .milliseconds(Int(interval * 1000)) { return false }
+            last[queue] = now
+            return true
+        }
+    }
+}

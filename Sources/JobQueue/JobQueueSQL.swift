@@ -1,0 +1,221 @@
+/// Every statement of the job lifecycle, kept together. Each state change of a claimed job is fenced:
+/// it matches only `state = 'running' AND lease_token = $lease`, so a worker whose lease expired (and
+/// whose job another worker may have reclaimed) changes nothing.
+enum JobQueueSQL {
+    static let unfinished = "('available', 'running', 'retryable')"
+
+    /// Appends one entry to the bounded error history. `$errorParam` is the message, `kind` a literal.
+    static func appendError(message: String, kind: String, limit: Int) -> String {
+        """
+        (CASE WHEN jsonb_array_length(errors) >= \(limit) THEN errors - 0 ELSE errors END)
+            || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', now(), 'error', \(message)::text, 'kind', '\(kind)'))
+        """
+    }
+
+    static let enqueue = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int2[], $5::timestamptz[], $6::int2[], $7::text[])
+                AS t(queue, kind, args, priority, run_at, max_attempts, unique_key)
+        ), inserted AS (
+            INSERT INTO jobs (queue, kind, args, priority, run_at, max_attempts, unique_key)
+            SELECT queue, kind, args, priority, coalesce(run_at, now()), max_attempts, unique_key FROM input
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN \(unfinished) DO NOTHING
+            RETURNING id, unique_key
+        )
+        SELECT id, unique_key, CASE WHEN $8::text IS NOT NULL THEN pg_notify($8::text, $9::text) END AS notified
+        FROM inserted
+        """
+
+    static let existingByUniqueKey = """
+        SELECT id FROM jobs WHERE unique_key = $1 AND state IN \(unfinished)
+        """
+
+    /// Scans each named queue on its own (an ordered index scan of `jobs_claimable` per queue, so the
+    /// cost does not grow with the backlog), skips paused queues and rows other claimers hold, then
+    /// keeps the best `$2` across queues by priority and `run_at`.
+    static let claim = """
+        WITH queues AS (
+            SELECT q.name FROM unnest($1::text[]) AS q(name)
+            WHERE NOT EXISTS (SELECT 1 FROM job_queues p WHERE p.name = q.name AND p.paused_at IS NOT NULL)
+        ), picked AS (
+            SELECT candidate.id FROM queues, LATERAL (
+                SELECT id, priority, run_at FROM jobs
+                WHERE state = 'available' AND queue = queues.name AND run_at <= now()
+                ORDER BY priority, run_at, id
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ) candidate
+            ORDER BY candidate.priority, candidate.run_at, candidate.id
+            LIMIT $2
+        )
+        UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1, attempted_at = now(), locked_by = $3,
+            lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => $4::float8)
+        FROM picked WHERE jobs.id = picked.id
+        RETURNING jobs.id, jobs.lease_token, jobs.queue, jobs.kind, jobs.args, jobs.priority, jobs.attempt,
+            jobs.max_attempts, jobs.snoozes, jobs.cursor, jobs.created_at
+        """
+
+    static let heartbeat = """
+        UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3::float8)
+        FROM unnest($1::bigint[], $2::uuid[]) AS held(id, token)
+        WHERE jobs.id = held.id AND jobs.lease_token = held.token AND jobs.state = 'running'
+        RETURNING jobs.id
+        """
+
+    static let complete = """
+        UPDATE jobs SET state = 'completed', finalized_at = now(), locked_by = NULL, lease_token = NULL,
+            lease_expires_at = NULL
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        """
+
+    static let completeMany = """
+        UPDATE jobs SET state = 'completed', finalized_at = now(), locked_by = NULL, lease_token = NULL,
+            lease_expires_at = NULL
+        FROM unnest($1::bigint[], $2::uuid[]) AS held(id, token)
+        WHERE jobs.id = held.id AND jobs.lease_token = held.token AND jobs.state = 'running'
+        RETURNING jobs.id
+        """
+
+    static func fail(errorLimit: Int) -> String {
+        """
+        UPDATE jobs SET
+            state = CASE WHEN attempt >= max_attempts OR $4 THEN 'discarded'::job_state ELSE 'retryable'::job_state END,
+            run_at = CASE WHEN attempt >= max_attempts OR $4 THEN run_at ELSE now() + make_interval(secs => $5::float8) END,
+            finalized_at = CASE WHEN attempt >= max_attempts OR $4 THEN now() END,
+            errors = \(appendError(message: "$3", kind: "failure", limit: errorLimit)),
+            locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        RETURNING state, run_at
+        """
+    }
+
+    static func discard(errorLimit: Int) -> String {
+        """
+        UPDATE jobs SET state = 'discarded', finalized_at = now(),
+            errors = \(appendError(message: "$3", kind: "discarded", limit: errorLimit)),
+            locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        """
+    }
+
+    /// A snooze gives the attempt back; past the snooze cap the job is discarded instead, so a job that
+    /// is throttled forever still surfaces.
+    static func snooze(errorLimit: Int) -> String {
+        """
+        UPDATE jobs SET
+            state = CASE WHEN snoozes >= $4 THEN 'discarded'::job_state ELSE 'available'::job_state END,
+            attempt = CASE WHEN snoozes >= $4 THEN attempt ELSE attempt - 1 END,
+            snoozes = snoozes + 1,
+            run_at = now() + make_interval(secs => $3::float8),
+            finalized_at = CASE WHEN snoozes >= $4 THEN now() END,
+            errors = CASE WHEN snoozes >= $4
+                THEN \(appendError(message: "'snoozed ' || snoozes || ' times: ' || $5", kind: "snooze_limit", limit: errorLimit))
+                WHEN $6 THEN \(appendError(message: "$5", kind: "snoozed", limit: errorLimit))
+                ELSE errors END,
+            locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        RETURNING state
+        """
+    }
+
+    static let checkpoint = """
+        UPDATE jobs SET cursor = $3::jsonb
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        """
+
+    static let release = """
+        UPDATE jobs SET state = 'available', attempt = attempt - 1, run_at = now(),
+            locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+        """
+
+    static func rescue(errorLimit: Int) -> String {
+        """
+        WITH expired AS (
+            SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now()
+            ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+        )
+        UPDATE jobs SET
+            state = CASE WHEN attempt >= max_attempts THEN 'discarded'::job_state ELSE 'available'::job_state END,
+            finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
+            run_at = now(),
+            errors = \(appendError(message: "'lease expired (held by ' || coalesce(locked_by, '?') || ')'", kind: "lease_expired", limit: errorLimit)),
+            locked_by = NULL, lease_token = NULL, lease_expires_at = NULL
+        FROM expired WHERE jobs.id = expired.id
+        RETURNING jobs.id
+        """
+    }
+
+    static let promote = """
+        WITH due AS (
+            SELECT id FROM jobs WHERE state = 'retryable' AND run_at <= now()
+            ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED
+        )
+        UPDATE jobs SET state = 'available' FROM due WHERE jobs.id = due.id
+        RETURNING jobs.queue
+        """
+
+    static let prune = """
+        DELETE FROM jobs WHERE id IN (
+            SELECT id FROM jobs
+            WHERE state IN ('completed', 'discarded', 'cancelled') AND finalized_at < now() - make_interval(secs => $1::float8)
+            ORDER BY finalized_at LIMIT $2
+        )
+        """
+
+    static let lead = """
+        INSERT INTO job_leaders (name, leader_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::float8))
+        ON CONFLICT (name) DO UPDATE SET
+            leader_id = EXCLUDED.leader_id, expires_at = EXCLUDED.expires_at,
+            elected_at = CASE WHEN job_leaders.leader_id = EXCLUDED.leader_id THEN job_leaders.elected_at ELSE now() END
+        WHERE job_leaders.leader_id = EXCLUDED.leader_id OR job_leaders.expires_at < now()
+        RETURNING leader_id
+        """
+
+    static let resign = "DELETE FROM job_leaders WHERE name = $1 AND leader_id = $2"
+
+    /// Requeue puts final failures back to work, raising `max_attempts` so each really runs again. A job
+    /// whose unique key is held by another unfinished job stays as it is (that job covers the work).
+    static let requeue = """
+        WITH candidates AS (
+            SELECT DISTINCT ON (coalesce(unique_key, id::text)) id FROM jobs j
+            WHERE state IN ('discarded', 'cancelled')
+              AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+              AND ($2::text IS NULL OR kind = $2)
+              AND ($3::jsonb IS NULL OR args @> $3::jsonb)
+              AND ($4::text IS NULL OR queue = $4)
+              AND ($5::job_state IS NULL OR state = $5)
+              AND (unique_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM jobs o WHERE o.unique_key = j.unique_key AND o.state IN \(unfinished)))
+            ORDER BY coalesce(unique_key, id::text), id DESC
+        )
+        UPDATE jobs SET state = 'available', run_at = now(), finalized_at = NULL,
+            max_attempts = GREATEST(max_attempts, attempt + 1), snoozes = 0
+        FROM candidates WHERE jobs.id = candidates.id
+        RETURNING jobs.id
+        """
+
+    static let cancel = """
+        UPDATE jobs SET state = 'cancelled', finalized_at = now(), locked_by = NULL, lease_token = NULL,
+            lease_expires_at = NULL
+        WHERE state IN \(unfinished)
+          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+          AND ($2::text IS NULL OR kind = $2)
+          AND ($3::jsonb IS NULL OR args @> $3::jsonb)
+          AND ($4::text IS NULL OR queue = $4)
+        RETURNING id
+        """
+
+    static let pause = """
+        INSERT INTO job_queues (name, paused_at, updated_at) VALUES ($1, CASE WHEN $2 THEN now() END, now())
+        ON CONFLICT (name) DO UPDATE SET paused_at = CASE WHEN $2 THEN coalesce(job_queues.paused_at, now()) END,
+            updated_at = now()
+        """
+
+    static let selectJob = """
+        SELECT id, queue, kind, state, args::text AS args, priority, attempt, max_attempts, snoozes, run_at, locked_by,
+            lease_expires_at, cursor::text AS cursor, errors::text AS errors, unique_key, created_at, attempted_at,
+            finalized_at
+        FROM jobs
+        """
+}

@@ -1,0 +1,223 @@
+import Foundation
+public import Logging
+import Postgres
+import Synchronization
+public import ServiceLifecycle
+
+/// Runs jobs from a ``JobQueue``: claims as many as it has free slots, heartbeats their leases, hands
+/// each to the handler, and records the outcome. Wakes on NOTIFY, and polls as a fallback because
+/// notifications are only hints (lost across reconnects, absent behind some poolers).
+///
+/// On graceful shutdown (SIGTERM) it stops claiming, lets running jobs finish for `shutdownGraceSeconds`,
+/// then cancels them and releases their jobs untouched (no attempt used), and returns.
+public struct JobWorker: Service {
+    public struct Options: Sendable {
+        public var queues: [String] = ["default"]
+        public var concurrency: Int = 4
+        public var workerID: String = JobWorker.defaultWorkerID()
+        /// How often to look for jobs when no notification arrives.
+        public var pollIntervalSeconds: Double = 1
+        public var shutdownGraceSeconds: Double = 30
+        /// Return once no job is available or running (batch runs and tests), after `idleChecks` empty
+        /// polls in a row.
+        public var exitWhenIdle: Bool = false
+        /// Decides, when the queue looks idle, whether to keep waiting (e.g. a retry is due soon).
+        public var keepWaitingWhenIdle: (@Sendable () async throws -> Bool)?
+        public init() {}
+    }
+
+    public let queue: JobQueue
+    public let handler: any JobHandler
+    public let options: Options
+    private let logger: Logger
+
+    public init(queue: JobQueue, handler: any JobHandler, options: Options, logger: Logger) {
+        precondition(options.concurrency > 0, "concurrency must be positive")
+        self.queue = queue
+        self.handler = handler
+        self.options = options
+        var logger = logger
+        logger[metadataKey: "worker.id"] = "\(options.workerID)"
+        self.logger = logger
+    }
+
+    public static func defaultWorkerID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt16.random(in: 0...UInt16.max))"
+    }
+
+    public func run() async throws {
+        let running = RunningJobs()
+        let wakeup = Wakeup()
+        let stopping = StopFlag()
+        logger.info("worker started", metadata: ["worker.queues": "\(options.queues)", "worker.concurrency": "\(options.concurrency)"])
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await heartbeatLoop(running) }
+                group.addTask { await notificationLoop(wakeup) }
+                try await claimLoop(group: &group, running: running, wakeup: wakeup, stopping: stopping)
+                await drain(running: running, wakeup: wakeup)
+                group.cancelAll()
+                // Cancelled handlers release their jobs before their child tasks end.
+                while let result = await group.nextResult() {
+                    if case .failure(let error) = result, !(error is CancellationError) {
+                        logger.warning("worker task failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+            Task { await wakeup.signal() }
+        }
+        logger.info("worker stopped")
+    }
+
+    private func claimLoop(
+        group: inout ThrowingTaskGroup<Void, any Error>, running: RunningJobs, wakeup: Wakeup, stopping: StopFlag
+    ) async throws {
+        var emptyPolls = 0
+        while !stopping.isSet && !Task.isCancelled {
+            let free = options.concurrency - (await running.count)
+            var claimed: [ClaimedJob] = []
+            if free > 0 {
+                do {
+                    claimed = try await queue.claim(queues: options.queues, limit: free, workerID: options.workerID)
+                } catch let error as PostgresError where error.isTransient {
+                    logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+                }
+            }
+            for job in claimed {
+                await running.add(job.lease)
+                group.addTask {
+                    await execute(job, running: running)
+                    await running.remove(job.id)
+                    await wakeup.signal()
+                }
+            }
+            if !claimed.isEmpty {
+                emptyPolls = 0
+                if claimed.count == free { continue }  // there may be more: claim again at once
+            }
+            if options.exitWhenIdle, claimed.isEmpty, await running.count == 0 {
+                emptyPolls += 1
+                if emptyPolls >= 2 {
+                    if let keepWaiting = options.keepWaitingWhenIdle, try await keepWaiting() {
+                        emptyPolls = 0
+                    } else {
+                        logger.info("queue is idle; exiting")
+                        return
+                    }
+                }
+            }
+            await wakeup.wait(timeout: .milliseconds(Int(options.pollIntervalSeconds * 1000)))
+        }
+    }
+
+    /// Waits for running jobs to finish, up to the grace period.
+    private func drain(running: RunningJobs, wakeup: Wakeup) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(options.shutdownGraceSeconds * 1000))
+        while await running.count > 0, ContinuousClock.now < deadline {
+            await wakeup.wait(timeout: .milliseconds(200))
+        }
+    }
+
+    private func execute(_ job: ClaimedJob, running: RunningJobs) async {
+        var logger = logger
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "job.kind"] = "\(job.kind)"
+        logger[metadataKey: "job.attempt"] = "\(job.attempt)"
+        do {
+            let outcome = try await handler.handle(job, context: JobContext(queue: queue, registry: running))
+            try await record(outcome, for: job, logger: logger)
+        } catch is CancellationError {
+            // Shutdown: hand the job back untouched. The caller is cancelled, so release from a task
+            // that is not (awaited right here, so nothing outlives the worker).
+            let queue = queue
+            let released = await Task { try await queue.release(job.lease) }.result
+            if case .failure(let error) = released {
+                logger.warning("could not release job", metadata: ["error": "\(error)"])
+            } else {
+                logger.info("released job for shutdown")
+            }
+        } catch let error as JobQueueError {
+            logger.warning("job lost its lease; its result was not recorded", metadata: ["error": "\(error)"])
+        } catch {
+            do {
+                let outcome = try await queue.fail(job, error: String(describing: error))
+                logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(outcome)"])
+            } catch {
+                logger.warning("could not record job failure", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func record(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
+        switch outcome {
+        case .complete:
+            try await queue.complete(job.lease)
+        case .alreadyCompleted:
+            break
+        case .snooze(let seconds, let reason, let record):
+            let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
+            logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
+        case .discard(let reason):
+            try await queue.discard(job.lease, reason: reason)
+            logger.warning("job discarded", metadata: ["job.reason": "\(reason)"])
+        case .retry(let error, let after):
+            let result = try await queue.fail(job, error: error, retryAfterSeconds: after)
+            logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(result)"])
+        }
+    }
+
+    private func heartbeatLoop(_ running: RunningJobs) async {
+        let interval = Duration.milliseconds(Int(queue.configuration.leaseSeconds * 1000 / 3))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let leases = await running.all
+            guard !leases.isEmpty, !Task.isCancelled else { continue }
+            do {
+                let held = try await queue.heartbeat(leases)
+                let lost = leases.map(\.jobID).filter { !held.contains($0) }
+                if !lost.isEmpty {
+                    await running.markLost(lost)
+                    logger.warning("jobs lost their lease", metadata: ["job.ids": "\(lost)"])
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// LISTENs on the queue's channel on a dedicated connection and turns notifications for our queues
+    /// into wake-ups; reconnects with backoff. Polling covers whatever is missed.
+    private func notificationLoop(_ wakeup: Wakeup) async {
+        guard let channel = queue.configuration.notifyChannel else { return }
+        let queues = Set(options.queues)
+        var backoff = 0.5
+        while !Task.isCancelled {
+            do {
+                var configuration = queue.pool.configuration
+                configuration.applicationName += "-listen"
+                let connection = try await PostgresConnection.connect(configuration, logger: logger)
+                try await connection.listen(channel)
+                backoff = 0.5
+                while !Task.isCancelled {
+                    let notifications = try await connection.waitForNotifications(timeoutMilliseconds: 250)
+                    if notifications.contains(where: { queues.contains($0.payload) }) { await wakeup.signal() }
+                }
+                await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("notification listener reconnecting", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+                backoff = min(backoff * 2, 30)
+            }
+        }
+    }
+}
+
+/// Set once on shutdown; read from the claim loop.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}

@@ -1,0 +1,57 @@
+public import Logging
+public import ServiceLifecycle
+
+/// Housekeeping that one process at a time does: rescue expired leases, promote due retries, prune old
+/// finished jobs. Run it in every worker; a leader row elects one of them, and another takes over
+/// within `leaderTTLSeconds` when the leader dies.
+public struct QueueMaintenance: Service {
+    public struct Options: Sendable {
+        public var intervalSeconds: Double = 1
+        public var leaderTTLSeconds: Double = 15
+        /// Finished jobs older than this are deleted (7 days).
+        public var retentionSeconds: Double = 7 * 86_400
+        public var batchSize: Int = 1_000
+        public var candidateID: String = JobWorker.defaultWorkerID()
+        public init() {}
+    }
+
+    public let queue: JobQueue
+    public let options: Options
+    private let logger: Logger
+
+    public init(queue: JobQueue, options: Options = Options(), logger: Logger) {
+        self.queue = queue
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runOnce()
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("queue maintenance failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .milliseconds(Int(options.intervalSeconds * 1000)))
+            }
+        }
+        try? await queue.resign(role: "queue-maintenance", candidate: options.candidateID)
+    }
+
+    /// One round, if this process leads. Returns whether it did.
+    @discardableResult
+    public func runOnce() async throws -> Bool {
+        guard try await queue.tryLead(role: "queue-maintenance", candidate: options.candidateID, ttlSeconds: options.leaderTTLSeconds)
+        else { return false }
+        let rescued = try await queue.rescueExpired(limit: options.batchSize)
+        if !rescued.isEmpty { logger.warning("rescued jobs with expired leases", metadata: ["job.ids": "\(rescued)"]) }
+        let promoted = try await queue.promoteDue(limit: options.batchSize)
+        let pruned = try await queue.prune(retentionSeconds: options.retentionSeconds, limit: options.batchSize)
+        if promoted > 0 || pruned > 0 {
+            logger.debug("queue maintenance", metadata: ["jobs.promoted": "\(promoted)", "jobs.pruned": "\(pruned)"])
+        }
+        return true
+    }
+}

@@ -1,0 +1,115 @@
+public import Foundation
+
+/// A Swift value that can be bound to a `$n` parameter. Values travel in Postgres's text format; the
+/// server infers the parameter type from the statement (add a cast such as `$1::jsonb` when it can't).
+public protocol PostgresEncodable: Sendable {
+    /// The value in Postgres text format, or `nil` for SQL NULL.
+    var postgresText: String? { get }
+}
+
+extension String: PostgresEncodable {
+    public var postgresText: String? { self }
+}
+
+extension Substring: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Bool: PostgresEncodable {
+    public var postgresText: String? { self ? "t" : "f" }
+}
+
+extension Int: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int16: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int32: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int64: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Double: PostgresEncodable {
+    public var postgresText: String? {
+        if isNaN { return "NaN" }
+        if isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
+        return "\(self)"
+    }
+}
+
+extension Decimal: PostgresEncodable {
+    /// Plain digits (`-123.45`), which `numeric` parses exactly.
+    public var postgresText: String? { isNaN ? "NaN" : "\(self)" }
+}
+
+extension UUID: PostgresEncodable {
+    public var postgresText: String? { uuidString.lowercased() }
+}
+
+extension Date: PostgresEncodable {
+    /// An ISO 8601 UTC timestamp with microseconds, which `timestamptz` parses exactly.
+    public var postgresText: String? { PostgresTimestamp.format(self) }
+}
+
+extension Data: PostgresEncodable {
+    /// `bytea` in hex format.
+    public var postgresText: String? {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        bytes.reserveCapacity(2 + count * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public var postgresText: String? { self?.postgresText }
+}
+
+extension Array: PostgresEncodable where Element: PostgresEncodable {
+    /// A one-dimensional array literal: `{"a","b",NULL}`. Every element is quoted, so commas, braces,
+    /// quotes and backslashes inside values survive.
+    public var postgresText: String? {
+        var text = "{"
+        for (index, element) in enumerated() {
+            if index > 0 { text += "," }
+            guard let value = element.postgresText else {
+                text += "NULL"
+                continue
+            }
+            text += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
+    }
+}
+
+/// A `json`/`jsonb` value: encodes and decodes any `Codable` type through JSON text.
+public struct PostgresJSON<Value: Sendable>: Sendable {
+    public var value: Value
+    public init(_ value: Value) { self.value = value }
+}
+
+extension PostgresJSON: PostgresEncodable where Value: Encodable {
+    public var postgresText: String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension PostgresJSON: Equatable where Value: Equatable {}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import AsyncHTTPClient
+import CommandSupport
+import Foundation
+import Importer
+import JobQueue
+import Logging
+import Metronome
+import Postgres
+import ServiceLifecycle
+
+/// Claims import jobs and runs them: as many processes on as many hosts as you like.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meterbridge-worker",
+        abstract: "Run MeterBridge import jobs (any number of workers, on any number of hosts).",
+        discussion: """
+            Needs DATABASE_URL (or PG* variables) and METERBRIDGE_SECRET_KEY, the key the connections' tokens
+            were saved with. SIGTERM or SIGINT: stop claiming, let running jobs finish (up to
+            --shutdown-grace seconds), hand back the rest untouched, exit 0.
+            """,
+        version: MeterBridgeVersion.current)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Jobs run at once by this process.") var concurrency = 4
+    @Option(help: "Queues to claim from, in order (comma-separated).") var queues = ImportQueue.all.joined(separator: ",")
+    @Option(help: "Seconds a claimed job stays leased without a heartbeat (heartbeats every third of it).")
+    var leaseSeconds = 60.0
+    @Option(help: "Seconds between polls when no notification arrives.") var pollInterval = 1.0
+    @Option(help: "Seconds running jobs may finish after SIGTERM before they are released.") var shutdownGrace = 30.0
+    @Flag(help: "Exit when no job is available or running and none is due within --idle-horizon (batch runs, tests).")
+    var exitWhenIdle = false
+    @Option(help: "With --exit-when-idle: keep waiting while a job is due within this many seconds.") var idleHorizon = 600.0
+
+    func validate() throws {
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+    }
+
+    func run() async throws {
+        let logger = LoggingSetup.bootstrap(label: "meterbridge.worker")
+        let cipher = try TokenCipher.fromEnvironment(ProcessInfo.processInfo.environment)
+        let pool = PostgresConnectionPool(
+            configuration: database.configuration(applicationName: "meterbridge-worker"), size: concurrency + 2,
+            logger: logger)
+        var queueConfiguration = JobQueue.Configuration()
+        queueConfiguration.leaseSeconds = leaseSeconds
+        let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
+        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let handler = ImportJobHandler(
+            pool: pool, connections: ConnectionStore(pool: pool, cipher: cipher), httpClient: httpClient, logger: logger)
+
+        var options = JobWorker.Options()
+        options.queues = queues.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
+        options.concurrency = concurrency
+        options.pollIntervalSeconds = pollInterval
+        options.shutdownGraceSeconds = shutdownGrace
+        options.exitWhenIdle = exitWhenIdle
+        let horizon = idleHorizon
+        options.keepWaitingWhenIdle = {
+            try await pool.query(
+                """
+                SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'running')
+                    OR EXISTS (SELECT 1 FROM jobs WHERE state IN ('available', 'retryable')
+                               AND run_at <= now() + make_interval(secs => $1::float8))
+                """, [horizon]
+            ).single().decode(Bool.self, at: 0)
+        }
+        let worker = JobWorker(queue: queue, handler: handler, options: options, logger: logger)
+        var maintenanceOptions = QueueMaintenance.Options()
+        maintenanceOptions.candidateID = options.workerID
+        let maintenance = QueueMaintenance(queue: queue, options: maintenanceOptions, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: maintenance),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            await pool.close()
+            throw error
+        }
+        try await httpClient.shutdown()
+        await pool.close()
+    }
+}

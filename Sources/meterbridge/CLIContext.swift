@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import CommandSupport
+import Foundation
+import Importer
+import JobQueue
+import Logging
+import Metronome
+import Postgres
+
+/// Everything a CLI command needs, opened once and closed when the command ends.
+struct CLIContext: Sendable {
+    let pool: PostgresConnectionPool
+    let logger: Logger
+
+    static func run<T: Sendable>(
+        _ database: DatabaseOptions, label: String = "meterbridge", _ body: (CLIContext) async throws -> T
+    ) async throws -> T {
+        let logger = LoggingSetup.bootstrap(label: label, defaultLevel: .warning)
+        let pool = PostgresConnectionPool(
+            configuration: database.configuration(applicationName: "meterbridge-cli"), size: 2, logger: logger)
+        let context = CLIContext(pool: pool, logger: logger)
+        do {
+            let value = try await body(context)
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    var connections: ConnectionStore { ConnectionStore(pool: pool, environment: ProcessInfo.processInfo.environment) }
+    var metrics: MetricStore { MetricStore(pool: pool) }
+    var queue: JobQueue { JobQueue(pool: pool, logger: logger) }
+
+    /// Runs `body` with an unpaced client for one connection's configuration (interactive commands
+    /// send a handful of requests; the workers' shared limiter is for bulk work).
+    func withClient<T: Sendable>(
+        _ configuration: MetronomeClientConfiguration, _ body: (MetronomeClient) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration
+        configuration.requestTimeout = .seconds(30)
+        return try await MetronomeClient.withClient(configuration: configuration, logger: logger, body)
+    }
+}
+
+/// Reads a token from a file or stdin (`-`), never from the command line.
+enum TokenInput {
+    static func read(_ path: String) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CLIError("cannot read the token file \(path)")
+            }
+            data = contents
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw CLIError("the token file is empty") }
+        guard !token.contains(where: { $0.isWhitespace }) else { throw CLIError("the token must be a single line without spaces") }
+        return token
+    }
+}
+
+/// An error for the operator: its description is the whole message.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

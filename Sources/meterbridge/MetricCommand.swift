@@ -1,0 +1,283 @@
+public import ArgumentParser
+import CommandSupport
+import Foundation
+public import Importer
+import JobQueue
+public import Metronome
+import Postgres
+
+extension LabelSource: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") } }
+}
+
+extension RevenueBasis: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") } }
+}
+
+extension UTCDay: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+struct MetricCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metric",
+        abstract: "Business metrics: what is imported, its status, and its values.",
+        subcommands: [Create.self, List.self, Show.self, Edit.self, Delete.self, Values.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a revenue or usage metric; the planner imports it from --since.",
+            discussion: """
+                Usage: one billable metric's daily value per customer (days without events store nothing).
+                Revenue: daily invoice revenue per customer in one credit type, on the invoice-total basis
+                (after commits and credits) or the gross-usage basis (line items except applied commits and
+                credits). USD amounts are stored in dollars; other currencies as Metronome gives them.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "A unique title.") var title: String
+        @Option(help: "The connection to import from.") var connection: String
+        @Option(help: "Label customers by customer-name, ingest-alias or customer-id.") var labelSource: LabelSource
+        @Option(help: "First UTC day to import (YYYY-MM-DD).") var since: UTCDay
+        @Option(help: "Import usage of this billable metric (name or id).") var usage: String?
+        @Flag(help: "Import invoice revenue.") var revenue = false
+        @Option(help: "With --revenue: the currency (USD, EUR, …).") var currency: String?
+        @Option(help: "With --revenue: an explicit credit type id instead of --currency.") var creditTypeID: String?
+        @Option(help: "With --revenue: invoice-total or gross-usage.") var revenueBasis: RevenueBasis = .invoiceTotal
+
+        func validate() throws {
+            guard (usage != nil) != revenue else { throw ValidationError("pass either --usage BILLABLE_METRIC or --revenue") }
+            if usage != nil, currency != nil || creditTypeID != nil {
+                throw ValidationError("--currency and --credit-type-id go with --revenue")
+            }
+            if currency != nil && creditTypeID != nil { throw ValidationError("pass --currency or --credit-type-id, not both") }
+            guard since <= UTCDay(containing: Date()) else { throw ValidationError("--since is in the future") }
+            guard !title.isEmpty else { throw ValidationError("--title must not be empty") }
+        }
+
+        func run() async throws {
+            let metric = try await CLIContext.run(database) { context in
+                let connection = try await context.connections.named(connection)
+                let source: MetricStore.Source =
+                    if let usage { .usage(billableMetric: usage) } else {
+                        .revenue(currency: currency, creditTypeID: creditTypeID, basis: revenueBasis)
+                    }
+                return try await context.metrics.create(
+                    title: title, connection: connection, source: source, labelSource: labelSource, since: since)
+            }
+            print("Created metric \(metric.title) (\(metric.kind.rawValue)); the planner imports it from \(metric.since).")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List metrics with their import status.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let rows = try await CLIContext.run(database) { context in
+                try await MetricStatus.all(context: context)
+            }
+            print(
+                TableOutput(
+                    columns: ["title", "kind", "source", "label_source", "status", "complete_through", "rows"],
+                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource, $0.status, $0.completeThrough, String($0.rows)] }
+                ).render(format))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one metric.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The metric title.") var title: String
+        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let status = try await CLIContext.run(database) { context in
+                let metric = try await context.metrics.titled(title)
+                return try await MetricStatus.all(context: context).first { $0.title == metric.title }!
+            }
+            let table = TableOutput(
+                columns: ["title", "kind", "source", "label_source", "since", "status", "complete_through", "rows", "failed_jobs"],
+                rows: [[
+                    status.title, status.kind, status.source, status.labelSource, status.since, status.status, status.completeThrough,
+                    String(status.rows), String(status.failedJobs),
+                ]])
+            if format == .table {
+                for (column, value) in zip(table.columns, table.rows[0]) { print("\(column): \(value ?? "")") }
+            } else {
+                print(table.render(format))
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a metric's label source (takes effect at once).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The metric title.") var title: String
+        @Option(help: "customer-name, ingest-alias or customer-id.") var labelSource: LabelSource
+
+        func run() async throws {
+            try await CLIContext.run(database) { context in
+                try await context.metrics.setLabelSource(try await context.metrics.titled(title), labelSource)
+            }
+            print("Metric \(title) is now labeled by \(labelSource.rawValue).")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a metric, its values and coverage, and cancel its jobs.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The metric title.") var title: String
+        @Flag(help: "Show what would be deleted; change nothing.") var dryRun = false
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+
+        func run() async throws {
+            try await CLIContext.run(database) { context in
+                let metric = try await context.metrics.titled(title)
+                let rows = try await context.metrics.valueCount(metric)
+                if dryRun {
+                    print("Would delete metric \(title) and its \(rows) value(s).")
+                    return
+                }
+                try Confirmation.confirm("Delete metric \(title) and its \(rows) value(s)?", yes: yes)
+                try await context.metrics.delete(metric)
+                print("Deleted metric \(title) (\(rows) value(s)).")
+            }
+        }
+    }
+
+    struct Values: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The imported daily values, by day and label.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The metric title.") var title: String
+        @Option(help: "First UTC day (inclusive).") var from: UTCDay?
+        @Option(help: "Last UTC day (inclusive).") var to: UTCDay?
+        @Option(help: "Only this label.") var label: String?
+        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let values = try await CLIContext.run(database) { context in
+                try await context.metrics.values(try await context.metrics.titled(title), from: from, to: to, label: label)
+            }
+            print(
+                TableOutput(
+                    columns: ["day", "label", "customer_id", "amount"],
+                    rows: values.map { [$0.day.description, $0.label, $0.customerID, "\($0.amount)"] }
+                ).render(format))
+        }
+    }
+}
+
+/// A metric's row in `metric list`.
+struct MetricStatus: Sendable {
+    var title: String
+    var kind: String
+    var source: String
+    var labelSource: String
+    var since: String
+    var status: String
+    var completeThrough: String?
+    var rows: Int
+    var failedJobs: Int
+
+    static func all(context: CLIContext) async throws -> [MetricStatus] {
+        let rows = try await context.pool.query(
+            """
+            SELECT m.id, m.title, m.kind, coalesce(b.name, m.billable_metric_id, m.credit_type_name || ' ' || replace(m.revenue_basis, '_', '-')),
+                replace(m.label_source, '_', '-'), m.since::text,
+                (SELECT count(*) FROM metric_values v WHERE v.metric_id = m.id),
+                (SELECT count(*) FROM jobs j WHERE j.args->'metric_ids' @> jsonb_build_array(m.id) AND j.state = 'discarded'),
+                (SELECT count(*) FROM jobs j WHERE j.args->'metric_ids' @> jsonb_build_array(m.id) AND j.state IN ('available', 'running', 'retryable'))
+            FROM business_metrics m
+            LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
+            ORDER BY m.title
+            """)
+        var result: [MetricStatus] = []
+        for row in rows {
+            let metricID: Int64 = try row.decode(at: 0)
+            let since = UTCDay(try row.decode(String.self, at: 5))!
+            let through = try await completeThrough(metricID: metricID, since: since, context: context)
+            let failed: Int = try row.decode(at: 7)
+            let pending: Int = try row.decode(at: 8)
+            let today = UTCDay(containing: Date())
+            let status =
+                failed > 0 ? "failed" : pending > 0 ? (through == nil ? "pending" : "importing")
+                : (through.map { $0 >= today } ?? false) ? "ready" : "pending"
+            result.append(
+                MetricStatus(
+                    title: try row.decode(at: 1), kind: try row.decode(at: 2), source: try row.decode(at: 3),
+                    labelSource: try row.decode(at: 4), since: since.description, status: status,
+                    completeThrough: through?.description, rows: try row.decode(at: 6), failedJobs: failed))
+        }
+        return result
+    }
+
+    /// The last day through which every customer batch has been imported without a gap from `since`.
+    static func completeThrough(metricID: Int64, since: UTCDay, context: CLIContext) async throws -> UTCDay? {
+        let rows = try await context.pool.query(
+            """
+            SELECT c.import_batch, cov.window_start::text, cov.window_end::text
+            FROM business_metrics m
+            JOIN customers c ON c.connection_id = m.connection_id
+            LEFT JOIN import_coverage cov ON cov.metric_id = m.id AND c.id = ANY(cov.customer_ids)
+            WHERE m.id = $1
+            """, [metricID])
+        var sets: [Int: DaySet] = [:]
+        for row in rows {
+            let batch: Int = try row.decode(at: 0)
+            var set = sets[batch] ?? DaySet()
+            if let start = try row.decode(String?.self, at: 1).flatMap({ UTCDay($0) }),
+                let end = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }),
+                start < end
+            {
+                set.insert(DayRange(start: start, end: end))
+            }
+            sets[batch] = set
+        }
+        guard !sets.isEmpty else { return nil }
+        var through: UTCDay?
+        for set in sets.values {
+            guard let day = set.completeThrough(from: since) else { return nil }
+            through = through.map { min($0, day) } ?? day
+        }
+        return through
+    }
+}
+
+struct BillableMetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "billable-metrics", abstract: "What usage can be imported from a connection.",
+        subcommands: [List.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a connection's billable metrics.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The connection name.") var connection: String
+        @Flag(help: "Sync the catalog from Metronome first.") var refresh = false
+        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let rows = try await CLIContext.run(database) { context in
+                let store = context.connections
+                let record = try await store.named(connection)
+                if refresh {
+                    _ = try await context.withClient(try store.clientConfiguration(for: record)) { client in
+                        try await CatalogSync(pool: context.pool).sync(connection: record, client: client)
+                    }
+                }
+                return try await context.pool.query(
+                    """
+                    SELECT id, name, coalesce(aggregation_type, ''), archived_at IS NOT NULL FROM billable_metrics
+                    WHERE connection_id = $1 ORDER BY archived_at NULLS FIRST, name
+                    """, [record.id]
+                ).map { row -> [String?] in
+                    [try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(String.self, at: 2),
+                     String(try row.decode(Bool.self, at: 3))]
+                }
+            }
+            print(TableOutput(columns: ["id", "name", "aggregation", "archived"], rows: rows).render(format))
+        }
+    }
+}

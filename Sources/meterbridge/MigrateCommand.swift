@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import CommandSupport
+import Logging
+import Postgres
+import Schema
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply pending database migrations (safe to run from several processes at once).",
+        discussion: "Each migration runs in its own transaction and is recorded in schema_migrations.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "List every migration and whether it is applied; change nothing.") var status = false
+
+    func run() async throws {
+        let logger = LoggingSetup.bootstrap(label: "meterbridge.migrate")
+        let connection = try await PostgresConnection.connect(
+            database.configuration(applicationName: "meterbridge-migrate"), logger: logger)
+        let migrator = Migrator(logger: logger)
+        if status {
+            let rows = try await migrator.status(on: connection)
+            print("version  name                          applied")
+            for row in rows {
+                let name = row.name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                let applied = row.appliedAt.map { $0 + (row.modified ? "  (file changed since)" : "") } ?? "pending"
+                print(String(format: "%7d  ", row.version) + name + applied)
+            }
+        } else {
+            let applied = try await migrator.migrate(on: connection)
+            print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")
+        }
+        await connection.close()
+    }
+}

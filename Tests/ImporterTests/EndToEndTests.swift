@@ -1,0 +1,125 @@
+import Foundation
+import Importer
+import JobQueue
+import Metronome
+import MetronomeSandbox
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("Import end to end")
+struct EndToEndTests {
+    /// Every metric kind, currency, basis and label source, against a sandbox with faults on and a rate
+    /// limit below the connection's own pace (so 429s happen): the imported values equal the truth.
+    @Test func everyMetricEqualsTheTruthDespiteFaults() async throws {
+        let today = ImporterHarness.today()
+        let account = AccountParameters(seed: 11, customerCount: 8, billableMetricCount: 3, dayCount: 45, lastDay: today)
+        let faults = FaultConfiguration(
+            serverErrorRate: 0.05, slowRate: 0.03, slowDelay: .milliseconds(50), emptyPageRate: 0.05, mixedTimestampRate: 0.2,
+            seed: 3)
+        // The connection paces at 40 requests/s, the sandbox allows 20: 429s are certain.
+        try await ImporterHarness.run(account: account, rateLimit: 20, faults: faults) { harness in
+            let connection = try await harness.addConnection(rateLimit: 40)
+            let since = UTCDay(harness.account.firstDay.description)!
+            var created: [(BusinessMetric, TruthFilter)] = []
+            let labelSources: [LabelSource] = [.customerName, .ingestAlias, .customerID]
+            for (index, metric) in harness.account.metrics.enumerated() {
+                let business = try await harness.metrics.create(
+                    title: "usage \(metric.name)", connection: connection, source: .usage(billableMetric: metric.id),
+                    labelSource: labelSources[index % 3], since: since)
+                created.append((business, TruthFilter(kind: .usage, billableMetricID: metric.id)))
+            }
+            for creditType in harness.account.creditTypes where creditType.isCurrency {
+                for basis in Importer.RevenueBasis.allCases {
+                    let business = try await harness.metrics.create(
+                        title: "revenue \(creditType.name) \(basis.rawValue)", connection: connection,
+                        source: .revenue(currency: nil, creditTypeID: creditType.id, basis: basis),
+                        labelSource: labelSources[created.count % 3], since: since)
+                    created.append(
+                        (business, SandboxTruth.revenue(creditTypeID: creditType.id, basis: basis.rawValue)))
+                }
+            }
+            #expect(created.count >= 3 + 4, "usage metrics and revenue in USD and EUR on both bases")
+
+            let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
+            let summary = try await planner.plan()
+            #expect(summary.syncJobs > 0 && summary.backfillJobs > 0)
+            try await harness.runWorkers(2)
+
+            let discarded = try await harness.queue.list(JobQueue.Filter(state: .discarded))
+            #expect(discarded.isEmpty, "discarded: \(discarded.map { $0.errors.last?.error ?? "" })")
+            for (metric, filter) in created {
+                let imported = try await harness.imported(metric)
+                let expected = harness.expected(filter)
+                #expect(!expected.isEmpty, "\(metric.title) has truth to compare with")
+                #expect(imported == expected, "\(metric.title): imported \(imported.count) rows, truth \(expected.count)")
+            }
+            let stats = harness.sandbox.stats
+            #expect(stats.pagesServedMoreThanOnce == 0, "no page fetched twice")
+            #expect(stats.rateLimited > 0, "the rate limit was exercised")
+            #expect(stats.faultsInjected.values.reduce(0, +) > 0, "faults were injected")
+            // Idempotency: planning again changes nothing that is already imported and fresh.
+            let again = try await planner.plan()
+            #expect(again.backfillJobs == 0)
+        }
+    }
+}
+
+@Suite("Import guarantees")
+struct ImportGuaranteeTests {
+    static func account(customers: Int = 6, days: Int = 40) -> AccountParameters {
+        AccountParameters(seed: 5, customerCount: customers, billableMetricCount: 2, dayCount: days, lastDay: ImporterHarness.today())
+    }
+
+    /// Re-importing everything rewrites no row: `xmin` (the row version) of every value stays the same.
+    @Test func aSecondFullRunChangesNoRow() async throws {
+        try await ImporterHarness.run(account: Self.account()) { harness in
+            let connection = try await harness.addConnection()
+            let since = UTCDay(harness.account.firstDay.description)!
+            _ = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: since)
+            _ = try await harness.metrics.create(
+                title: "revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+                labelSource: .customerName, since: since)
+            let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
+            try await planner.plan()
+            try await harness.runWorkers(2)
+            let versions = "SELECT metric_id, day, customer_id, xmin::text FROM metric_values ORDER BY 1, 2, 3"
+            let before = try await harness.pool.query(versions).map { $0.values }
+            #expect(!before.isEmpty)
+            // Forget all coverage: the planner re-imports every window of every metric.
+            try await harness.pool.query("DELETE FROM import_coverage")
+            let second = try await planner.plan()
+            #expect(second.backfillJobs + second.syncJobs > 0)
+            try await harness.runWorkers(2)
+            let after = try await harness.pool.query(versions).map { $0.values }
+            #expect(after == before, "a full re-import rewrote rows")
+        }
+    }
+
+    /// A token Metronome refuses: the connection turns invalid with the reason, its jobs stop (snoozed,
+    /// not retried), and nothing is imported or retried in a loop.
+    @Test func aRevokedTokenMakesTheConnectionInvalid() async throws {
+        try await ImporterHarness.run(account: Self.account(customers: 3, days: 10)) { harness in
+            let connection = try await harness.addConnection()
+            _ = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: UTCDay(harness.account.firstDay.description)!)
+            try await harness.connections.setToken(connection, token: "revoked-token")
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            try await harness.runWorkers(1, stopWhenNothingDue: true)
+            let record = try await harness.connections.named("sandbox")
+            #expect(record.status == .invalid)
+            #expect(record.lastError?.contains("401") == true)
+            let jobs = try await harness.queue.list(JobQueue.Filter())
+            #expect(!jobs.isEmpty)
+            #expect(jobs.allSatisfy { $0.state == .available && $0.attempt == 0 }, "held back, no attempt used")
+            #expect(jobs.allSatisfy { job in job.errors.contains { $0.kind == "snoozed" && $0.error.contains("401") } })
+            #expect(try await harness.pool.query("SELECT count(*) FROM metric_values").single().decode(Int.self, at: 0) == 0)
+            // The planner plans nothing more for an invalid connection.
+            let again = try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            #expect(again == ImportPlanner.Summary())
+        }
+    }
+}

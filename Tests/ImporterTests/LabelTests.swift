@@ -1,0 +1,84 @@
+import Foundation
+import Importer
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("Labels")
+struct LabelTests {
+    /// The view resolves labels when read: the chosen source, the id when it is missing or empty, and an
+    /// id suffix on every customer whose label would collide (archived customers included).
+    @Test func labelsFallBackAndNeverMerge() async throws {
+        let database = try await TestDatabase.make()
+        let db = try await database.connect()
+        try await db.simpleQuery(
+            """
+            INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'c', 'http://x', '\\x00');
+            INSERT INTO customers (connection_id, id, name, ingest_aliases, archived_at, import_batch) VALUES
+                (1, 'aaaaaaaa-1111', 'Acme', '{acme-prod,acme-eu}', NULL, 0),
+                (1, 'bbbbbbbb-2222', 'Acme', '{}', now(), 0),
+                (1, 'cccccccc-3333', '', '{shared}', NULL, 0),
+                (1, 'dddddddd-4444', 'Zoë GmbH', '{shared}', NULL, 0);
+            INSERT INTO business_metrics (id, title, connection_id, kind, billable_metric_id, label_source, since)
+                VALUES (1, 'm', 1, 'usage', 'bm', 'customer_name', '2026-01-01');
+            INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES
+                (1, '2026-01-01', 'aaaaaaaa-1111', 1), (1, '2026-01-01', 'bbbbbbbb-2222', 2),
+                (1, '2026-01-01', 'cccccccc-3333', 3), (1, '2026-01-01', 'dddddddd-4444', 4),
+                (1, '2026-01-01', 'eeeeeeee-5555', 5);
+            """)
+        func labels() async throws -> [String: String] {
+            let rows = try await db.query("SELECT customer_id, label FROM metric_values_labeled WHERE metric_id = 1")
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) })
+        }
+        #expect(try await labels() == [
+            "aaaaaaaa-1111": "Acme (aaaaaaaa)", "bbbbbbbb-2222": "Acme (bbbbbbbb)", "cccccccc-3333": "cccccccc-3333",
+            "dddddddd-4444": "Zoë GmbH", "eeeeeeee-5555": "eeeeeeee-5555",
+        ])
+        try await db.query("UPDATE business_metrics SET label_source = 'ingest_alias'")
+        #expect(try await labels() == [
+            "aaaaaaaa-1111": "acme-prod", "bbbbbbbb-2222": "bbbbbbbb-2222", "cccccccc-3333": "shared (cccccccc)",
+            "dddddddd-4444": "shared (dddddddd)", "eeeeeeee-5555": "eeeeeeee-5555",
+        ])
+        try await db.query("UPDATE business_metrics SET label_source = 'customer_id'")
+        #expect(try await labels().allSatisfy { $0.key == $0.value })
+        await db.close()
+    }
+}
+
+@Suite("Shared request budget")
+struct PacerTests {
+    /// Pacers in separate pools (as in separate processes) share one budget: 31 permissions at 30/s
+    /// take at least a second in total, however they are spread.
+    @Test func workersTogetherStayUnderTheRate() async throws {
+        let database = try await TestDatabase.make()
+        let setup = try await database.connect()
+        try await setup.simpleQuery("INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'c', 'http://x', '\\x00')")
+        await setup.close()
+        let pools = (0..<3).map { _ in database.pool(size: 2) }
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<31 {
+                let pacer = PostgresRequestPacer(pool: pools[index % 3], connectionID: 1, requestsPerSecond: 30)
+                group.addTask { try await pacer.awaitPermission() }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(990))
+        let row = try await pools[0].query("SELECT requests FROM rate_limits WHERE connection_id = 1").single()
+        #expect(try row.decode(Int.self, at: 0) == 31)
+        for pool in pools { await pool.close() }
+    }
+
+    @Test func aRateLimitPushesEveryoneBack() async throws {
+        let database = try await TestDatabase.make()
+        let pool = database.pool(size: 2)
+        try await pool.query("INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'c', 'http://x', '\\x00')")
+        let pacer = PostgresRequestPacer(pool: pool, connectionID: 1, requestsPerSecond: 1_000)
+        try await pacer.awaitPermission()
+        await pacer.didReceiveRateLimit(retryAfter: .milliseconds(700))
+        let started = ContinuousClock.now
+        try await pacer.awaitPermission()
+        #expect(ContinuousClock.now - started >= .milliseconds(600))
+        await pool.close()
+    }
+}
