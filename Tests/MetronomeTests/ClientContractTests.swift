@@ -272,16 +272,38 @@ struct ClientContractTests {
     @Test("429s are retried after Retry-After and surface as rateLimited once the policy gives up")
     func rateLimitedSurfaces() async throws {
         let pacer = CountingPacer()
-        // 0.2 requests/s: the bucket holds one request and refills in 5 s, far longer than the
-        // test takes even on a loaded machine, so every retry meets an empty bucket.
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.2), pacer: pacer) {
+        // 0.05 requests/s: the bucket holds one request and refills in 20 s, far longer than the
+        // test takes even on a loaded machine, so every retry meets an empty bucket. Retry-After
+        // counts down (whole seconds, rounded up) while the test runs.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.05), pacer: pacer) {
             running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
-            #expect(error?.kind == .rateLimited(retryAfter: .seconds(5)))
-            #expect(recorder.recorded == [.seconds(5), .seconds(5), .seconds(5)])
+            guard case .rateLimited(let retryAfter?) = error?.kind else {
+                Issue.record("expected rateLimited with a delay, got \(String(describing: error))")
+                return
+            }
+            #expect(retryAfter > .seconds(10) && retryAfter <= .seconds(20))
+            #expect(recorder.recorded.count == 3)
+            #expect(recorder.recorded.allSatisfy { $0 > .seconds(10) && $0 <= .seconds(20) })
+            let delays = recorder.recorded
+            #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 >= $1 }, "the server's countdown, honoured as given")
             #expect(pacer.rateLimits == 4)
             #expect(running.stats.rateLimited == 4)
+        }
+    }
+
+    @Test("a Retry-After beyond 60 s ends the request policy at once")
+    func retryAfterBeyondCap() async throws {
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.01)) { _, client, recorder in
+            _ = try await client.creditTypes(limit: 100).allItems()
+            let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
+            guard case .rateLimited(let retryAfter?) = error?.kind else {
+                Issue.record("expected rateLimited with a delay, got \(String(describing: error))")
+                return
+            }
+            #expect(retryAfter > .seconds(60))
+            #expect(recorder.recorded.isEmpty, "left to the job layer, which snoozes instead of holding a worker")
         }
     }
 
@@ -308,14 +330,14 @@ struct ClientContractTests {
 
     @Test("after waiting what Retry-After says, the request succeeds")
     func retryAfterHonoured() async throws {
-        // One request per 2 s: the second request meets an empty bucket unless the machine stalls
-        // for two seconds between two lines, and then waits for real until the refill.
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.5), realSleep: true) {
+        // One request per 4 s: the second request meets an empty bucket unless the machine stalls
+        // for four seconds between two lines, and then waits for real until the refill.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.25), realSleep: true) {
             running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let types = try await client.creditTypes(limit: 100).allItems()
             #expect(types.count == 3)
-            #expect(recorder.recorded.first == .seconds(2))
+            #expect(recorder.recorded.first == .seconds(4))
             #expect(running.stats.rateLimited == recorder.recorded.count)
         }
     }
