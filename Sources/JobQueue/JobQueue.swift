@@ -271,40 +271,42 @@ public struct JobQueue: Sendable {
 
     // MARK: Operators
 
-    /// Selects jobs for requeue and cancel. Every criterion given must match.
+    /// Selects jobs for listing, requeue and cancel. Every criterion given must match.
     public struct Filter: Sendable {
         public var ids: [Int64]?
         public var kind: String?
-        /// JSON that the job's args must contain (`@>`), e.g. `{"metric_id": 7}`.
+        /// JSON that the job's args must contain (`@>`), e.g. `{"metric_ids": [7]}`.
         public var argsContainJSON: String?
         public var queue: String?
         public var state: JobState?
+        /// Only jobs that finished at or after this time.
+        public var finishedSince: Date?
         public init(
             ids: [Int64]? = nil, kind: String? = nil, argsContainJSON: String? = nil, queue: String? = nil,
-            state: JobState? = nil
+            state: JobState? = nil, finishedSince: Date? = nil
         ) {
             self.ids = ids
             self.kind = kind
             self.argsContainJSON = argsContainJSON
             self.queue = queue
             self.state = state
+            self.finishedSince = finishedSince
         }
+
+        var binds: [(any PostgresEncodable)?] { [ids, kind, argsContainJSON, queue, state, finishedSince] }
     }
 
     /// Puts discarded and cancelled jobs back to work, raising `max_attempts` so each gets another run.
     /// With `dryRun` the change is made and rolled back, so the ids returned are exactly what would change.
     @discardableResult
     public func requeue(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
-        try await idsChanged(
-            JobQueueSQL.requeue, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state],
-            dryRun: dryRun)
+        try await idsChanged(JobQueueSQL.requeue, filter.binds, dryRun: dryRun)
     }
 
     /// Cancels unfinished jobs. A running job's worker finds its lease lost at its next state change.
     @discardableResult
     public func cancel(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
-        try await idsChanged(
-            JobQueueSQL.cancel, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue], dryRun: dryRun)
+        try await idsChanged(JobQueueSQL.cancel, filter.binds, dryRun: dryRun)
     }
 
     private struct DryRun: Error { var ids: [Int64] }
@@ -324,12 +326,7 @@ public struct JobQueue: Sendable {
     /// Jobs matching `filter`, newest first.
     public func list(_ filter: Filter, limit: Int = 100) async throws -> [JobRecord] {
         let rows = try await pool.query(
-            JobQueueSQL.selectJob + """
-                 WHERE ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) AND ($2::text IS NULL OR kind = $2)
-                  AND ($3::jsonb IS NULL OR args @> $3::jsonb) AND ($4::text IS NULL OR queue = $4)
-                  AND ($5::job_state IS NULL OR state = $5)
-                ORDER BY id DESC LIMIT $6
-                """, [filter.ids, filter.kind, filter.argsContainJSON, filter.queue, filter.state, limit])
+            JobQueueSQL.selectJob + " WHERE \(JobQueueSQL.filter) ORDER BY id DESC LIMIT $7", filter.binds + [limit])
         return try rows.map(Self.record)
     }
 
@@ -395,6 +392,16 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func promoteDue(limit: Int = 1_000) async throws -> Int {
         try await pool.query(JobQueueSQL.promote, [limit]).count
+    }
+
+    /// How many finished jobs are older than `retentionSeconds` (what ``prune(retentionSeconds:limit:)`` would delete).
+    public func prunable(retentionSeconds: Double) async throws -> Int {
+        try await pool.query(
+            """
+            SELECT count(*) FROM jobs WHERE state IN ('completed', 'discarded', 'cancelled')
+              AND finalized_at < now() - make_interval(secs => $1::float8)
+            """, [retentionSeconds]
+        ).single().decode(Int.self, at: 0)
     }
 
     /// Deletes finished jobs older than `retentionSeconds`, at most `limit` per call.

@@ -174,17 +174,20 @@ enum JobQueueSQL {
 
     static let resign = "DELETE FROM job_leaders WHERE name = $1 AND leader_id = $2"
 
+    /// The operators' job filter: `$1` ids, `$2` kind, `$3` args containment (jsonb), `$4` queue, `$5`
+    /// state, `$6` finished at or after. A NULL parameter does not filter.
+    static let filter = """
+        ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) AND ($2::text IS NULL OR kind = $2)
+          AND ($3::jsonb IS NULL OR args @> $3::jsonb) AND ($4::text IS NULL OR queue = $4)
+          AND ($5::job_state IS NULL OR state = $5) AND ($6::timestamptz IS NULL OR finalized_at >= $6)
+        """
+
     /// Requeue puts final failures back to work, raising `max_attempts` so each really runs again. A job
     /// whose unique key is held by another unfinished job stays as it is (that job covers the work).
     static let requeue = """
         WITH candidates AS (
             SELECT DISTINCT ON (coalesce(unique_key, id::text)) id FROM jobs j
-            WHERE state IN ('discarded', 'cancelled')
-              AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-              AND ($2::text IS NULL OR kind = $2)
-              AND ($3::jsonb IS NULL OR args @> $3::jsonb)
-              AND ($4::text IS NULL OR queue = $4)
-              AND ($5::job_state IS NULL OR state = $5)
+            WHERE state IN ('discarded', 'cancelled') AND \(filter)
               AND (unique_key IS NULL OR NOT EXISTS (
                   SELECT 1 FROM jobs o WHERE o.unique_key = j.unique_key AND o.state IN \(unfinished)))
             ORDER BY coalesce(unique_key, id::text), id DESC
@@ -198,11 +201,7 @@ enum JobQueueSQL {
     static let cancel = """
         UPDATE jobs SET state = 'cancelled', finalized_at = now(), locked_by = NULL, lease_token = NULL,
             lease_expires_at = NULL
-        WHERE state IN \(unfinished)
-          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-          AND ($2::text IS NULL OR kind = $2)
-          AND ($3::jsonb IS NULL OR args @> $3::jsonb)
-          AND ($4::text IS NULL OR queue = $4)
+        WHERE state IN \(unfinished) AND \(filter)
         RETURNING id
         """
 

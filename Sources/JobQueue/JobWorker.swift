@@ -17,7 +17,7 @@ public struct JobWorker: Service {
         public var workerID: String = JobWorker.defaultWorkerID()
         /// How often to look for jobs when no notification arrives.
         public var pollIntervalSeconds: Double = 1
-        public var shutdownGraceSeconds: Double = 30
+        public var shutdownGraceSeconds: Double = 25
         /// Return once no job is available or running (batch runs and tests), after `idleChecks` empty
         /// polls in a row.
         public var exitWhenIdle: Bool = false
@@ -128,9 +128,10 @@ public struct JobWorker: Service {
         do {
             let outcome = try await handler.handle(job, context: JobContext(queue: queue, registry: running))
             try await record(outcome, for: job, logger: logger)
-        } catch is CancellationError {
-            // Shutdown: hand the job back untouched. The caller is cancelled, so release from a task
-            // that is not (awaited right here, so nothing outlives the worker).
+        } catch where error is CancellationError || Task.isCancelled {
+            // Shutdown (whatever error the cancelled I/O surfaced as): hand the job back untouched. The
+            // caller is cancelled, so release from a task that is not (awaited right here, so nothing
+            // outlives the worker).
             let queue = queue
             let released = await Task { try await queue.release(job.lease) }.result
             if case .failure(let error) = released {

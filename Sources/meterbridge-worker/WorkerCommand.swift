@@ -17,8 +17,9 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Run MeterBridge import jobs (any number of workers, on any number of hosts).",
         discussion: """
             Needs DATABASE_URL (or PG* variables) and METERBRIDGE_SECRET_KEY, the key the connections' tokens
-            were saved with. SIGTERM or SIGINT: stop claiming, let running jobs finish (up to
-            --shutdown-grace seconds), hand back the rest untouched, exit 0.
+            were saved with. SIGTERM: stop claiming, let running jobs finish (up to --shutdown-grace
+            seconds; a page being committed always commits), hand back the rest untouched (no attempt
+            used), exit 0. SIGINT: stop at once, releasing jobs best-effort (leases cover the rest).
             """,
         version: MeterBridgeVersion.current)
 
@@ -28,7 +29,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a claimed job stays leased without a heartbeat (heartbeats every third of it).")
     var leaseSeconds = 60.0
     @Option(help: "Seconds between polls when no notification arrives.") var pollInterval = 1.0
-    @Option(help: "Seconds running jobs may finish after SIGTERM before they are released.") var shutdownGrace = 30.0
+    @Option(help: "Seconds running jobs may finish after SIGTERM before they are released.") var shutdownGrace = 25.0
     @Flag(help: "Exit when no job is available or running and none is due within --idle-horizon (batch runs, tests).")
     var exitWhenIdle = false
     @Option(help: "With --exit-when-idle: keep waiting while a job is due within this many seconds.") var idleHorizon = 600.0
@@ -77,7 +78,8 @@ struct WorkerCommand: AsyncParsableCommand {
                     .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: maintenance),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: [.sigterm],
+                cancellationSignals: [.sigint],
                 logger: logger))
         do {
             try await group.run()

@@ -3,28 +3,42 @@ import CommandSupport
 import Foundation
 public import JobQueue
 import Logging
+import Importer
+import Metronome
 import Postgres
 
 /// Options that select jobs, shared by `jobs list`, `jobs retry` and `jobs cancel`.
 struct JobSelection: ParsableArguments {
-    @Option(name: .customLong("id"), help: "A job id (repeatable).") var ids: [Int64] = []
-    @Option(help: "Only jobs of this kind.") var kind: String?
-    @Option(help: "Only jobs in this queue.") var queue: String?
-    @Option(help: "Only jobs in this state (available, running, retryable, completed, discarded, cancelled).")
-    var state: JobState?
-    @Option(name: .customLong("args"), help: "Only jobs whose JSON args contain this JSON, e.g. '{\"metric_ids\": [3]}'.")
+    @Option(help: "Only jobs of this kind (catalog_sync, import_usage, import_revenue).") var kind: String?
+    @Option(help: "Only jobs in this queue (sync, backfill).") var queue: String?
+    @Option(help: "Only jobs importing this metric (its title).") var metric: String?
+    @Option(help: "Only jobs of this connection (its name).") var connection: String?
+    @Option(name: .customLong("args"), help: "Only jobs whose JSON args contain this JSON, e.g. '{\"batch\": 3}'.")
     var argsJSON: String?
 
-    var filter: JobQueue.Filter {
-        JobQueue.Filter(ids: ids.isEmpty ? nil : ids, kind: kind, argsContainJSON: argsJSON, queue: queue, state: state)
-    }
-
-    var isEmpty: Bool { ids.isEmpty && kind == nil && queue == nil && state == nil && argsJSON == nil }
+    var isEmpty: Bool { kind == nil && queue == nil && metric == nil && connection == nil && argsJSON == nil }
 
     func validate() throws {
         if let argsJSON, (try? JSONSerialization.jsonObject(with: Data(argsJSON.utf8))) as? [String: Any] == nil {
             throw ValidationError("--args must be a JSON object")
         }
+    }
+
+    /// The queue filter, resolving `--metric` and `--connection` to the ids jobs carry in their args.
+    func filter(ids: [Int64] = [], state: JobState? = nil, finishedSince: Date? = nil, context: CLIContext) async throws
+        -> JobQueue.Filter
+    {
+        var containment = (argsJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
+        if let metric {
+            containment["metric_ids"] = [try await context.metrics.titled(metric).id]
+        }
+        if let connection {
+            containment["connection_id"] = try await context.connections.named(connection).id
+        }
+        let json = containment.isEmpty
+            ? nil : String(decoding: try JSONSerialization.data(withJSONObject: containment, options: [.sortedKeys]), as: UTF8.self)
+        return JobQueue.Filter(
+            ids: ids.isEmpty ? nil : ids, kind: kind, argsContainJSON: json, queue: queue, state: state, finishedSince: finishedSince)
     }
 }
 
@@ -33,36 +47,30 @@ extension JobState: ExpressibleByArgument {}
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
-        abstract: "Inspect, retry and cancel import jobs.",
-        subcommands: [List.self, Show.self, Retry.self, Cancel.self])
-
-    static func withQueue<T: Sendable>(
-        _ database: DatabaseOptions, _ body: @Sendable (JobQueue) async throws -> T
-    ) async throws -> T {
-        let logger = LoggingSetup.bootstrap(label: "meterbridge.jobs", defaultLevel: .warning)
-        let pool = PostgresConnectionPool(
-            configuration: database.configuration(applicationName: "meterbridge-cli"), size: 1, logger: logger)
-        let queue = JobQueue(pool: pool, logger: logger)
-        do {
-            let value = try await body(queue)
-            await pool.close()
-            return value
-        } catch {
-            await pool.close()
-            throw error
-        }
-    }
+        abstract: "Inspect, retry, cancel and prune import jobs.",
+        discussion: """
+            Examples:
+              meterbridge jobs list --state discarded --metric "CPU hours"
+              meterbridge jobs show 42
+              meterbridge jobs retry 42 43
+              meterbridge jobs retry --failed --metric "CPU hours" --since 2026-11-01 --dry-run
+              meterbridge jobs cancel --metric "CPU hours" --yes
+              meterbridge jobs prune --older-than 7d
+            """,
+        subcommands: [List.self, Show.self, Retry.self, Cancel.self, Prune.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var selection: JobSelection
+        @Option(help: "Only jobs in this state (available, running, retryable, completed, discarded, cancelled).")
+        var state: JobState?
         @Option(help: "At most this many jobs.") var limit = 50
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let jobs = try await JobsCommand.withQueue(database) { [selection, limit] in
-                try await $0.list(selection.filter, limit: limit)
+            let jobs = try await CLIContext.run(database) { context in
+                try await context.queue.list(try await selection.filter(state: state, context: context), limit: limit)
             }
             let output = TableOutput(
                 columns: ["id", "queue", "kind", "state", "attempt", "max_attempts", "run_at", "last_error", "args"],
@@ -77,13 +85,14 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one job with its whole error history.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one job: args, state, attempts, every attempt's error, the saved cursor, timing.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The job id.") var id: Int64
 
         func run() async throws {
-            guard let job = try await JobsCommand.withQueue(database, { [id] in try await $0.job(id: id) }) else {
-                throw ValidationError("no job with id \(id)")
+            guard let job = try await CLIContext.run(database, { try await $0.queue.job(id: id) }) else {
+                throw CLIError("no job with id \(id)")
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -98,52 +107,105 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Requeue discarded or cancelled jobs so they run again (raises their max attempts).")
+            abstract: "Requeue discarded or cancelled jobs so they really run again (raises their max attempts).")
         @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Job ids to requeue.") var ids: [Int64] = []
+        @Flag(help: "Requeue failed (discarded) jobs selected by the options below.") var failed = false
         @OptionGroup var selection: JobSelection
+        @Option(help: "With --failed: only jobs that finished on or after this UTC day.") var since: UTCDay?
         @Flag(help: "Show what would be requeued; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
 
         func validate() throws {
-            if selection.isEmpty { throw ValidationError("name jobs with --id, or select them with --kind/--queue/--state/--args") }
+            if ids.isEmpty && !failed { throw ValidationError("name job ids, or pass --failed with optional filters") }
+            if !ids.isEmpty && failed { throw ValidationError("pass job ids or --failed, not both") }
         }
 
         func run() async throws {
-            let filter = selection.filter
-            let preview = try await JobsCommand.withQueue(database) { try await $0.requeue(filter, dryRun: true) }
-            if dryRun || preview.isEmpty {
-                print("Would requeue \(preview.count) job(s)\(preview.isEmpty ? "" : ": " + preview.map(String.init).joined(separator: ", ")).")
-                return
+            try await CLIContext.run(database) { context in
+                let filter = try await selection.filter(
+                    ids: ids, state: failed ? .discarded : nil, finishedSince: since?.start, context: context)
+                let preview = try await context.queue.requeue(filter, dryRun: true)
+                if !ids.isEmpty, let missing = Set(ids).subtracting(preview).sorted().first {
+                    guard try await context.queue.job(id: missing) != nil else { throw CLIError("no job with id \(missing)") }
+                }
+                if dryRun || preview.isEmpty {
+                    print("Would requeue \(preview.count) job(s)\(preview.isEmpty ? "" : ": " + preview.map(String.init).joined(separator: ", ")).")
+                    return
+                }
+                if failed { try Confirmation.confirm("Requeue \(preview.count) job(s)?", yes: yes) }
+                let requeued = try await context.queue.requeue(filter)
+                print("Requeued \(requeued.count) job(s).")
             }
-            if preview.count > 1 || selection.ids.isEmpty {
-                try Confirmation.confirm("Requeue \(preview.count) job(s)?", yes: yes)
-            }
-            let requeued = try await JobsCommand.withQueue(database) { try await $0.requeue(filter) }
-            print("Requeued \(requeued.count) job(s).")
         }
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel unfinished jobs.")
+        static let configuration = CommandConfiguration(abstract: "Cancel unfinished jobs, by id or by selection.")
         @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Job ids to cancel.") var ids: [Int64] = []
         @OptionGroup var selection: JobSelection
         @Flag(help: "Show what would be cancelled; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
 
         func validate() throws {
-            if selection.isEmpty { throw ValidationError("name jobs with --id, or select them with --kind/--queue/--args") }
+            if ids.isEmpty && selection.isEmpty { throw ValidationError("name job ids, or select jobs with --metric/--connection/--kind/--queue/--args") }
         }
 
         func run() async throws {
-            let filter = selection.filter
-            let preview = try await JobsCommand.withQueue(database) { try await $0.cancel(filter, dryRun: true) }
-            if dryRun || preview.isEmpty {
-                print("Would cancel \(preview.count) job(s).")
-                return
+            try await CLIContext.run(database) { context in
+                let filter = try await selection.filter(ids: ids, context: context)
+                let preview = try await context.queue.cancel(filter, dryRun: true)
+                if dryRun || preview.isEmpty {
+                    print("Would cancel \(preview.count) job(s).")
+                    return
+                }
+                if ids.isEmpty || preview.count > 1 { try Confirmation.confirm("Cancel \(preview.count) job(s)?", yes: yes) }
+                let cancelled = try await context.queue.cancel(filter)
+                print("Cancelled \(cancelled.count) job(s).")
             }
-            try Confirmation.confirm("Cancel \(preview.count) job(s)?", yes: yes)
-            let cancelled = try await JobsCommand.withQueue(database) { try await $0.cancel(filter) }
-            print("Cancelled \(cancelled.count) job(s).")
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete finished jobs older than a retention (the workers also prune after 7 days).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Age of the finished jobs to delete: 7d, 36h, 90m.") var olderThan: RetentionPeriod
+        @Flag(help: "Show how many would be deleted; change nothing.") var dryRun = false
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+
+        func run() async throws {
+            try await CLIContext.run(database) { context in
+                let count = try await context.queue.prunable(retentionSeconds: olderThan.seconds)
+                if dryRun || count == 0 {
+                    print("Would delete \(count) finished job(s).")
+                    return
+                }
+                try Confirmation.confirm("Delete \(count) finished job(s)?", yes: yes)
+                var deleted = 0
+                while true {
+                    let batch = try await context.queue.prune(retentionSeconds: olderThan.seconds, limit: 10_000)
+                    deleted += batch
+                    if batch == 0 { break }
+                }
+                print("Deleted \(deleted) finished job(s).")
+            }
+        }
+    }
+}
+
+/// A duration written as a number and a unit: `7d`, `36h`, `90m`.
+struct RetentionPeriod: ExpressibleByArgument, Sendable {
+    var seconds: Double
+
+    init?(argument: String) {
+        guard let unit = argument.last, let value = Double(argument.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "d": seconds = value * 86_400
+        case "h": seconds = value * 3_600
+        case "m": seconds = value * 60
+        default: return nil
         }
     }
 }
@@ -159,7 +221,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let counts = try await JobsCommand.withQueue(database) { try await $0.counts() }
+            let counts = try await CLIContext.run(database) { try await $0.queue.counts() }
             print(
                 TableOutput(
                     columns: ["queue", "state", "count", "paused"],
@@ -169,24 +231,32 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop workers from claiming a queue's jobs.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop workers from claiming a queue's jobs (all import queues when none is named).")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The queue name.") var name: String
+        @Argument(help: "The queue name (sync or backfill).") var name: String?
 
         func run() async throws {
-            try await JobsCommand.withQueue(database) { [name] in try await $0.pause(queue: name) }
-            print("Paused queue \(name).")
+            let queues = name.map { [$0] } ?? ImportQueue.all
+            try await CLIContext.run(database) { context in
+                for queue in queues { try await context.queue.pause(queue: queue) }
+            }
+            print("Paused \(queues.joined(separator: ", ")).")
         }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Let workers claim a paused queue's jobs again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Let workers claim a paused queue's jobs again (all import queues when none is named).")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The queue name.") var name: String
+        @Argument(help: "The queue name (sync or backfill).") var name: String?
 
         func run() async throws {
-            try await JobsCommand.withQueue(database) { [name] in try await $0.resume(queue: name) }
-            print("Resumed queue \(name).")
+            let queues = name.map { [$0] } ?? ImportQueue.all
+            try await CLIContext.run(database) { context in
+                for queue in queues { try await context.queue.resume(queue: queue) }
+            }
+            print("Resumed \(queues.joined(separator: ", ")).")
         }
     }
 }

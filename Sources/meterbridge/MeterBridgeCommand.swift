@@ -9,12 +9,13 @@ struct MeterBridgeCommand: AsyncParsableCommand {
         commandName: "meterbridge",
         abstract: "Import Metronome billing data into Postgres as daily business metrics.",
         discussion: """
-            Configuration comes from the environment: DATABASE_URL (or PGHOST, PGPORT, PGUSER, PGPASSWORD,
-            PGDATABASE), LOG_LEVEL (trace…critical) and LOG_FORMAT (text|json). Flags override it.
+            Configuration comes from the environment: DATABASE_URL (or PGHOST, PGPORT, PGUSER, PGPASSWORD, \
+            PGDATABASE), METERBRIDGE_SECRET_KEY (encrypts stored tokens), LOG_LEVEL (trace…critical) and \
+            LOG_FORMAT (text|json). Flags override the environment.
             """,
         version: MeterBridgeVersion.current,
         subcommands: [
             MigrateCommand.self, ConnectionCommand.self, BillableMetricsCommand.self, MetricCommand.self, JobsCommand.self,
-            QueueCommand.self,
+            QueueCommand.self, ReimportCommand.self, StatusCommand.self, SecretsCommand.self,
         ])
 }

@@ -170,7 +170,7 @@ struct MetricCommand: AsyncParsableCommand {
     }
 }
 
-/// A metric's row in `metric list`.
+/// A metric's row in `metric list` and `metric show`.
 struct MetricStatus: Sendable {
     var title: String
     var kind: String
@@ -183,66 +183,25 @@ struct MetricStatus: Sendable {
     var failedJobs: Int
 
     static func all(context: CLIContext) async throws -> [MetricStatus] {
-        let rows = try await context.pool.query(
+        let status = try await ImportStatus.load(pool: context.pool)
+        let metrics = try await context.metrics.all()
+        let sources = try await context.pool.query(
             """
-            SELECT m.id, m.title, m.kind, coalesce(b.name, m.billable_metric_id, m.credit_type_name || ' ' || replace(m.revenue_basis, '_', '-')),
-                replace(m.label_source, '_', '-'), m.since::text,
-                (SELECT count(*) FROM metric_values v WHERE v.metric_id = m.id),
-                (SELECT count(*) FROM jobs j WHERE j.args->'metric_ids' @> jsonb_build_array(m.id) AND j.state = 'discarded'),
-                (SELECT count(*) FROM jobs j WHERE j.args->'metric_ids' @> jsonb_build_array(m.id) AND j.state IN ('available', 'running', 'retryable'))
+            SELECT m.title, coalesce(b.name, m.billable_metric_id, m.credit_type_name || ' ' || replace(m.revenue_basis, '_', '-'))
             FROM business_metrics m
             LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
-            ORDER BY m.title
             """)
-        var result: [MetricStatus] = []
-        for row in rows {
-            let metricID: Int64 = try row.decode(at: 0)
-            let since = UTCDay(try row.decode(String.self, at: 5))!
-            let through = try await completeThrough(metricID: metricID, since: since, context: context)
-            let failed: Int = try row.decode(at: 7)
-            let pending: Int = try row.decode(at: 8)
-            let today = UTCDay(containing: Date())
-            let status =
-                failed > 0 ? "failed" : pending > 0 ? (through == nil ? "pending" : "importing")
-                : (through.map { $0 >= today } ?? false) ? "ready" : "pending"
-            result.append(
-                MetricStatus(
-                    title: try row.decode(at: 1), kind: try row.decode(at: 2), source: try row.decode(at: 3),
-                    labelSource: try row.decode(at: 4), since: since.description, status: status,
-                    completeThrough: through?.description, rows: try row.decode(at: 6), failedJobs: failed))
+        var sourceByTitle: [String: String] = [:]
+        for row in sources { sourceByTitle[try row.decode(at: 0)] = try row.decode(at: 1) }
+        let byTitle = Dictionary(uniqueKeysWithValues: metrics.map { ($0.title, $0) })
+        return status.metrics.compactMap { entry in
+            guard let metric = byTitle[entry.title] else { return nil }
+            return MetricStatus(
+                title: entry.title, kind: entry.kind, source: sourceByTitle[entry.title] ?? "",
+                labelSource: metric.labelSource.rawValue.replacingOccurrences(of: "_", with: "-"),
+                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough, rows: entry.rows,
+                failedJobs: entry.jobs["discarded"] ?? 0)
         }
-        return result
-    }
-
-    /// The last day through which every customer batch has been imported without a gap from `since`.
-    static func completeThrough(metricID: Int64, since: UTCDay, context: CLIContext) async throws -> UTCDay? {
-        let rows = try await context.pool.query(
-            """
-            SELECT c.import_batch, cov.window_start::text, cov.window_end::text
-            FROM business_metrics m
-            JOIN customers c ON c.connection_id = m.connection_id
-            LEFT JOIN import_coverage cov ON cov.metric_id = m.id AND c.id = ANY(cov.customer_ids)
-            WHERE m.id = $1
-            """, [metricID])
-        var sets: [Int: DaySet] = [:]
-        for row in rows {
-            let batch: Int = try row.decode(at: 0)
-            var set = sets[batch] ?? DaySet()
-            if let start = try row.decode(String?.self, at: 1).flatMap({ UTCDay($0) }),
-                let end = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }),
-                start < end
-            {
-                set.insert(DayRange(start: start, end: end))
-            }
-            sets[batch] = set
-        }
-        guard !sets.isEmpty else { return nil }
-        var through: UTCDay?
-        for set in sets.values {
-            guard let day = set.completeThrough(from: since) else { return nil }
-            through = through.map { min($0, day) } ?? day
-        }
-        return through
     }
 }
 

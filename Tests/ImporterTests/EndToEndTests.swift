@@ -17,7 +17,8 @@ struct EndToEndTests {
         let faults = FaultConfiguration(
             serverErrorRate: 0.05, slowRate: 0.03, slowDelay: .milliseconds(50), emptyPageRate: 0.05, mixedTimestampRate: 0.2,
             seed: 3)
-        // The connection paces at 40 requests/s, the sandbox allows 20: 429s are certain.
+        // The connection paces at 40 requests/s and the sandbox allows 20, so 429s happen whenever the
+        // workers get ahead (see `rateLimitedJobsSnoozeAndFinish` for a test where they must).
         try await ImporterHarness.run(account: account, rateLimit: 20, faults: faults) { harness in
             let connection = try await harness.addConnection(rateLimit: 40)
             let since = UTCDay(harness.account.firstDay.description)!
@@ -56,7 +57,6 @@ struct EndToEndTests {
             }
             let stats = harness.sandbox.stats
             #expect(stats.pagesServedMoreThanOnce == 0, "no page fetched twice")
-            #expect(stats.rateLimited > 0, "the rate limit was exercised")
             #expect(stats.faultsInjected.values.reduce(0, +) > 0, "faults were injected")
             // Idempotency: planning again changes nothing that is already imported and fresh.
             let again = try await planner.plan()
@@ -98,6 +98,26 @@ struct ImportGuaranteeTests {
         }
     }
 
+    /// 429s are absorbed without using attempts (retried in the request after `Retry-After`, or the job
+    /// snoozes when the request gives up), and the import still ends exactly right. Two jobs start
+    /// together against a bucket holding one request, so at least one of them is refused.
+    @Test func rateLimitedJobsSnoozeAndFinish() async throws {
+        try await ImporterHarness.run(account: Self.account(customers: 2, days: 5), rateLimit: 1) { harness in
+            let connection = try await harness.addConnection(rateLimit: 1_000, batchSize: 1)
+            let spec = harness.account.metrics[0]
+            let metric = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: spec.id), labelSource: .customerName,
+                since: UTCDay(harness.account.firstDay.description)!)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            try await harness.runWorkers(1, concurrency: 2)
+            #expect(harness.sandbox.stats.rateLimited > 0)
+            let jobs = try await harness.queue.list(JobQueue.Filter())
+            #expect(jobs.allSatisfy { $0.state == .completed })
+            #expect(jobs.allSatisfy { $0.attempt == 1 }, "429s used no attempt")
+            #expect(try await harness.imported(metric) == harness.expected(TruthFilter(kind: .usage, billableMetricID: spec.id)))
+        }
+    }
+
     /// A token Metronome refuses: the connection turns invalid with the reason, its jobs stop (snoozed,
     /// not retried), and nothing is imported or retried in a loop.
     @Test func aRevokedTokenMakesTheConnectionInvalid() async throws {
@@ -120,6 +140,49 @@ struct ImportGuaranteeTests {
             // The planner plans nothing more for an invalid connection.
             let again = try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
             #expect(again == ImportPlanner.Summary())
+        }
+    }
+}
+
+@Suite("Catalog changes")
+struct CatalogChangeTests {
+    /// A customer that appears after the metric was created is backfilled from `--since`, and a rename
+    /// shows in the labels at once without touching stored values.
+    @Test func newCustomersAreBackfilledAndRenamesRelabel() async throws {
+        let account = AccountParameters(seed: 13, customerCount: 5, billableMetricCount: 1, dayCount: 50, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection(batchSize: 2)
+            let metricSpec = harness.account.metrics[0]
+            let metric = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: metricSpec.id), labelSource: .customerName,
+                since: UTCDay(harness.account.firstDay.description)!)
+            // Pretend the newest customer did not exist yet.
+            let late = harness.account.customers.map(\.id).sorted().last!
+            try await harness.pool.query("DELETE FROM customers WHERE id = $1", [late])
+            let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
+            try await planner.plan()
+            try await harness.runWorkers(1)
+            let truth = harness.expected(TruthFilter(kind: .usage, billableMetricID: metricSpec.id))
+            #expect(try await harness.imported(metric) == truth.filter { !$0.key.hasPrefix(late) })
+
+            // The customer appears: the catalog sync puts it in a batch and the planner backfills it.
+            try await MetronomeClient.withClient(
+                configuration: try harness.connections.clientConfiguration(for: connection), logger: harness.logger
+            ) { client in
+                let summary = try await CatalogSync(pool: harness.pool).sync(connection: connection, client: client)
+                #expect(summary.newCustomers == 1)
+            }
+            let second = try await planner.plan()
+            #expect(second.backfillJobs + second.syncJobs > 0)
+            try await harness.runWorkers(1)
+            #expect(try await harness.imported(metric) == truth)
+
+            // A rename between imports relabels at once; the stored rows are untouched.
+            let someone = try #require(try await harness.metrics.values(metric).first)
+            try await harness.pool.query("UPDATE customers SET name = 'Renamed Inc' WHERE id = $1", [someone.customerID])
+            let relabeled = try await harness.metrics.values(metric).filter { $0.customerID == someone.customerID }
+            #expect(relabeled.allSatisfy { $0.label == "Renamed Inc" })
+            #expect(try await harness.imported(metric) == truth)
         }
     }
 }

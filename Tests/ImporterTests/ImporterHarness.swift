@@ -28,11 +28,12 @@ struct ImporterHarness: Sendable {
 
     static func run(
         account: AccountParameters, rateLimit: Double = 0, faults: FaultConfiguration = FaultConfiguration(),
-        function: String = #function, _ body: @Sendable (ImporterHarness) async throws -> Void
+        usageWindowsPerPage: Int = 200, function: String = #function, _ body: @Sendable (ImporterHarness) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.make(function: function)
         let sandbox = MetronomeSandbox(
-            configuration: SandboxConfiguration(tokens: [token], account: account, rateLimit: rateLimit, faults: faults))
+            configuration: SandboxConfiguration(
+                tokens: [token], account: account, rateLimit: rateLimit, usageWindowsPerPage: usageWindowsPerPage, faults: faults))
         try await sandbox.withRunning(logger: Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) { running in
             let pool = database.pool(size: 6)
             let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

@@ -39,6 +39,12 @@ struct LabelTests {
             "aaaaaaaa-1111": "acme-prod", "bbbbbbbb-2222": "bbbbbbbb-2222", "cccccccc-3333": "shared (cccccccc)",
             "dddddddd-4444": "shared (dddddddd)", "eeeeeeee-5555": "eeeeeeee-5555",
         ])
+        // A rename (as a catalog sync writes it) relabels at once, and the collision it ends is gone.
+        try await db.query("UPDATE customers SET name = 'Acme Europe' WHERE id = 'bbbbbbbb-2222'")
+        try await db.query("UPDATE business_metrics SET label_source = 'customer_name'")
+        let renamed = try await labels()
+        #expect(renamed["aaaaaaaa-1111"] == "Acme")
+        #expect(renamed["bbbbbbbb-2222"] == "Acme Europe")
         try await db.query("UPDATE business_metrics SET label_source = 'customer_id'")
         #expect(try await labels().allSatisfy { $0.key == $0.value })
         await db.close()

@@ -49,4 +49,5 @@ public struct TestDatabase: Sendable {
 
 public struct TestDatabaseError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }

@@ -96,7 +96,11 @@ CREATE TABLE rate_limits (
     connection_id bigint PRIMARY KEY REFERENCES connections ON DELETE CASCADE,
     tat           timestamptz NOT NULL DEFAULT now(),
     requests      bigint NOT NULL DEFAULT 0,
-    rate_limited  bigint NOT NULL DEFAULT 0
+    rate_limited  bigint NOT NULL DEFAULT 0,
+    -- The measured request rate, for status: requests counted in a window of about 30 seconds.
+    window_started_at timestamptz NOT NULL DEFAULT now(),
+    window_requests   bigint NOT NULL DEFAULT 0,
+    previous_rate     double precision
 );
 
 -- Labels, resolved when read: the chosen name or first alias, falling back to the id; when two customers

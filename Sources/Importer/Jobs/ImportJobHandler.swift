@@ -118,6 +118,14 @@ public struct ImportJobHandler: JobHandler {
         return .alreadyCompleted
     }
 
+    /// Commits one page's writes with its checkpoint. A commit that started always finishes, even when
+    /// the worker is shutting down: the page was paid for with a request, so its work is kept. (An
+    /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
+    private func commit<T: Sendable>(_ body: @escaping @Sendable (isolated PostgresConnection) throws -> T) async throws -> T {
+        let pool = pool
+        return try await Task { try await pool.transaction(body) }.value
+    }
+
     // MARK: Usage
 
     private func importUsage(_ job: ClaimedJob, args: ImportJobArgs, metric: BusinessMetric, client: MetronomeClient)
@@ -146,7 +154,7 @@ public struct ImportJobHandler: JobHandler {
             let cursorJSON = try JSONEncoder.sorted.encodeToString(cursor)
             let isLast = page.isLast
             let seenNow = seen
-            try await pool.transaction { db in
+            try await commit { db in
                 try MetricValueWriter.apply(metricID: metric.id, rows: rows, on: db)
                 if isLast {
                     try Self.finishUsage(args: args, seen: seenNow, lease: lease, on: db)
@@ -158,7 +166,7 @@ public struct ImportJobHandler: JobHandler {
     }
 
     private func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease) async throws {
-        try await pool.transaction { db in try Self.finishUsage(args: args, seen: seen, lease: lease, on: db) }
+        try await commit { db in try Self.finishUsage(args: args, seen: seen, lease: lease, on: db) }
     }
 
     private static func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease, on db: isolated PostgresConnection)
@@ -205,7 +213,7 @@ public struct ImportJobHandler: JobHandler {
                 let cursorJSON = try JSONEncoder.sorted.encodeToString(next)
                 let amounts = accumulators.map { $0.dailyAmounts(creditTypeName: creditTypeName) }
                 let finished = isLastPage && next.customerIndex == args.customerIDs.count
-                try await pool.transaction { db in
+                try await commit { db in
                     if isLastPage {
                         // The customer's walk is complete: its days in the window become exactly these sums.
                         for (metricID, daily) in zip(metricIDs, amounts) {
@@ -225,7 +233,7 @@ public struct ImportJobHandler: JobHandler {
             }
         }
         // No customers left (an empty batch, or a crash right after the last customer's commit).
-        try await pool.transaction { db in
+        try await commit { db in
             try MetricValueWriter.recordCoverage(args, on: db)
             try JobQueue.complete(lease, on: db)
         }

@@ -97,6 +97,34 @@ public struct ImportPlanner: Sendable {
         return summary
     }
 
+    /// Enqueues `range` of `metrics` again, for every customer batch, in the backfill queue below the
+    /// daily sync. Windows sit on each metric's planning grid, so rerunning while a reimport is in
+    /// progress adds nothing (the unfinished jobs hold their unique keys). Returns the jobs added.
+    @discardableResult
+    public func reimport(metrics: [BusinessMetric], range: DayRange, today: UTCDay = UTCDay(containing: Date())) async throws
+        -> Int
+    {
+        var planned = PlannedJobs()
+        for metric in metrics {
+            let end = min(range.end, today.adding(days: 1))
+            let start = max(range.start, metric.since)
+            guard start < end else { continue }
+            let windowDays = metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays
+            let batches = try await customerBatches(connectionID: metric.connectionID)
+            // Grid cells anchored at `since`, clipped to the range.
+            var cellStart = metric.since.adding(days: (start.daysSinceEpoch - metric.since.daysSinceEpoch) / windowDays * windowDays)
+            while cellStart < end {
+                let cellEnd = cellStart.adding(days: windowDays)
+                let window = DayRange(start: max(cellStart, start), end: min(cellEnd, end))
+                for (batch, customers) in batches {
+                    planned.add(metric, window: window, batch: batch, customers: customers, queue: ImportQueue.backfill, priority: 4)
+                }
+                cellStart = cellEnd
+            }
+        }
+        return try await queue.enqueue(try planned.jobs(queue: ImportQueue.backfill)).count
+    }
+
     /// Jobs being planned. Revenue metrics of one credit type that need the same window and batch
     /// share one job, so their common invoice pages are fetched once.
     struct PlannedJobs {

@@ -31,11 +31,18 @@ public struct PostgresRequestPacer: RequestPacer {
         _ = try? await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
     }
 
-    /// Reserves the next slot and returns the seconds to wait for it.
+    /// Reserves the next slot and returns the seconds to wait for it; also counts the request for the
+    /// measured rate that `meterbridge status` shows.
     static let reserve = """
-        INSERT INTO rate_limits AS r (connection_id, tat, requests) VALUES ($1, now() + make_interval(secs => $2::float8), 1)
-        ON CONFLICT (connection_id) DO UPDATE
-            SET tat = greatest(r.tat, now()) + make_interval(secs => $2::float8), requests = r.requests + 1
+        INSERT INTO rate_limits AS r (connection_id, tat, requests, window_requests)
+        VALUES ($1, now() + make_interval(secs => $2::float8), 1, 1)
+        ON CONFLICT (connection_id) DO UPDATE SET
+            tat = greatest(r.tat, now()) + make_interval(secs => $2::float8),
+            requests = r.requests + 1,
+            previous_rate = CASE WHEN r.window_started_at < now() - interval '30 seconds'
+                THEN r.window_requests / greatest(extract(epoch FROM now() - r.window_started_at)::float8, 1) ELSE r.previous_rate END,
+            window_requests = CASE WHEN r.window_started_at < now() - interval '30 seconds' THEN 1 ELSE r.window_requests + 1 END,
+            window_started_at = CASE WHEN r.window_started_at < now() - interval '30 seconds' THEN now() ELSE r.window_started_at END
         RETURNING greatest(0, extract(epoch FROM (tat - make_interval(secs => $2::float8) - now())))::float8
         """
 

@@ -113,6 +113,20 @@ public struct ConnectionStore: Sendable {
         }
     }
 
+    /// Re-encrypts every stored token under `newCipher` in one transaction (all or nothing). Fails
+    /// without changing anything if a token does not open with the current key.
+    public func rotateKey(to newCipher: TokenCipher) async throws -> Int {
+        let current = try cipher
+        return try await pool.transaction { db in
+            let rows = try db.query("SELECT id, token_ciphertext FROM connections ORDER BY id FOR UPDATE")
+            for row in rows {
+                let token = try current.open(try row.decode(Data.self, at: 1))
+                try db.query("UPDATE connections SET token_ciphertext = $2 WHERE id = $1", [try row.decode(Int64.self, at: 0), try newCipher.seal(token)])
+            }
+            return rows.count
+        }
+    }
+
     /// The client configuration for a connection (the only place a token is decrypted).
     public func clientConfiguration(for connection: ConnectionRecord) throws -> MetronomeClientConfiguration {
         let token = try cipher.open(connection.tokenCiphertext)

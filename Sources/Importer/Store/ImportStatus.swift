@@ -1,0 +1,142 @@
+public import Foundation
+public import Metronome
+public import Postgres
+
+/// What `meterbridge status` shows: per connection its health and measured request rate, per metric
+/// its completeness, jobs, progress and an ETA from the measured rate.
+public struct ImportStatus: Sendable, Codable {
+    public struct Connection: Sendable, Codable {
+        public var name: String
+        public var status: String
+        public var rateLimit: Decimal
+        /// Requests per second over the last half minute or so, across all workers.
+        public var currentRate: Double
+        public var requests: Int
+        public var rateLimited: Int
+        public var lastError: String?
+    }
+
+    public struct Metric: Sendable, Codable {
+        public var title: String
+        public var connection: String
+        public var kind: String
+        public var state: String
+        public var completeThrough: String?
+        public var rows: Int
+        public var jobs: [String: Int]
+        /// Share of the (day, customer batch) cells from `since` to today imported, 0…100.
+        public var percentDone: Double
+        /// Seconds until the queued imports finish at the connection's measured rate (nil when idle or
+        /// no rate was measured).
+        public var etaSeconds: Double?
+        public var newestErrors: [String]
+    }
+
+    public var connections: [Connection]
+    public var metrics: [Metric]
+
+    public static func load(pool: PostgresConnectionPool, today: UTCDay = UTCDay(containing: Date())) async throws -> ImportStatus {
+        let connectionRows = try await pool.query(
+            """
+            SELECT c.id, c.name, c.status, c.rate_limit, c.last_error, coalesce(r.requests, 0), coalesce(r.rate_limited, 0),
+                CASE WHEN r.connection_id IS NULL OR now() - r.window_started_at > interval '60 seconds' THEN 0
+                     WHEN now() - r.window_started_at >= interval '5 seconds'
+                         THEN r.window_requests / extract(epoch FROM now() - r.window_started_at)::float8
+                     ELSE coalesce(r.previous_rate, 0) END
+            FROM connections c LEFT JOIN rate_limits r ON r.connection_id = c.id ORDER BY c.name
+            """)
+        var connections: [Connection] = []
+        var rateByID: [Int64: Double] = [:]
+        var nameByID: [Int64: String] = [:]
+        for row in connectionRows {
+            let id: Int64 = try row.decode(at: 0)
+            let rate: Double = try row.decode(at: 7)
+            rateByID[id] = rate
+            nameByID[id] = try row.decode(at: 1)
+            connections.append(
+                Connection(
+                    name: try row.decode(at: 1), status: try row.decode(at: 2), rateLimit: try row.decode(at: 3),
+                    currentRate: rate, requests: try row.decode(at: 5), rateLimited: try row.decode(at: 6),
+                    lastError: try row.decode(at: 4)))
+        }
+
+        let metrics = try await MetricStore(pool: pool).all()
+        var result: [Metric] = []
+        for metric in metrics {
+            let jobRows = try await pool.query(
+                """
+                SELECT state::text, count(*) FROM jobs WHERE args->'metric_ids' @> jsonb_build_array($1::bigint) GROUP BY 1
+                """, [metric.id])
+            var jobs: [String: Int] = [:]
+            for row in jobRows { jobs[try row.decode(at: 0)] = try row.decode(at: 1) }
+            let rows = try await MetricStore(pool: pool).valueCount(metric)
+            let (through, percent) = try await progress(metric, pool: pool, today: today)
+            let pagesLeft = try await pool.query(
+                """
+                SELECT coalesce(sum(jsonb_array_length(args->'customer_ids')
+                    * ceil(((args->'window'->>'end')::date - (args->'window'->>'start')::date) / $2::float8)), 0)::float8
+                FROM jobs WHERE state IN ('available', 'running', 'retryable')
+                  AND args->'metric_ids' @> jsonb_build_array($1::bigint)
+                """, [metric.id, metric.kind == .usage ? 200.0 : 35.0]
+            ).single().decode(Double.self, at: 0)
+            let rate = rateByID[metric.connectionID] ?? 0
+            let errors = try await pool.query(
+                """
+                SELECT e->>'at', e->>'error' FROM jobs, jsonb_array_elements(errors) e
+                WHERE args->'metric_ids' @> jsonb_build_array($1::bigint)
+                ORDER BY e->>'at' DESC LIMIT 3
+                """, [metric.id]
+            ).map { "\(try $0.decode(String.self, at: 0)): \(try $0.decode(String.self, at: 1))" }
+            let pending = (jobs["available"] ?? 0) + (jobs["running"] ?? 0) + (jobs["retryable"] ?? 0)
+            let state =
+                (jobs["discarded"] ?? 0) > 0 ? "failed"
+                : pending > 0 ? (through == nil ? "pending" : "importing")
+                : (through.map { $0 >= today } ?? false) ? "ready" : "pending"
+            result.append(
+                Metric(
+                    title: metric.title, connection: nameByID[metric.connectionID] ?? "?", kind: metric.kind.rawValue,
+                    state: state, completeThrough: through?.description, rows: rows, jobs: jobs, percentDone: percent,
+                    etaSeconds: pagesLeft > 0 && rate > 0 ? pagesLeft / rate : nil, newestErrors: errors))
+        }
+        return ImportStatus(connections: connections, metrics: result)
+    }
+
+    /// The last day imported without a gap from `since` for every batch, and the share of (day, batch)
+    /// cells imported up to today.
+    public static func progress(_ metric: BusinessMetric, pool: PostgresConnectionPool, today: UTCDay) async throws
+        -> (UTCDay?, Double)
+    {
+        let rows = try await pool.query(
+            """
+            SELECT c.import_batch, cov.window_start::text, cov.window_end::text
+            FROM customers c
+            LEFT JOIN import_coverage cov ON cov.metric_id = $1 AND c.id = ANY(cov.customer_ids)
+            WHERE c.connection_id = $2
+            """, [metric.id, metric.connectionID])
+        var sets: [Int: DaySet] = [:]
+        for row in rows {
+            let batch: Int = try row.decode(at: 0)
+            var set = sets[batch] ?? DaySet()
+            if let start = try row.decode(String?.self, at: 1).flatMap({ UTCDay($0) }),
+                let end = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }), start < end
+            {
+                set.insert(DayRange(start: start, end: end))
+            }
+            sets[batch] = set
+        }
+        guard !sets.isEmpty, metric.since <= today else { return (nil, 0) }
+        let span = DayRange(start: metric.since, end: today.adding(days: 1))
+        var through: UTCDay?
+        var done = 0
+        for set in sets.values {
+            done += span.days - set.missing(in: span).reduce(0) { $0 + $1.days }
+            guard let day = set.completeThrough(from: metric.since) else {
+                through = nil
+                continue
+            }
+            through = through.map { min($0, day) } ?? day
+        }
+        if sets.values.contains(where: { $0.completeThrough(from: metric.since) == nil }) { through = nil }
+        return (through, 100 * Double(done) / Double(span.days * sets.count))
+    }
+}
