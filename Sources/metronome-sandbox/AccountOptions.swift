@@ -2,9 +2,9 @@ import ArgumentParser
 import MetronomeSandbox
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The flags that shape the synthetic account.

@@ -36,7 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard customers >= 1, billableMetrics >= 1, days >= 1 else {
             throw ValidationError("--customers, --billable-metrics and --days must be at least 1")
         }
-        guard (1...10_000).contains(windowsPerPage) else { throw ValidationError("--windows-per-page must be 1...10000") }
+        guard (1...10_000).contains(windowsPerPage) else {
+            throw ValidationError("--windows-per-page must be 1...10000")
+        }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1...256") }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
     }

@@ -3,7 +3,7 @@ import MetronomeSandbox
 
 /// The fault-injection flags: each a rate in 0...1 of API requests.
 struct FaultOptions: ParsableArguments {
-    @Option(help: "Rate of 500/502/503 answers (JSON or HTML body).")
+    @Option(name: .customLong("fault-5xx-rate"), help: "Rate of 500/502/503 answers (JSON or HTML body).")
     var fault5xxRate: Double = 0
 
     @Option(help: "Rate of slow answers (see --fault-slow-ms).")
@@ -21,7 +21,10 @@ struct FaultOptions: ParsableArguments {
     @Option(help: "Rate of list pages replaced by an empty page that still carries a cursor.")
     var faultEmptyPageRate: Double = 0
 
-    @Option(help: "Rate of usage and breakdown items whose timestamps use another RFC 3339 variant (.000Z, +00:00, +01:00, ...).")
+    @Option(
+        help:
+            "Rate of usage and breakdown items whose timestamps use another RFC 3339 variant (.000Z, +00:00, +01:00, ...)."
+    )
     var mixedTimestampRate: Double = 0
 
     @Option(help: "Rate of pages requested with a cursor that answer with that same cursor (a looping server).")

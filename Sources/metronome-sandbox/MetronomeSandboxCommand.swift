@@ -3,9 +3,9 @@ import Logging
 import MetronomeSandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `metronome-sandbox`: serve the simulator (the default), print its truth, or benchmark it.

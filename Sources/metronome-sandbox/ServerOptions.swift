@@ -9,7 +9,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Port to bind; 0 picks a free port and prints it alone on the first line of stdout.")
     var port: Int = 8099
 
-    @Option(name: .customLong("token"), help: "Bearer token to accept (repeatable; each has its own rate limit). Default: sandbox-token.")
+    @Option(
+        name: .customLong("token"),
+        help: "Bearer token to accept (repeatable; each has its own rate limit). Default: sandbox-token.")
     var tokens: [String] = []
 
     @Option(help: "Status for a missing or unknown token: 401 or 403 (Metronome answers both).")
@@ -23,7 +25,9 @@ struct ServerOptions: ParsableArguments {
         guard unauthorizedStatus == 401 || unauthorizedStatus == 403 else {
             throw ValidationError("--unauthorized-status must be 401 or 403")
         }
-        guard Logger.Level(rawValue: logLevelName) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+        guard Logger.Level(rawValue: logLevelName) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
+        }
     }
 
     var logLevel: Logger.Level { Logger.Level(rawValue: logLevelName) ?? .info }

@@ -60,6 +60,8 @@ struct TruthCommand: ParsableCommand {
             toDay: to.flatMap { CivilDay($0) }
         )
         let rows = TruthCalculator.rows(for: AccountGenerator.generate(account.parameters), filter: filter)
-        print(format == "csv" ? TruthRendering.csv(rows) : TruthRendering.json(rows), terminator: format == "csv" ? "" : "\n")
+        print(
+            format == "csv" ? TruthRendering.csv(rows) : TruthRendering.json(rows),
+            terminator: format == "csv" ? "" : "\n")
     }
 }

@@ -20,7 +20,8 @@ struct UsageLoadClient: Sendable {
 
     func run(concurrency: Int, duration: Duration) async throws -> Result {
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let clock = ContinuousClock()
         let started = clock.now
@@ -28,7 +29,9 @@ struct UsageLoadClient: Sendable {
         do {
             var total = try await withThrowingTaskGroup(of: Result.self) { group in
                 for worker in 0..<concurrency {
-                    group.addTask { try await walk(worker: worker, concurrency: concurrency, client: client, until: deadline) }
+                    group.addTask {
+                        try await walk(worker: worker, concurrency: concurrency, client: client, until: deadline)
+                    }
                 }
                 var total = Result()
                 for try await partial in group {
@@ -82,7 +85,8 @@ struct UsageLoadClient: Sendable {
     /// `next_page` last, so only the final bytes are scanned.
     static func nextCursor(in buffer: ByteBuffer) -> String? {
         let tailLength = min(buffer.readableBytes, 256)
-        guard let tail = buffer.getString(at: buffer.readerIndex + buffer.readableBytes - tailLength, length: tailLength),
+        guard
+            let tail = buffer.getString(at: buffer.readerIndex + buffer.readableBytes - tailLength, length: tailLength),
             let marker = tail.ranges(of: "\"next_page\":\"").last
         else { return nil }
         let rest = tail[marker.upperBound...]

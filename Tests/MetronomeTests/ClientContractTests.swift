@@ -9,6 +9,12 @@ import Testing
 @Suite("Client contract against the sandbox")
 struct ClientContractTests {
     static let window = try! DayWindow(from: UTCDay("2025-11-18")!, through: UTCDay("2026-01-31")!)
+    /// Every metric of three customers: 48 usage pages.
+    static let threeCustomers = UsageQuery(
+        window: window,
+        customerIDs: MetronomeSandbox(configuration: SandboxHarness.configuration()).account.customers.prefix(3).map(
+            \.id)
+    )
 
     @Test("every endpoint, walked to the end")
     func everyEndpoint() async throws {
@@ -29,7 +35,8 @@ struct ClientContractTests {
             #expect(try await client.billableMetrics().allItems().count == account.metrics.count - 1)
 
             let customer = account.customers[0]
-            let perCustomer = try await client.billableMetrics(customerID: customer.id, includeArchived: true).allItems()
+            let perCustomer = try await client.billableMetrics(customerID: customer.id, includeArchived: true)
+                .allItems()
             #expect(perCustomer.count == customer.usesMetric.filter { $0 }.count)
             #expect(perCustomer.allSatisfy { $0.aggregationType != nil })
 
@@ -42,8 +49,10 @@ struct ClientContractTests {
             #expect(usage.count == 75)
             #expect(usage.map(\.day) == (0..<75).map { Self.window.firstDay.adding(days: $0) })
 
-            let breakdowns = try await client.invoiceBreakdowns(customerID: customer.id, InvoiceBreakdownQuery(window: Self.window))
-                .allItems()
+            let breakdowns = try await client.invoiceBreakdowns(
+                customerID: customer.id, InvoiceBreakdownQuery(window: Self.window)
+            )
+            .allItems()
             #expect(!breakdowns.isEmpty)
             #expect(breakdowns.allSatisfy { $0.invoice.customerID == customer.id })
             #expect(Set(breakdowns.map(\.day)).count == 75)
@@ -81,7 +90,8 @@ struct ClientContractTests {
                 saved = page.nextCursor
                 if firstPart.count >= 40 { break }  // "crash" after two pages
             }
-            let rest = try await client.usage(query, resumingFrom: try #require(saved)).allItems()
+            let savedCursor: String = try #require(saved)
+            let rest = try await client.usage(query, resumingFrom: savedCursor).allItems()
             #expect(running.stats.pagesServedMoreThanOnce == 0)
             let full = try await client.usage(query).allItems()
             #expect(firstPart + rest == full)
@@ -89,7 +99,8 @@ struct ClientContractTests {
             // Resuming from a page's own cursor re-reads exactly that page.
             var pages: [Page<UsageAggregate>] = []
             for try await page in client.usage(query) { pages.append(page) }
-            let again = try await client.usage(query, resumingFrom: try #require(pages[2].cursor)).allItems()
+            let pageThreeCursor: String = try #require(pages[2].cursor)
+            let again = try await client.usage(query, resumingFrom: pageThreeCursor).allItems()
             #expect(again == Array(full.dropFirst(40)))
         }
     }
@@ -97,13 +108,16 @@ struct ClientContractTests {
     @Test("empty pages that carry a cursor do not end a walk")
     func emptyPages() async throws {
         let expected = try await SandboxHarness.run { running, client, _ in
-            try await client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id])).allItems()
+            try await client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id]))
+                .allItems()
         }
         let faults = FaultConfiguration(emptyPageRate: 1)
         try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { running, client, _ in
             var empty = 0
             var items: [UsageAggregate] = []
-            for try await page in client.usage(UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id])) {
+            for try await page in client.usage(
+                UsageQuery(window: Self.window, customerIDs: [running.account.customers[1].id]))
+            {
                 if page.items.isEmpty { empty += 1 }
                 items += page.items
             }
@@ -119,7 +133,9 @@ struct ClientContractTests {
     func paginationGuards() async throws {
         let faults = FaultConfiguration(repeatCursorRate: 1)
         try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { _, client, _ in
-            let error = await MetronomeError.caught { _ = try await client.usage(UsageQuery(window: Self.window)).allItems() }
+            let error = await MetronomeError.caught {
+                _ = try await client.usage(UsageQuery(window: Self.window)).allItems()
+            }
             #expect(error?.kind == .pagination)
             #expect(error?.endpoint == "POST /v1/usage")
         }
@@ -153,7 +169,8 @@ struct ClientContractTests {
             let notFound = await MetronomeError.caught { _ = try await client.customer(id: unknown) }
             #expect(notFound?.kind == .notFound)
             let breakdowns = await MetronomeError.caught {
-                _ = try await client.invoiceBreakdowns(customerID: unknown, InvoiceBreakdownQuery(window: Self.window)).allItems()
+                _ = try await client.invoiceBreakdowns(customerID: unknown, InvoiceBreakdownQuery(window: Self.window))
+                    .allItems()
             }
             #expect(breakdowns?.kind == .notFound)
 
@@ -165,8 +182,10 @@ struct ClientContractTests {
                 break
             }
             let replayed = await MetronomeError.caught {
-                _ = try await client.usage(UsageQuery(window: Self.window, customerIDs: [customers[1].id]), resumingFrom: cursor)
-                    .allItems()
+                _ = try await client.usage(
+                    UsageQuery(window: Self.window, customerIDs: [customers[1].id]), resumingFrom: cursor
+                )
+                .allItems()
             }
             #expect(replayed?.kind == .badRequest)
             #expect(replayed?.status == 400)
@@ -174,7 +193,9 @@ struct ClientContractTests {
 
             // An invalid limit is refused before anything is sent.
             let sentBefore = running.stats.requestsTotal
-            let invalid = await MetronomeError.caught { _ = try await client.customers(CustomerListQuery(limit: 0)).allItems() }
+            let invalid = await MetronomeError.caught {
+                _ = try await client.customers(CustomerListQuery(limit: 0)).allItems()
+            }
             #expect(invalid?.kind == .badRequest && invalid?.status == nil)
             #expect(running.stats.requestsTotal == sentBefore)
         }
@@ -200,12 +221,14 @@ struct ClientContractTests {
     @Test(
         "5xx, dropped connections and malformed bodies are transient: retried, then surfaced",
         arguments: [
-            FaultConfiguration(serverErrorRate: 1), FaultConfiguration(dropRate: 1), FaultConfiguration(malformedRate: 1),
+            FaultConfiguration(serverErrorRate: 1), FaultConfiguration(dropRate: 1),
+            FaultConfiguration(malformedRate: 1),
         ]
     )
     func transient(faults: FaultConfiguration) async throws {
         let pacer = CountingPacer()
-        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), pacer: pacer) { running, client, recorder in
+        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), pacer: pacer) {
+            running, client, recorder in
             let error = await MetronomeError.caught { _ = try await client.creditTypes().allItems() }
             #expect(error?.kind == .transient)
             #expect(recorder.recorded.count == 3)
@@ -226,10 +249,13 @@ struct ClientContractTests {
             seed: 11
         )
         let expected = try await SandboxHarness.run { _, client, _ in
-            try await client.usage(UsageQuery(window: Self.window)).allItems()
+            try await client.usage(Self.threeCustomers).allItems()
         }
-        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults), retryPolicy: RetryPolicy(maxRetries: 10, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))) { running, client, _ in
-            let items = try await client.usage(UsageQuery(window: Self.window)).allItems()
+        try await SandboxHarness.run(
+            SandboxHarness.configuration(faults: faults),
+            retryPolicy: RetryPolicy(maxRetries: 10, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))
+        ) { running, client, _ in
+            let items = try await client.usage(Self.threeCustomers).allItems()
             #expect(items == expected)
             #expect(running.stats.pagesServedMoreThanOnce == 0)
             #expect((running.stats.faultsInjected["server_error"] ?? 0) > 0)
@@ -252,22 +278,48 @@ struct ClientContractTests {
     @Test("429s are retried after Retry-After and surface as rateLimited once the policy gives up")
     func rateLimitedSurfaces() async throws {
         let pacer = CountingPacer()
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 1), pacer: pacer) { running, client, recorder in
+        // 0.05 requests/s: the bucket holds one request and refills in 20 s, far longer than the
+        // test takes even on a loaded machine, so every retry meets an empty bucket. Retry-After
+        // counts down (whole seconds, rounded up) while the test runs.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.05), pacer: pacer) {
+            running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
-            #expect(error?.kind == .rateLimited(retryAfter: .seconds(1)))
-            #expect(recorder.recorded == [.seconds(1), .seconds(1), .seconds(1)])
+            guard case .rateLimited(let retryAfter?) = error?.kind else {
+                Issue.record("expected rateLimited with a delay, got \(String(describing: error))")
+                return
+            }
+            #expect(retryAfter > .seconds(10) && retryAfter <= .seconds(20))
+            #expect(recorder.recorded.count == 3)
+            #expect(recorder.recorded.allSatisfy { $0 > .seconds(10) && $0 <= .seconds(20) })
+            let delays = recorder.recorded
+            // The server's countdown, honoured as given.
+            #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 >= $1 })
             #expect(pacer.rateLimits == 4)
             #expect(running.stats.rateLimited == 4)
         }
     }
 
+    @Test("a Retry-After beyond 60 s ends the request policy at once")
+    func retryAfterBeyondCap() async throws {
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.01)) { _, client, recorder in
+            _ = try await client.creditTypes(limit: 100).allItems()
+            let error = await MetronomeError.caught { _ = try await client.creditTypes(limit: 100).allItems() }
+            guard case .rateLimited(let retryAfter?) = error?.kind else {
+                Issue.record("expected rateLimited with a delay, got \(String(describing: error))")
+                return
+            }
+            #expect(retryAfter > .seconds(60))
+            #expect(recorder.recorded.isEmpty, "left to the job layer, which snoozes instead of holding a worker")
+        }
+    }
+
     @Test(
         "every Retry-After form is honoured",
-        arguments: [(RetryAfterMode.milliseconds, 1000), (.httpDate, 2000), (.off, 5)]
+        arguments: [(RetryAfterMode.milliseconds, 5000), (.httpDate, 6000), (.off, 5)]
     )
     func retryAfterForms(mode: RetryAfterMode, maxMilliseconds: Int) async throws {
-        var configuration = SandboxHarness.configuration(rateLimit: 1)
+        var configuration = SandboxHarness.configuration(rateLimit: 0.2)
         configuration.retryAfter = mode
         try await SandboxHarness.run(configuration) { _, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
@@ -277,17 +329,24 @@ struct ClientContractTests {
                 return
             }
             #expect(recorder.recorded.count == 3)
-            #expect(recorder.recorded.allSatisfy { $0 > .zero && $0 <= .milliseconds(maxMilliseconds) })
+            // An HTTP-date has whole seconds, so its delay can round to zero on a second boundary.
+            #expect(recorder.recorded.allSatisfy { $0 >= .zero && $0 <= .milliseconds(maxMilliseconds) })
+            #expect(mode == .httpDate || recorder.recorded.allSatisfy { $0 > .zero })
         }
     }
 
     @Test("after waiting what Retry-After says, the request succeeds")
     func retryAfterHonoured() async throws {
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 1), realSleep: true) { running, client, recorder in
+        // One request per 4 s: the second request meets an empty bucket unless the machine stalls
+        // for four seconds between two lines, and then waits for real until the refill.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.25), realSleep: true) {
+            running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let types = try await client.creditTypes(limit: 100).allItems()
             #expect(types.count == 3)
-            #expect(recorder.recorded.first == .seconds(1))
+            // Whole seconds until the refill: 4, or less if the machine was slow between the requests.
+            let waited = try #require(recorder.recorded.first)
+            #expect(waited >= .seconds(1) && waited <= .seconds(4))
             #expect(running.stats.rateLimited == recorder.recorded.count)
         }
     }

@@ -125,13 +125,18 @@ struct DecodingTests {
     @Test("the fields an import keys on are required")
     func requiredFields() {
         #expect(throws: DecodingError.self) {
-            try decode(UsageAggregate.self, #"{"customer_id":"c","start_timestamp":"2024-01-01T00:00:00Z","end_timestamp":"2024-01-02T00:00:00Z"}"#)
+            try decode(
+                UsageAggregate.self,
+                #"{"customer_id":"c","start_timestamp":"2024-01-01T00:00:00Z","end_timestamp":"2024-01-02T00:00:00Z"}"#)
         }
         #expect(throws: DecodingError.self) {
             try decode(Invoice.self, #"{"id":"i","customer_id":"c","line_items":[]}"#)
         }
         #expect(throws: DecodingError.self) {
-            try decode(UsageAggregate.self, #"{"customer_id":"c","billable_metric_id":"m","start_timestamp":"yesterday","end_timestamp":"2024-01-02T00:00:00Z"}"#)
+            try decode(
+                UsageAggregate.self,
+                #"{"customer_id":"c","billable_metric_id":"m","start_timestamp":"yesterday","end_timestamp":"2024-01-02T00:00:00Z"}"#
+            )
         }
     }
 }

@@ -81,7 +81,8 @@ struct ResponseClassifierTests {
 
     @Test("query components are percent-encoded so cursors survive")
     func queryEncoding() {
-        let request = MetronomeRequest(method: .get, path: "/v1/customers", query: [("next_page", "a+b/c=="), ("x", "é ok")])
+        let request = MetronomeRequest(
+            method: .get, path: "/v1/customers", query: [("next_page", "a+b/c=="), ("x", "é ok")])
         #expect(request.target == "/v1/customers?next_page=a%2Bb%2Fc%3D%3D&x=%C3%A9%20ok")
         #expect(request.endpoint == "GET /v1/customers")
     }

@@ -20,7 +20,9 @@ struct RetryAfterTests {
         for text in ["Sun, 06 Nov 1994 08:49:47 GMT", "Sunday, 06-Nov-94 08:49:47 GMT", "Sun Nov  6 08:49:47 1994"] {
             #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: text, now: now) == .seconds(10))
         }
-        #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "Sun, 06 Nov 1994 08:00:00 GMT", now: now) == .zero)
+        #expect(
+            RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "Sun, 06 Nov 1994 08:00:00 GMT", now: now)
+                == .zero)
     }
 
     @Test("retry-after-ms wins over Retry-After")
@@ -34,7 +36,8 @@ struct RetryAfterTests {
     func garbage() {
         #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: nil, now: now) == nil)
         #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "later", now: now) == nil)
-        #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "Sun, 32 Nov 1994 08:49:47 GMT", now: now) == nil)
+        #expect(
+            RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "Sun, 32 Nov 1994 08:49:47 GMT", now: now) == nil)
         #expect(RetryAfter.delay(retryAfterMilliseconds: nil, retryAfter: "inf", now: now) == nil)
     }
 }

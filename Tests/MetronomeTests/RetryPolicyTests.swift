@@ -30,17 +30,25 @@ struct RetryPolicyTests {
 
     @Test("a server delay is honoured exactly up to 60 s, and ends the policy beyond")
     func serverDelay() {
-        let limited = MetronomeError(kind: .rateLimited(retryAfter: .seconds(5)), endpoint: "POST /v1/usage", detail: "")
-        #expect(policy.decide(after: limited, retriesSoFar: 0, serverDelay: .seconds(5), random: 0) == .retry(after: .seconds(5)))
-        #expect(policy.decide(after: limited, retriesSoFar: 0, serverDelay: .seconds(60), random: 0) == .retry(after: .seconds(60)))
+        let limited = MetronomeError(
+            kind: .rateLimited(retryAfter: .seconds(5)), endpoint: "POST /v1/usage", detail: "")
+        #expect(
+            policy.decide(after: limited, retriesSoFar: 0, serverDelay: .seconds(5), random: 0)
+                == .retry(after: .seconds(5)))
+        #expect(
+            policy.decide(after: limited, retriesSoFar: 0, serverDelay: .seconds(60), random: 0)
+                == .retry(after: .seconds(60)))
         #expect(policy.decide(after: limited, retriesSoFar: 0, serverDelay: .seconds(61), random: 0) == .giveUp)
-        #expect(policy.decide(after: transient, retriesSoFar: 1, serverDelay: .milliseconds(250), random: 0) == .retry(after: .milliseconds(250)))
+        #expect(
+            policy.decide(after: transient, retriesSoFar: 1, serverDelay: .milliseconds(250), random: 0)
+                == .retry(after: .milliseconds(250)))
     }
 
     @Test("a 429 without a delay backs off like any transient failure")
     func rateLimitedWithoutHeader() {
         let limited = MetronomeError(kind: .rateLimited(retryAfter: nil), endpoint: "POST /v1/usage", detail: "")
-        #expect(policy.decide(after: limited, retriesSoFar: 1, serverDelay: nil, random: 1) == .retry(after: .seconds(1)))
+        #expect(
+            policy.decide(after: limited, retriesSoFar: 1, serverDelay: nil, random: 1) == .retry(after: .seconds(1)))
     }
 
     @Test(

@@ -1,7 +1,6 @@
 import Logging
 import Metronome
 import MetronomeSandbox
-import Synchronization
 
 /// Runs a test against a real sandbox on 127.0.0.1, port 0, with a real client. No HTTP mocks.
 enum SandboxHarness {
@@ -17,7 +16,8 @@ enum SandboxHarness {
     ) -> SandboxConfiguration {
         SandboxConfiguration(
             tokens: [token],
-            account: AccountParameters(seed: 7, customerCount: 8, billableMetricCount: 4, dayCount: 75, lastDay: lastDay),
+            account: AccountParameters(
+                seed: 7, customerCount: 8, billableMetricCount: 4, dayCount: 75, lastDay: lastDay),
             rateLimit: rateLimit,
             usageWindowsPerPage: 20,
             defaultPageSize: 3,
@@ -54,48 +54,11 @@ enum SandboxHarness {
                 },
                 random: { 1 }
             )
-            return try await MetronomeClient.withClient(configuration: clientConfiguration, pacer: pacer, logger: logger) {
+            return try await MetronomeClient.withClient(
+                configuration: clientConfiguration, pacer: pacer, logger: logger
+            ) {
                 try await body(running, $0, recorder)
             }
-        }
-    }
-}
-
-/// Records the delays the client asked to sleep.
-final class SleepRecorder: Sendable {
-    private let delays = Mutex<[Duration]>([])
-
-    func record(_ delay: Duration) { delays.withLock { $0.append(delay) } }
-
-    var recorded: [Duration] { delays.withLock { $0 } }
-}
-
-/// Counts what the client asks of its pacer.
-final class CountingPacer: RequestPacer {
-    private let counts = Mutex((permissions: 0, rateLimits: 0))
-
-    func awaitPermission() async throws {
-        counts.withLock { $0.permissions += 1 }
-    }
-
-    func didReceiveRateLimit(retryAfter: Duration?) async {
-        counts.withLock { $0.rateLimits += 1 }
-    }
-
-    var permissions: Int { counts.withLock { $0.permissions } }
-    var rateLimits: Int { counts.withLock { $0.rateLimits } }
-}
-
-extension MetronomeError {
-    /// The error thrown by `body`, or nil.
-    static func caught(_ body: () async throws -> Void) async -> MetronomeError? {
-        do {
-            try await body()
-            return nil
-        } catch let error as MetronomeError {
-            return error
-        } catch {
-            return nil
         }
     }
 }

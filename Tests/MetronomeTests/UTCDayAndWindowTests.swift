@@ -20,7 +20,8 @@ struct UTCDayAndWindowTests {
     func validation() throws {
         let start = try #require(UTCDay("2024-01-01")).start
         #expect(throws: DayWindowError.notMidnightUTC(bound: "starting_on")) {
-            try DayWindow(startingOn: start.addingTimeInterval(3600), endingBefore: start.addingTimeInterval(86_400 * 2))
+            try DayWindow(
+                startingOn: start.addingTimeInterval(3600), endingBefore: start.addingTimeInterval(86_400 * 2))
         }
         #expect(throws: DayWindowError.notMidnightUTC(bound: "ending_before")) {
             try DayWindow(startingOn: start, endingBefore: start.addingTimeInterval(86_400 + 0.5))

@@ -7,7 +7,9 @@ extension MetronomeClient {
         _ query: CustomerListQuery = CustomerListQuery(),
         resumingFrom cursor: String? = nil
     ) -> PageSequence<Customer> {
-        pages(MetronomeRequest(method: .get, path: "/v1/customers", query: query.queryItems), limit: query.limit, from: cursor)
+        pages(
+            MetronomeRequest(method: .get, path: "/v1/customers", query: query.queryItems), limit: query.limit,
+            from: cursor)
     }
 
     /// `GET /v1/customers/{customer_id}`.
@@ -25,7 +27,8 @@ extension MetronomeClient {
         var query: [(name: String, value: String)] = []
         if let limit { query.append(("limit", String(limit))) }
         if includeArchived { query.append(("include_archived", "true")) }
-        return pages(MetronomeRequest(method: .get, path: "/v1/billable-metrics", query: query), limit: limit, from: cursor)
+        return pages(
+            MetronomeRequest(method: .get, path: "/v1/billable-metrics", query: query), limit: limit, from: cursor)
     }
 
     /// `GET /v1/customers/{customer_id}/billable-metrics`.
@@ -52,8 +55,10 @@ extension MetronomeClient {
             body = Array(try MetronomeJSON.makeEncoder().encode(query))
         } catch {
             // Encoding strings, dates and arrays cannot fail; keep the failure visible if it ever does.
-            return PageSequence(startCursor: cursor, maxPages: configuration.maxPages, endpoint: "POST /v1/usage") { _ in
-                throw MetronomeError(kind: .badRequest, endpoint: "POST /v1/usage", detail: "could not encode the query")
+            return PageSequence(startCursor: cursor, maxPages: configuration.maxPages, endpoint: "POST /v1/usage") {
+                _ in
+                throw MetronomeError(
+                    kind: .badRequest, endpoint: "POST /v1/usage", detail: "could not encode the query")
             }
         }
         return pages(MetronomeRequest(method: .post, path: "/v1/usage", jsonBody: body), limit: nil, from: cursor)
@@ -67,14 +72,16 @@ extension MetronomeClient {
         resumingFrom cursor: String? = nil
     ) -> PageSequence<InvoiceBreakdown> {
         let path = "/v1/customers/\(QueryEncoding.escape(customerID))/invoices/breakdowns"
-        return pages(MetronomeRequest(method: .get, path: path, query: query.queryItems), limit: query.limit, from: cursor)
+        return pages(
+            MetronomeRequest(method: .get, path: path, query: query.queryItems), limit: query.limit, from: cursor)
     }
 
     /// `GET /v1/credit-types/list`: pricing units (currencies and custom units).
     public func creditTypes(limit: Int? = nil, resumingFrom cursor: String? = nil) -> PageSequence<CreditType> {
         var query: [(name: String, value: String)] = []
         if let limit { query.append(("limit", String(limit))) }
-        return pages(MetronomeRequest(method: .get, path: "/v1/credit-types/list", query: query), limit: limit, from: cursor)
+        return pages(
+            MetronomeRequest(method: .get, path: "/v1/credit-types/list", query: query), limit: limit, from: cursor)
     }
 
     private func pages<Item: Decodable & Sendable>(
@@ -83,9 +90,11 @@ extension MetronomeClient {
         from cursor: String?
     ) -> PageSequence<Item> {
         let client = self
-        return PageSequence(startCursor: cursor, maxPages: configuration.maxPages, endpoint: request.endpoint) { cursor in
+        return PageSequence(startCursor: cursor, maxPages: configuration.maxPages, endpoint: request.endpoint) {
+            cursor in
             if let limit, !(1...100).contains(limit) {
-                throw MetronomeError(kind: .badRequest, endpoint: request.endpoint, detail: "limit must be between 1 and 100")
+                throw MetronomeError(
+                    kind: .badRequest, endpoint: request.endpoint, detail: "limit must be between 1 and 100")
             }
             return try await client.send(request.withCursor(cursor), as: PageEnvelope<Item>.self)
         }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Turns what came back into a ``MetronomeError`` class. Pure, so every branch is unit-tested.
@@ -27,7 +27,9 @@ struct ResponseClassifier: Sendable {
         case 408, 409, 500...: kind = .transient
         default: kind = .badRequest
         }
-        return Failure(error: MetronomeError(kind: kind, endpoint: endpoint, status: status, detail: detail), serverDelay: serverDelay)
+        return Failure(
+            error: MetronomeError(kind: kind, endpoint: endpoint, status: status, detail: detail),
+            serverDelay: serverDelay)
     }
 
     /// The class of a 2xx body that did not decode.

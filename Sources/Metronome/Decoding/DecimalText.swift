@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Strict parsing of decimal text. `Decimal(string:)` alone accepts a numeric prefix ("12abc" → 12).

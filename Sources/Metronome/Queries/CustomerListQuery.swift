@@ -10,7 +10,8 @@ public struct CustomerListQuery: Hashable, Sendable {
     /// Page size, 1–100; the server's default when nil.
     public var limit: Int?
 
-    public init(onlyArchived: Bool = false, customerIDs: [String]? = nil, ingestAlias: String? = nil, limit: Int? = nil) {
+    public init(onlyArchived: Bool = false, customerIDs: [String]? = nil, ingestAlias: String? = nil, limit: Int? = nil)
+    {
         self.onlyArchived = onlyArchived
         self.customerIDs = customerIDs
         self.ingestAlias = ingestAlias

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// A `[start, end)` range of whole UTC days, at least one day long.
@@ -30,7 +30,9 @@ public struct DayWindow: Hashable, Sendable, CustomStringConvertible {
 
     /// Validates instants as the API does: both at 00:00:00 UTC and at least one day apart.
     public init(startingOn: Date, endingBefore: Date) throws(DayWindowError) {
-        guard let first = DayWindow.midnightDay(startingOn) else { throw DayWindowError.notMidnightUTC(bound: "starting_on") }
+        guard let first = DayWindow.midnightDay(startingOn) else {
+            throw DayWindowError.notMidnightUTC(bound: "starting_on")
+        }
         guard let end = DayWindow.midnightDay(endingBefore) else {
             throw DayWindowError.notMidnightUTC(bound: "ending_before")
         }

@@ -38,7 +38,9 @@ public struct InvoiceBreakdownQuery: Hashable, Sendable {
         ]
         if let creditTypeID { items.append(("credit_type_id", creditTypeID)) }
         if let status { items.append(("status", status.rawValue)) }
-        if let skipZeroQuantityLineItems { items.append(("skip_zero_qty_line_items", skipZeroQuantityLineItems ? "true" : "false")) }
+        if let skipZeroQuantityLineItems {
+            items.append(("skip_zero_qty_line_items", skipZeroQuantityLineItems ? "true" : "false"))
+        }
         if let limit { items.append(("limit", String(limit))) }
         return items
     }

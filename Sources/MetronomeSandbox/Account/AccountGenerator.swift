@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Builds the deterministic synthetic account: realistic enough to import, nasty enough to break a
@@ -24,7 +24,9 @@ public enum AccountGenerator {
     public static func generate(_ parameters: AccountParameters) -> SandboxAccount {
         precondition(parameters.customerCount >= 0 && parameters.billableMetricCount >= 0 && parameters.dayCount >= 1)
         var random = SeededGenerator(seed: parameters.seed)
-        let metrics = (0..<parameters.billableMetricCount).map { makeMetric(index: $0, parameters: parameters, random: &random) }
+        let metrics = (0..<parameters.billableMetricCount).map {
+            makeMetric(index: $0, parameters: parameters, random: &random)
+        }
         let customers = (0..<parameters.customerCount).map {
             makeCustomer(index: $0, metricCount: metrics.count, parameters: parameters, random: &random)
         }
@@ -51,16 +53,17 @@ public enum AccountGenerator {
         "São Paulo Logística", "Hooli", "Stark Industries",
     ]
 
-    static let metricTemplates: [(name: String, aggregation: MetricAggregation, key: String?, usd: String, eur: String)] = [
-        ("CPU hours", .sum, "cpu_hours", "0.35", "0.004"),
-        ("Data transfer (GB)", .sum, "bytes", "12", "0.11"),
-        ("API requests", .count, nil, "0.0125", "0.0001"),
-        ("Peak concurrent seats", .max, "seats", "150", "1.5"),
-        ("Storage GB-days", .sum, "gb_days", "4.5", "0.05"),
-        ("Build minutes", .count, nil, "0.8", "0.008"),
-        ("Tokens processed", .sum, "tokens", "0.002", "0.00002"),
-        ("Active users", .max, "users", "99", "0.9"),
-    ]
+    static let metricTemplates:
+        [(name: String, aggregation: MetricAggregation, key: String?, usd: String, eur: String)] = [
+            ("CPU hours", .sum, "cpu_hours", "0.35", "0.004"),
+            ("Data transfer (GB)", .sum, "bytes", "12", "0.11"),
+            ("API requests", .count, nil, "0.0125", "0.0001"),
+            ("Peak concurrent seats", .max, "seats", "150", "1.5"),
+            ("Storage GB-days", .sum, "gb_days", "4.5", "0.05"),
+            ("Build minutes", .count, nil, "0.8", "0.008"),
+            ("Tokens processed", .sum, "tokens", "0.002", "0.00002"),
+            ("Active users", .max, "users", "99", "0.9"),
+        ]
 
     static func makeMetric(index: Int, parameters: AccountParameters, random: inout SeededGenerator) -> SandboxMetric {
         let template = metricTemplates[index % metricTemplates.count]
@@ -175,12 +178,15 @@ public enum AccountGenerator {
             if draw < 0.21 { return 0 }
             let tenths = random.int(in: 10...5_000)
             // Whole numbers mostly, a fractional one now and then.
-            return (tenths % 3 == 0 ? Decimal(sign: .plus, exponent: -1, significand: Decimal(tenths)) : Decimal(tenths / 10))
+            return
+                (tenths % 3 == 0
+                ? Decimal(sign: .plus, exponent: -1, significand: Decimal(tenths)) : Decimal(tenths / 10))
         case .sum:
             if draw < 0.21 { return 0 }
             let thousandths = random.int(in: 1...5_000_000)
             let negative = draw > 0.985
-            return Decimal(sign: negative ? .minus : .plus, exponent: -3 + Int(scale), significand: Decimal(thousandths))
+            return Decimal(
+                sign: negative ? .minus : .plus, exponent: -3 + Int(scale), significand: Decimal(thousandths))
         }
     }
 
@@ -205,11 +211,13 @@ public enum AccountGenerator {
         while monthStart <= lastDay {
             let monthEnd = monthStart.firstOfNextMonth
             let status = monthEnd <= lastDay ? "FINALIZED" : "DRAFT"
-            let days = (max(monthStart, firstDay).daysSinceEpoch..<min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch)
+            let days =
+                (max(monthStart, firstDay).daysSinceEpoch..<min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch)
                 .map(CivilDay.init(daysSinceEpoch:))
 
             func window(_ day: CivilDay, _ lines: [SandboxLineItem]) -> SandboxBreakdownWindow {
-                let hour = Int(SeededGenerator.mix(parameters.seed, UInt64(customer.index), UInt64(day.daysSinceEpoch)) % 24)
+                let hour = Int(
+                    SeededGenerator.mix(parameters.seed, UInt64(customer.index), UInt64(day.daysSinceEpoch)) % 24)
                 return SandboxBreakdownWindow(day: day, activeHour: hour, lineItems: lines)
             }
 
@@ -218,11 +226,13 @@ public enum AccountGenerator {
             let usageWindows = days.map { day in
                 var lines: [SandboxLineItem] = []
                 for metric in metrics where customer.usesMetric[metric.index] {
-                    guard let quantity = usage.value(
-                        customer: customer.index,
-                        metric: metric.index,
-                        dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
-                    ) else { continue }
+                    guard
+                        let quantity = usage.value(
+                            customer: customer.index,
+                            metric: metric.index,
+                            dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
+                        )
+                    else { continue }
                     let price = customer.currency == .euro ? metric.euroPrice : metric.usdCentsPrice
                     lines.append(
                         SandboxLineItem(

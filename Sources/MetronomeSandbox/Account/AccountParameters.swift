@@ -8,7 +8,9 @@ public struct AccountParameters: Hashable, Sendable {
     /// The last day of history (today, UTC, unless pinned for reproducibility).
     public var lastDay: CivilDay
 
-    public init(seed: UInt64 = 42, customerCount: Int = 24, billableMetricCount: Int = 6, dayCount: Int = 120, lastDay: CivilDay) {
+    public init(
+        seed: UInt64 = 42, customerCount: Int = 24, billableMetricCount: Int = 6, dayCount: Int = 120, lastDay: CivilDay
+    ) {
         self.seed = seed
         self.customerCount = customerCount
         self.billableMetricCount = billableMetricCount

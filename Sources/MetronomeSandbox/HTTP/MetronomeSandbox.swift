@@ -1,5 +1,6 @@
 import Hummingbird
 public import Logging
+import ServiceLifecycle
 
 /// The Metronome simulator: a deterministic synthetic account served over HTTP with Metronome's
 /// paths, shapes, paging and validation, a per-token rate limiter, fault injection, and its ground
@@ -11,7 +12,8 @@ public struct MetronomeSandbox: Sendable {
     let state: SandboxState
 
     public init(configuration: SandboxConfiguration) {
-        self.state = SandboxState(configuration: configuration, account: AccountGenerator.generate(configuration.account))
+        self.state = SandboxState(
+            configuration: configuration, account: AccountGenerator.generate(configuration.account))
     }
 
     public var configuration: SandboxConfiguration { state.configuration }
@@ -48,28 +50,30 @@ public struct MetronomeSandbox: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: the executable's entry point.
-    public func runUntilSignalled(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func runUntilSignalled(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in })
+        async throws
+    {
         try await makeApplication(logger: logger, onListening: onListening).runService()
     }
 
-    /// Starts the sandbox, runs `body` with the bound port, then stops the sandbox.
+    /// Starts the sandbox, runs `body` with the bound port, then shuts the sandbox down gracefully.
     public func withRunning<Result: Sendable>(
         logger: Logger,
         _ body: @Sendable (RunningSandbox) async throws -> Result
     ) async throws -> Result {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let application = makeApplication(logger: logger) { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        var groupConfiguration = ServiceGroupConfiguration(services: [application], logger: logger)
+        // A request held by the slow-response fault must not hold up a test's teardown.
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(500)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    try await self.run(logger: logger) { port in
-                        portContinuation.yield(port)
-                        portContinuation.finish()
-                    }
-                } catch {
-                    portContinuation.finish()
-                    throw error
-                }
-                portContinuation.finish()
+                defer { portContinuation.finish() }
+                try await serviceGroup.run()
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
@@ -77,8 +81,15 @@ public struct MetronomeSandbox: Sendable {
                 throw SandboxStartupError()
             }
             let running = RunningSandbox(sandbox: self, host: state.configuration.host, port: port)
-            let result = try await body(running)
-            group.cancelAll()
+            let result: Result
+            do {
+                result = try await body(running)
+            } catch {
+                await serviceGroup.triggerGracefulShutdown()
+                throw error
+            }
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
             return result
         }
     }
@@ -111,9 +122,4 @@ public struct MetronomeSandbox: Sendable {
         router.get("/__sandbox/info") { _, _ in AdminEndpoints.info(state) }
         return router
     }
-}
-
-/// The sandbox stopped before it was listening (for example, the port was taken).
-public struct SandboxStartupError: Error, CustomStringConvertible {
-    public var description: String { "The sandbox stopped before it started listening" }
 }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The sandbox's opaque `next_page` cursor: a position in the result, a hop counter (so an
@@ -24,7 +24,9 @@ struct PageCursor: Hashable, Sendable {
     static func decode(_ text: String, expectedHash: UInt64) -> PageCursor? {
         var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
         while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), case let plain = String(decoding: data, as: UTF8.self) else { return nil }
+        guard let data = Data(base64Encoded: base64), case let plain = String(decoding: data, as: UTF8.self) else {
+            return nil
+        }
         let parts = plain.split(separator: ".")
         guard parts.count == 3, let hash = UInt64(parts[0], radix: 16), hash == expectedHash,
             let position = Int(parts[1]), position >= 0, let hop = Int(parts[2]), hop >= 0

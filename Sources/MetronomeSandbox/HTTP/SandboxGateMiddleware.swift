@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPTypes
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything that happens to an API request before and after its route: authentication, the
 /// per-token rate limit, fault injection, error bodies in Metronome's shape, and statistics.
@@ -105,8 +106,9 @@ struct SandboxGateMiddleware: RouterMiddleware {
         case .seconds:
             response.headers[.retryAfter] = String(seconds)
         case .httpDate:
-            let now = Int64(Date().timeIntervalSince1970.rounded(.down))
-            response.headers[.retryAfter] = HTTPDateFormat.format(unixSeconds: now + Int64(seconds))
+            // Dates have whole seconds: round up, so the date is never earlier than the refill.
+            let refill = Int64((Date().timeIntervalSince1970 + wait).rounded(.up))
+            response.headers[.retryAfter] = HTTPDateFormat.format(unixSeconds: refill)
         case .milliseconds:
             response.headers[.retryAfter] = String(seconds)
             response.headers[HTTPField.Name("retry-after-ms")!] = String(max(1, Int((wait * 1000).rounded(.up))))
@@ -117,7 +119,8 @@ struct SandboxGateMiddleware: RouterMiddleware {
     private func malformed(_ kind: InjectedFault.MalformedBody, context: Context) -> Response {
         switch kind {
         case .truncatedJSON:
-            return SandboxResponses.text("{\"data\":[{\"customer_id\":\"d7abd0cd-4ae9-4db7", contentType: "application/json")
+            return SandboxResponses.text(
+                "{\"data\":[{\"customer_id\":\"d7abd0cd-4ae9-4db7", contentType: "application/json")
         case .htmlPage:
             return SandboxResponses.text(
                 "<html><body><h1>502 Bad Gateway</h1><p>upstream closed</p></body></html>",

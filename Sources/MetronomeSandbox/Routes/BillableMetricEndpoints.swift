@@ -6,11 +6,15 @@ enum BillableMetricEndpoints {
         try page(request, state, customer: nil)
     }
 
-    static func listForCustomer(_ customerID: String, _ request: Request, _ state: SandboxState) throws(APIError) -> Response {
+    static func listForCustomer(_ customerID: String, _ request: Request, _ state: SandboxState) throws(APIError)
+        -> Response
+    {
         try page(request, state, customer: CustomerEndpoints.find(customerID, state))
     }
 
-    private static func page(_ request: Request, _ state: SandboxState, customer: SandboxCustomer?) throws(APIError) -> Response {
+    private static func page(_ request: Request, _ state: SandboxState, customer: SandboxCustomer?) throws(APIError)
+        -> Response
+    {
         let query = QueryReader(request)
         let limit = try query.limit(default: state.configuration.defaultPageSize)
         let includeArchived = try query.bool("include_archived") ?? false

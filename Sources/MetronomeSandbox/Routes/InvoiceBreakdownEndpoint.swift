@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `GET /v1/customers/{customer_id}/invoices/breakdowns`: one item per (invoice, window).
 ///
@@ -18,8 +19,12 @@ enum InvoiceBreakdownEndpoint {
         let query = QueryReader(request)
         guard let startText = query.string("starting_on") else { throw .badRequest("starting_on is required") }
         guard let endText = query.string("ending_before") else { throw .badRequest("ending_before is required") }
-        guard let start = Timestamp.parse(startText) else { throw .badRequest("starting_on must be an RFC 3339 timestamp") }
-        guard let end = Timestamp.parse(endText) else { throw .badRequest("ending_before must be an RFC 3339 timestamp") }
+        guard let start = Timestamp.parse(startText) else {
+            throw .badRequest("starting_on must be an RFC 3339 timestamp")
+        }
+        guard let end = Timestamp.parse(endText) else {
+            throw .badRequest("ending_before must be an RFC 3339 timestamp")
+        }
         guard start < end else { throw .badRequest("ending_before must be after starting_on") }
         let hourly: Bool
         switch (query.string("window_size") ?? "day").lowercased() {
@@ -90,7 +95,8 @@ enum InvoiceBreakdownEndpoint {
         let pageEnd = limit.map { min(offset + $0, items.count) } ?? items.count
         let pageItems = offset < items.count ? items[offset..<pageEnd] : []
         let nextPosition: Int? =
-            pageEnd < items.count ? chunk * 1_000_000 + pageEnd : (chunk + 1 < chunkCount ? (chunk + 1) * 1_000_000 : nil)
+            pageEnd < items.count
+            ? chunk * 1_000_000 + pageEnd : (chunk + 1 < chunkCount ? (chunk + 1) * 1_000_000 : nil)
 
         var writer = JSONWriter(capacity: 1200 * pageItems.count + 64)
         writer.beginObject()

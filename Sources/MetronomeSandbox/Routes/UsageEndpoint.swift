@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `POST /v1/usage`: batched usage, one (customer, billable metric) pair per page.
 ///
@@ -67,7 +68,8 @@ enum UsageEndpoint {
             switch plan.windowSize {
             case .day:
                 let day = plan.firstDay.adding(days: window)
-                let style = state.timestampStyle(UInt64(customer.index), UInt64(metric.index), UInt64(bitPattern: Int64(day.daysSinceEpoch)))
+                let style = state.timestampStyle(
+                    UInt64(customer.index), UInt64(metric.index), UInt64(bitPattern: Int64(day.daysSinceEpoch)))
                 buffer.writeString(state.stamps.midnight(day, style))
                 buffer.writeStaticString("\",\"end_timestamp\":\"")
                 buffer.writeString(state.stamps.midnight(day.adding(days: 1), style))
@@ -78,14 +80,17 @@ enum UsageEndpoint {
                 )
             case .hour:
                 let start = Timestamp(seconds: plan.start.seconds + Int64(window) * 3600)
-                let style = state.timestampStyle(UInt64(customer.index), UInt64(metric.index), UInt64(bitPattern: start.seconds))
+                let style = state.timestampStyle(
+                    UInt64(customer.index), UInt64(metric.index), UInt64(bitPattern: start.seconds))
                 buffer.writeString(start.formatted(style))
                 buffer.writeStaticString("\",\"end_timestamp\":\"")
                 buffer.writeString(Timestamp(seconds: start.seconds + 3600).formatted(style))
                 let day = start.day
                 let hour = Int((start.seconds - day.unixSeconds) / 3600)
                 value =
-                    hour == UsagePlan.activeHour(seed: account.parameters.seed, customer: customer.index, metric: metric.index, day: day)
+                    hour
+                        == UsagePlan.activeHour(
+                            seed: account.parameters.seed, customer: customer.index, metric: metric.index, day: day)
                     ? account.usage.jsonText(
                         customer: customer.index,
                         metric: metric.index,

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A validated `/v1/usage` query and the page layout it implies.
 struct UsagePlan: Sendable {
@@ -48,8 +49,12 @@ struct UsagePlan: Sendable {
         }
         guard let startText = decoded.startingOn else { throw .badRequest("starting_on is required") }
         guard let endText = decoded.endingBefore else { throw .badRequest("ending_before is required") }
-        guard var start = Timestamp.parse(startText) else { throw .badRequest("starting_on must be an RFC 3339 timestamp") }
-        guard var end = Timestamp.parse(endText) else { throw .badRequest("ending_before must be an RFC 3339 timestamp") }
+        guard var start = Timestamp.parse(startText) else {
+            throw .badRequest("starting_on must be an RFC 3339 timestamp")
+        }
+        guard var end = Timestamp.parse(endText) else {
+            throw .badRequest("ending_before must be an RFC 3339 timestamp")
+        }
         if state.configuration.strictUsageBounds {
             guard start.isMidnightUTC, end.isMidnightUTC else {
                 throw .badRequest("starting_on and ending_before must be at midnight UTC (00:00:00Z)")
@@ -123,7 +128,9 @@ struct UsagePlan: Sendable {
     /// The hour of a day that holds all of that day's usage in hourly windows, so hourly values
     /// sum (and max) to the daily value.
     static func activeHour(seed: UInt64, customer: Int, metric: Int, day: CivilDay) -> Int {
-        Int(SeededGenerator.mix(seed, UInt64(customer), UInt64(metric), UInt64(bitPattern: Int64(day.daysSinceEpoch))) % 24)
+        Int(
+            SeededGenerator.mix(seed, UInt64(customer), UInt64(metric), UInt64(bitPattern: Int64(day.daysSinceEpoch)))
+                % 24)
     }
 
     /// The `window_size=none` value over the whole range.

@@ -58,7 +58,8 @@ public struct CivilDay: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The first day of the following month.
     public var firstOfNextMonth: CivilDay {
         let (year, month, _) = components
-        return month == 12 ? CivilDay(year: year + 1, month: 1, day: 1)! : CivilDay(year: year, month: month + 1, day: 1)!
+        return month == 12
+            ? CivilDay(year: year + 1, month: 1, day: 1)! : CivilDay(year: year, month: month + 1, day: 1)!
     }
 
     public var description: String {

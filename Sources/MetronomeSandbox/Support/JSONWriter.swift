@@ -127,7 +127,9 @@ public struct JSONWriter: Sendable {
             case 0x09: buffer.writeStaticString("\\t")
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                buffer.writeBytes([
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: buffer.writeInteger(byte)
             }
         }

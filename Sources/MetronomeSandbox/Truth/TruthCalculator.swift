@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Computes the expected import from the account, under `design.md`'s "Definitions shared by
@@ -34,7 +34,9 @@ public enum TruthCalculator {
             for customer in account.customers.sorted(by: { $0.id < $1.id }) {
                 if let id = filter.customerID, id != customer.id { continue }
                 for offset in 0..<account.parameters.dayCount {
-                    guard let value = account.usage.value(customer: customer.index, metric: metric.index, dayOffset: offset)
+                    guard
+                        let value = account.usage.value(
+                            customer: customer.index, metric: metric.index, dayOffset: offset)
                     else { continue }
                     let row = TruthRow(
                         kind: .usage,
@@ -74,7 +76,8 @@ public enum TruthCalculator {
                     invoiceTotals[key, default: 0] += window.total
                     grossUsage[key, default: 0] += 0
                     for line in window.lineItems where !line.isAppliedCommitOrCredit {
-                        let lineKey = RevenueKey(creditTypeID: line.creditType.id, customerID: customerID, day: window.day)
+                        let lineKey = RevenueKey(
+                            creditTypeID: line.creditType.id, customerID: customerID, day: window.day)
                         grossUsage[lineKey, default: 0] += line.total
                     }
                 }
