@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 
@@ -151,8 +152,10 @@ public struct MetronomeClient: Sendable {
             )
         } catch {
             try Task.checkCancellation()
+            Self.countRequest(request, status: "error")
             throw classifier.transportFailure(error)
         }
+        Self.countRequest(request, status: String(status))
 
         logger.debug(
             "Metronome response",
@@ -177,6 +180,13 @@ public struct MetronomeClient: Sendable {
         } catch {
             throw classifier.decodingFailure(error, status: status, body: body)
         }
+    }
+
+    /// `meterbridge_metronome_requests_total{endpoint,status}` (the endpoint is method and path template,
+    /// never an id or query).
+    private static func countRequest(_ request: MetronomeRequest, status: String) {
+        Counter(label: "meterbridge_metronome_requests_total", dimensions: [("endpoint", request.metricsEndpoint), ("status", status)])
+            .increment()
     }
 
     private func metadata(_ request: MetronomeRequest, _ error: MetronomeError, retries: Int) -> Logger.Metadata {

@@ -20,6 +20,15 @@ struct MetronomeRequest: Sendable {
     /// `METHOD /path`, the name errors and logs use. No query: cursors and filters stay out of errors.
     var endpoint: String { "\(method.rawValue) \(path)" }
 
+    /// The endpoint with ids replaced by `{id}` (`GET /v1/customers/{id}/invoices/breakdowns`), so a
+    /// metrics label has a bounded set of values.
+    var metricsEndpoint: String {
+        let template = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.count >= 16 && segment.contains(where: \.isNumber) ? "{id}" : String(segment)
+        }.joined(separator: "/")
+        return "\(method.rawValue) \(template)"
+    }
+
     /// The same request for another page.
     func withCursor(_ cursor: String?) -> MetronomeRequest {
         guard let cursor else { return self }
