@@ -34,6 +34,9 @@ struct WorkerCommand: AsyncParsableCommand {
     var leaseSeconds = 60.0
     @Option(help: "Seconds between polls when no notification arrives.") var pollInterval = 1.0
     @Option(help: "Seconds running jobs may finish after SIGTERM before they are released.") var shutdownGrace = 25.0
+    @Flag(help: "Never LISTEN for wake-ups; poll only (behind PgBouncer in transaction mode).") var pollOnly = false
+    @Flag(help: "Do not prepare statements (behind PgBouncer older than 1.21 in transaction mode).")
+    var noPreparedStatements = false
     @Flag(help: "Exit when no job is available or running and none is due within --idle-horizon (batch runs, tests).")
     var exitWhenIdle = false
     @Option(help: "With --exit-when-idle: keep waiting while a job is due within this many seconds.") var idleHorizon = 600.0
@@ -48,11 +51,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let cipher = try TokenCipher.fromEnvironment(ProcessInfo.processInfo.environment)
-        let pool = PostgresConnectionPool(
-            configuration: database.configuration(applicationName: "meterbridge-worker"), size: concurrency + 2,
-            logger: logger)
+        var postgres = database.configuration(applicationName: "meterbridge-worker")
+        if noPreparedStatements { postgres.preparedStatementCacheSize = 0 }
+        let pool = PostgresConnectionPool(configuration: postgres, size: concurrency + 2, logger: logger)
         var queueConfiguration = JobQueue.Configuration()
         queueConfiguration.leaseSeconds = leaseSeconds
+        if pollOnly { queueConfiguration.notifyChannel = nil }
         let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let handler = ImportJobHandler(

@@ -1,0 +1,99 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+import Yams
+
+/// What can be checked here without a cluster: the manifests parse and agree with each other and with
+/// the binaries (image, ports, probes, env, secrets), and the KEDA query runs against our schema.
+@Suite("Deployment manifests")
+struct ManifestTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func documents(_ path: String) throws -> [[String: Any]] {
+        let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+        return try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
+    }
+
+    static func container(_ document: [String: Any]) throws -> [String: Any] {
+        let spec = try #require((document["spec"] as? [String: Any]))
+        let template = try #require(spec["template"] as? [String: Any])
+        let podSpec = try #require(template["spec"] as? [String: Any])
+        return try #require((podSpec["containers"] as? [[String: Any]])?.first)
+    }
+
+    @Test(arguments: [
+        "deploy/kubernetes/secrets.yaml", "deploy/kubernetes/migrate-job.yaml", "deploy/kubernetes/planner.yaml",
+        "deploy/kubernetes/worker.yaml", "deploy/kubernetes/keda-scaledobject.yaml", "deploy/kubernetes/alerts.yaml",
+    ])
+    func everyManifestParsesAndNamesItsKind(_ path: String) throws {
+        let documents = try Self.documents(path)
+        #expect(!documents.isEmpty)
+        for document in documents {
+            #expect(document["apiVersion"] is String, "\(path)")
+            #expect(document["kind"] is String, "\(path)")
+        }
+    }
+
+    @Test func deploymentsAgreeWithTheBinaries() throws {
+        let image = try #require(
+            (try Self.container(try Self.documents("deploy/kubernetes/migrate-job.yaml")[0]))["image"] as? String)
+        let secret = try Self.documents("deploy/kubernetes/secrets.yaml")[0]
+        let secretName = try #require((secret["metadata"] as? [String: Any])?["name"] as? String)
+        let keys = try #require(secret["stringData"] as? [String: Any])
+        #expect(Set(keys.keys) == ["DATABASE_URL", "METERBRIDGE_SECRET_KEY"])
+
+        for (path, binary) in [
+            ("deploy/kubernetes/worker.yaml", "/usr/local/bin/meterbridge-worker"),
+            ("deploy/kubernetes/planner.yaml", "/usr/local/bin/meterbridge-planner"),
+        ] {
+            let document = try Self.documents(path)[0]
+            #expect(document["kind"] as? String == "Deployment")
+            let container = try Self.container(document)
+            #expect(container["image"] as? String == image, "\(path) uses the same image")
+            #expect((container["command"] as? [String]) == [binary])
+            let args = try #require(container["args"] as? [String])
+            let portIndex = try #require(args.firstIndex(of: "--http-port"))
+            let port = Int(args[portIndex + 1])
+            let ports = try #require(container["ports"] as? [[String: Any]])
+            #expect(ports.contains { $0["name"] as? String == "http" && $0["containerPort"] as? Int == port })
+            let liveness = try #require((container["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])
+            let readiness = try #require((container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])
+            #expect(liveness["path"] as? String == "/healthz" && liveness["port"] as? String == "http")
+            #expect(readiness["path"] as? String == "/readyz" && readiness["port"] as? String == "http")
+            let envFrom = try #require(container["envFrom"] as? [[String: Any]])
+            #expect(envFrom.contains { ($0["secretRef"] as? [String: Any])?["name"] as? String == secretName })
+            let template = try #require((document["spec"] as? [String: Any])?["template"] as? [String: Any])
+            let annotations = try #require((template["metadata"] as? [String: Any])?["annotations"] as? [String: Any])
+            #expect(annotations["prometheus.io/port"] as? String == port.map(String.init))
+            if let graceIndex = args.firstIndex(of: "--shutdown-grace"), let grace = Int(args[graceIndex + 1]) {
+                let podSpec = try #require(template["spec"] as? [String: Any])
+                let termination = try #require(podSpec["terminationGracePeriodSeconds"] as? Int)
+                #expect(termination > grace, "Kubernetes must wait longer than the drain")
+            }
+        }
+    }
+
+    @Test func kedaQueryRunsAgainstTheSchema() async throws {
+        let documents = try Self.documents("deploy/kubernetes/keda-scaledobject.yaml")
+        let scaled = try #require(documents.first { $0["kind"] as? String == "ScaledObject" })
+        let triggers = try #require((scaled["spec"] as? [String: Any])?["triggers"] as? [[String: Any]])
+        let metadata = try #require(triggers.first?["metadata"] as? [String: Any])
+        #expect(triggers.first?["type"] as? String == "postgresql")
+        let query = try #require(metadata["query"] as? String)
+        let connection = try await TestDatabase.make().connect()
+        try await connection.query("INSERT INTO jobs (kind) VALUES ('import_usage'), ('import_usage')")
+        #expect(try await connection.query(query).single().decode(Int.self, at: 0) == 2)
+        await connection.close()
+    }
+
+    @Test func dockerfileBuildsTheBinariesAndRunsAsNonRoot() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        #expect(text.contains("libpq5"))
+        #expect(text.contains("USER 10001"))
+        for binary in ["meterbridge", "meterbridge-worker", "meterbridge-planner"] {
+            #expect(text.contains("--product \(binary)"))
+        }
+    }
+}
