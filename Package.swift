@@ -85,6 +85,7 @@ let package = Package(
             name: "meterbridge",
             dependencies: [
                 "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                "UnitEconomics",  // unit economics (issue 6)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +117,7 @@ let package = Package(
             name: "meterbridge-bench",
             dependencies: [
                 "Postgres", "JobQueue", "Schema",
+                "UnitEconomics",  // unit economics (issue 6): the costs scenario
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,6 +170,19 @@ let package = Package(
             dependencies: ["MetronomeSandbox", "Metronome"],
             swiftSettings: strict
         ),
+
+        // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts (issue 6)
+        .target(
+            name: "UnitEconomics",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UnitEconomicsTests",
+            dependencies: ["UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // MARK: End of unit economics
 
         // MARK: Tests
         .target(
