@@ -16,5 +16,7 @@ struct MeterBridgeCommand: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, ConnectionCommand.self, BillableMetricsCommand.self, MetricCommand.self, JobsCommand.self,
             QueueCommand.self,
+            // Unit economics (issue 6)
+            CostsCommand.self, CostReportCommand.self, ReportCommand.self,
         ])
 }

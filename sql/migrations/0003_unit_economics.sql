@@ -107,3 +107,118 @@ SELECT b.connection_id, b.value,
 FROM best b
 JOIN candidates c ON c.connection_id = b.connection_id AND c.value = b.value AND c.rank = b.rank
 GROUP BY b.connection_id, b.value, b.rank;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Views for BI tools. They compute what `meterbridge report` prints, so a dashboard and the CLI agree.
+-- Sum amounts over a period before dividing (Σ cost / Σ units, (Σ revenue − Σ cost) / Σ revenue).
+-- ---------------------------------------------------------------------------------------------------
+
+-- Each cost report's cost per day, currency and customer-tag value (NULL: shared cost).
+CREATE VIEW cost_report_daily AS
+SELECT cr.id AS cost_report_id, cr.name AS cost_report, c.day, c.currency,
+    nullif(c.tags ->> cr.customer_tag, '') AS customer_tag_value,
+    sum(c.effective_cost) AS effective_cost, sum(c.billed_cost) AS billed_cost
+FROM cost_reports cr
+JOIN cost_daily c ON cost_row_matches(cr.filters, c)
+GROUP BY cr.id, cr.name, c.day, c.currency, nullif(c.tags ->> cr.customer_tag, '');
+
+-- COGS per cost report, usage metric, day and customer: cost tagged with the customer plus its share of
+-- the day's shared cost by usage (rounded to 10 places, the remainder on the heaviest user, as the CLI
+-- does). bucket 'unallocated' holds shared cost of days without usage; 'unmatched_tag' holds tagged cost
+-- whose tag names no customer or several.
+CREATE VIEW daily_cost_by_customer AS
+WITH tagged AS (
+    SELECT d.cost_report_id, d.cost_report, m.id AS metric_id, m.title AS metric, d.day, d.currency,
+        d.customer_tag_value, t.customer_id, d.effective_cost
+    FROM cost_report_daily d
+    CROSS JOIN business_metrics m
+    LEFT JOIN customer_tag_matches t ON t.connection_id = m.connection_id AND t.value = d.customer_tag_value
+    WHERE m.kind = 'usage'
+), shared AS (
+    SELECT cost_report_id, cost_report, metric_id, metric, day, currency, sum(effective_cost) AS cost
+    FROM tagged WHERE customer_tag_value IS NULL
+    GROUP BY cost_report_id, cost_report, metric_id, metric, day, currency
+), usage AS (
+    SELECT metric_id, day, customer_id, amount,
+        sum(amount) OVER (PARTITION BY metric_id, day) AS day_total,
+        row_number() OVER (PARTITION BY metric_id, day ORDER BY amount DESC, customer_id) AS heaviest
+    FROM metric_values
+), shares AS (
+    SELECT s.cost_report_id, s.cost_report, s.metric_id, s.metric, s.day, s.currency, u.customer_id, s.cost, u.heaviest,
+        round(u.amount * s.cost / u.day_total, 10) AS share
+    FROM shared s JOIN usage u ON u.metric_id = s.metric_id AND u.day = s.day AND u.day_total <> 0
+), allocated AS (
+    SELECT cost_report_id, cost_report, metric_id, metric, day, currency, customer_id,
+        share + CASE WHEN heaviest = 1
+            THEN cost - sum(share) OVER (PARTITION BY cost_report_id, metric_id, day, currency) ELSE 0 END AS shared_cost
+    FROM shares
+), parts AS (
+    SELECT cost_report_id, cost_report, metric_id, metric, day, currency,
+        coalesce(customer_id, '') AS customer_id,
+        CASE WHEN customer_id IS NULL THEN 'unmatched_tag' ELSE 'customer' END AS bucket,
+        CASE WHEN customer_id IS NULL THEN customer_tag_value END AS tag_value,
+        effective_cost AS direct_cost, 0::numeric AS shared_cost
+    FROM tagged WHERE customer_tag_value IS NOT NULL
+    UNION ALL
+    SELECT cost_report_id, cost_report, metric_id, metric, day, currency, customer_id, 'customer', NULL, 0, shared_cost
+    FROM allocated
+    UNION ALL
+    SELECT s.cost_report_id, s.cost_report, s.metric_id, s.metric, s.day, s.currency, '', 'unallocated', NULL, 0, s.cost
+    FROM shared s
+    WHERE NOT EXISTS (SELECT 1 FROM usage u WHERE u.metric_id = s.metric_id AND u.day = s.day AND u.day_total <> 0)
+)
+SELECT cost_report_id, cost_report, metric_id, metric, day, currency, nullif(customer_id, '') AS customer_id, bucket, tag_value,
+    sum(direct_cost) AS direct_cost, sum(shared_cost) AS shared_cost, sum(direct_cost + shared_cost) AS cogs
+FROM parts
+GROUP BY cost_report_id, cost_report, metric_id, metric, day, currency, customer_id, bucket, tag_value;
+
+-- COGS next to units per cost report, usage metric, day and customer (customers with usage but no
+-- cost included). cost_per_unit is NULL (undefined) without units; over a period use Σ cogs / Σ units.
+CREATE VIEW unit_cost_daily AS
+WITH costs AS (
+    SELECT cost_report_id, metric_id, day, customer_id, currency, cogs
+    FROM daily_cost_by_customer WHERE bucket = 'customer'
+), units AS (
+    SELECT cr.id AS cost_report_id, v.metric_id, v.day, v.customer_id, v.amount
+    FROM cost_reports cr
+    CROSS JOIN metric_values v
+    JOIN business_metrics m ON m.id = v.metric_id AND m.kind = 'usage'
+)
+SELECT cr.name AS cost_report, m.title AS metric, coalesce(c.day, u.day) AS day,
+    coalesce(c.customer_id, u.customer_id) AS customer_id, c.currency,
+    coalesce(c.cogs, 0) AS cogs, coalesce(u.amount, 0) AS units,
+    coalesce(c.cogs, 0) / nullif(coalesce(u.amount, 0), 0) AS cost_per_unit
+FROM costs c
+FULL JOIN units u
+    ON u.cost_report_id = c.cost_report_id AND u.metric_id = c.metric_id AND u.day = c.day AND u.customer_id = c.customer_id
+JOIN cost_reports cr ON cr.id = coalesce(c.cost_report_id, u.cost_report_id)
+JOIN business_metrics m ON m.id = coalesce(c.metric_id, u.metric_id);
+
+-- Revenue next to directly attributed (customer-tagged) cost per cost report, revenue metric, day and
+-- customer. Margin % over a period is (Σ revenue − Σ direct_cost) / Σ revenue, undefined when Σ revenue is 0.
+-- Compare the currency columns: revenue and cost in different currencies must not be subtracted.
+CREATE VIEW customer_margin_daily AS
+WITH direct AS (
+    SELECT d.cost_report_id, m.id AS metric_id, d.day, t.customer_id, d.currency, sum(d.effective_cost) AS direct_cost
+    FROM cost_report_daily d
+    JOIN business_metrics m ON m.kind = 'revenue'
+    JOIN customer_tag_matches t ON t.connection_id = m.connection_id AND t.value = d.customer_tag_value
+    WHERE t.customer_id IS NOT NULL
+    GROUP BY d.cost_report_id, m.id, d.day, t.customer_id, d.currency
+), revenue AS (
+    SELECT cr.id AS cost_report_id, v.metric_id, v.day, v.customer_id, v.amount,
+        CASE WHEN upper(m.credit_type_name) = 'USD (CENTS)' THEN 'USD' ELSE upper(m.credit_type_name) END AS currency
+    FROM cost_reports cr
+    CROSS JOIN metric_values v
+    JOIN business_metrics m ON m.id = v.metric_id AND m.kind = 'revenue'
+)
+SELECT cr.name AS cost_report, m.title AS revenue_metric, coalesce(d.day, r.day) AS day,
+    coalesce(d.customer_id, r.customer_id) AS customer_id,
+    r.currency AS revenue_currency, d.currency AS cost_currency,
+    coalesce(r.amount, 0) AS revenue, coalesce(d.direct_cost, 0) AS direct_cost,
+    coalesce(r.amount, 0) - coalesce(d.direct_cost, 0) AS gross_profit
+FROM direct d
+FULL JOIN revenue r
+    ON r.cost_report_id = d.cost_report_id AND r.metric_id = d.metric_id AND r.day = d.day AND r.customer_id = d.customer_id
+JOIN cost_reports cr ON cr.id = coalesce(d.cost_report_id, r.cost_report_id)
+JOIN business_metrics m ON m.id = coalesce(d.metric_id, r.metric_id);
