@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import CommandSupport
 import Foundation
-import UnitEconomics
+public import UnitEconomics
 
 /// `meterbridge costs …`: FOCUS cost files in, listed, deleted.
 struct CostsCommand: AsyncParsableCommand {

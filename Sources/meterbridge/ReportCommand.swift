@@ -141,7 +141,7 @@ struct ReportOptions: ParsableArguments {
 
     func run(
         chart: String? = nil, csvSection: Int = 0,
-        _ body: @Sendable @escaping (UnitEconomicsReports, ReportPeriod) async throws -> ReportOutput
+        _ body: (UnitEconomicsReports, ReportPeriod) async throws -> ReportOutput
     ) async throws {
         let period = try period()
         let output = try await CLIContext.run(database) { context in
