@@ -105,6 +105,7 @@ let package = Package(
             name: "meterbridge",
             dependencies: [
                 "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
+                "UnitEconomics",  // unit economics (issue 6)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,6 +141,7 @@ let package = Package(
             name: "meterbridge-bench",
             dependencies: [
                 "Postgres", "JobQueue", "Schema",
+                "UnitEconomics",  // unit economics (issue 6): the costs scenario
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -194,6 +196,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts (issue 6)
+        .target(
+            name: "UnitEconomics",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UnitEconomicsTests",
+            dependencies: ["UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // MARK: End of unit economics
 
         // MARK: Tests
         .target(

@@ -210,6 +210,43 @@ public actor PostgresConnection {
         return try collectResults(handle, redacting: []).affectedRows
     }
 
+    /// Streams bytes that are already in COPY's text format into `COPY … FROM STDIN`, for bulk loads that
+    /// encode their own rows (no per-field allocations). `body` calls `send` with chunks of whole or partial
+    /// lines; when `body` throws, the COPY is aborted on the server and the error is rethrown.
+    @discardableResult
+    public func copyInEncoded(
+        _ sql: String, _ body: (_ send: (UnsafeRawBufferPointer) throws(PostgresError) -> Void) throws -> Void
+    ) throws -> Int {
+        let handle = try liveHandle()
+        let start = PQexec(handle, sql)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            let error = resultError(start) ?? PostgresError.client("statement is not COPY … FROM STDIN")
+            PQclear(start)
+            drainResults(handle)
+            try checkConnection(handle)
+            throw error
+        }
+        PQclear(start)
+        func send(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+            guard !bytes.isEmpty else { return }
+            let sent = PQputCopyData(
+                handle, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+            guard sent == 1 else {
+                try checkConnection(handle)
+                throw PostgresError(kind: .connection, message: Self.trimmed(PQerrorMessage(handle)))
+            }
+        }
+        do {
+            try body(send)
+        } catch {
+            _ = PQputCopyEnd(handle, "aborted by the client")
+            _ = try? collectResults(handle, redacting: [])
+            throw error
+        }
+        _ = PQputCopyEnd(handle, nil)
+        return try collectResults(handle, redacting: []).affectedRows
+    }
+
     /// Runs `body` between `BEGIN` and `COMMIT` on this connection's thread; nothing else runs on the
     /// connection in between. Any error rolls back and is rethrown.
     public func transaction<T: Sendable>(

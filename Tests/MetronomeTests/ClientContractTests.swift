@@ -316,10 +316,12 @@ struct ClientContractTests {
 
     @Test(
         "every Retry-After form is honoured",
-        arguments: [(RetryAfterMode.milliseconds, 5000), (.httpDate, 6000), (.off, 5)]
+        arguments: [(RetryAfterMode.milliseconds, 30_000), (.httpDate, 31_000), (.off, 5)]
     )
     func retryAfterForms(mode: RetryAfterMode, maxMilliseconds: Int) async throws {
-        var configuration = SandboxHarness.configuration(rateLimit: 0.2)
+        // One token per 30 s: the bucket cannot refill during the test however slow the machine is, and
+        // the server's delay stays under the policy's 60 s cap.
+        var configuration = SandboxHarness.configuration(rateLimit: 1.0 / 30)
         configuration.retryAfter = mode
         try await SandboxHarness.run(configuration) { _, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
@@ -337,16 +339,16 @@ struct ClientContractTests {
 
     @Test("after waiting what Retry-After says, the request succeeds")
     func retryAfterHonoured() async throws {
-        // One request per 4 s: the second request meets an empty bucket unless the machine stalls
-        // for four seconds between two lines, and then waits for real until the refill.
-        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.25), realSleep: true) {
+        // One request per 8 s: the second request meets an empty bucket unless the machine stalls
+        // for eight seconds between two lines, and then waits for real until the refill.
+        try await SandboxHarness.run(SandboxHarness.configuration(rateLimit: 0.125), realSleep: true) {
             running, client, recorder in
             _ = try await client.creditTypes(limit: 100).allItems()
             let types = try await client.creditTypes(limit: 100).allItems()
             #expect(types.count == 3)
-            // Whole seconds until the refill: 4, or less if the machine was slow between the requests.
+            // Whole seconds until the refill: 8, or less if the machine was slow between the requests.
             let waited = try #require(recorder.recorded.first)
-            #expect(waited >= .seconds(1) && waited <= .seconds(4))
+            #expect(waited >= .seconds(1) && waited <= .seconds(8))
             #expect(running.stats.rateLimited == recorder.recorded.count)
         }
     }

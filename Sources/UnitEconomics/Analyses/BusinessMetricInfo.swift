@@ -1,0 +1,58 @@
+/// What the analyses need to know about a business metric (read from the importer's tables).
+public struct BusinessMetricInfo: Sendable, Equatable {
+    public enum Kind: String, Sendable { case revenue, usage }
+
+    public var id: Int64
+    public var title: String
+    public var kind: Kind
+    public var connectionID: Int64
+    public var labelSource: String
+    public var since: UTCDate
+    /// For usage: the billable metric's aggregation (upper case: COUNT, SUM, MAX, UNIQUE, LATEST).
+    public var aggregationType: String?
+    /// For revenue: the credit type's name ("USD (cents)", "EUR", …) and whether it is a currency.
+    public var creditTypeName: String?
+    public var creditTypeIsCurrency: Bool
+
+    public init(
+        id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: String, since: UTCDate,
+        aggregationType: String?, creditTypeName: String?, creditTypeIsCurrency: Bool
+    ) {
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.connectionID = connectionID
+        self.labelSource = labelSource
+        self.since = since
+        self.aggregationType = aggregationType
+        self.creditTypeName = creditTypeName
+        self.creditTypeIsCurrency = creditTypeIsCurrency
+    }
+
+    /// Gauges report a level per day (the maximum, the distinct count, the latest value): adding them
+    /// across days or customers gives a number that means nothing.
+    public static let gaugeAggregations: Set<String> = ["MAX", "UNIQUE", "LATEST"]
+
+    public var isGauge: Bool { kind == .usage && aggregationType.map(Self.gaugeAggregations.contains) == true }
+
+    /// Refuses to sum this metric's values across days or customers when it is a gauge.
+    public func requireSummable(for purpose: String) throws(ReportRefusal) {
+        guard isGauge else { return }
+        throw ReportRefusal(
+            "metric \"\(title)\" aggregates by \(aggregationType ?? "?"): its daily values are levels, not amounts, and "
+                + "cannot be summed across days or customers, so \(purpose) would be wrong. "
+                + "Use a COUNT or SUM metric.")
+    }
+
+    /// The ISO currency of a revenue metric: "USD (cents)" is stored in dollars, so it is USD.
+    public var revenueCurrency: String? {
+        guard kind == .revenue, creditTypeIsCurrency, let name = creditTypeName else { return nil }
+        return Self.currency(ofCreditType: name)
+    }
+
+    public static func currency(ofCreditType name: String) -> String {
+        let trimmed = name.trimmingSpaces()
+        if trimmed.uppercased() == "USD (CENTS)" { return "USD" }
+        return trimmed.uppercased()
+    }
+}

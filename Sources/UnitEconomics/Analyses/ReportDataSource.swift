@@ -1,0 +1,177 @@
+public import Foundation
+public import Postgres
+
+/// The cost of a cost report over a period, ready for allocation.
+public struct ReportCost: Sendable, Equatable {
+    /// The one currency of the cost (nil when there is no cost in the period).
+    public var currency: String?
+    public var byDay: [UTCDate: CostAllocator.DayCost]
+    /// Cost whose customer tag names no customer, or several: shown on its own rows, never guessed.
+    public var unmatched: [UnmatchedTag]
+    public var total: Decimal
+
+    public struct UnmatchedTag: Sendable, Equatable {
+        public var value: String
+        /// 0: no customer has this id, alias or name; more than 1: ambiguous.
+        public var candidates: Int
+        public var amount: Decimal
+        public var label: String {
+            candidates == 0
+                ? "(unmatched customer tag \"\(value)\")"
+                : "(ambiguous customer tag \"\(value)\": \(candidates) customers)"
+        }
+    }
+
+    public var shared: Decimal { byDay.values.reduce(Decimal.zero) { $0 + $1.shared } }
+}
+
+/// Reads what the analyses need: business metrics and their values, labels, coverage, and the cost of
+/// a cost report. Arithmetic happens in Swift on exact decimals; SQL only selects and sums.
+public struct ReportDataSource: Sendable {
+    let pool: PostgresConnectionPool
+
+    public init(pool: PostgresConnectionPool) { self.pool = pool }
+
+    public func metric(titled title: String) async throws -> BusinessMetricInfo {
+        let rows = try await pool.query(
+            """
+            SELECT m.id, m.title, m.kind, m.connection_id, m.label_source, m.since::text, upper(b.aggregation_type),
+                m.credit_type_name, coalesce(ct.is_currency, true)
+            FROM business_metrics m
+            LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
+            LEFT JOIN credit_types ct ON ct.connection_id = m.connection_id AND ct.id = m.credit_type_id
+            WHERE m.title = $1
+            """, [title])
+        guard let row = rows.first else { throw ReportRefusal("no business metric titled \"\(title)\"") }
+        return BusinessMetricInfo(
+            id: try row.decode(at: 0), title: try row.decode(at: 1),
+            kind: BusinessMetricInfo.Kind(rawValue: try row.decode(at: 2)) ?? .usage,
+            connectionID: try row.decode(at: 3), labelSource: try row.decode(at: 4),
+            since: try UTCDate.decode(row, at: 5), aggregationType: try row.decode(at: 6),
+            creditTypeName: try row.decode(at: 7), creditTypeIsCurrency: try row.decode(at: 8))
+    }
+
+    /// The metric's values in the period: `[day: [customer id: amount]]`.
+    public func values(of metric: BusinessMetricInfo, in period: ReportPeriod) async throws -> [UTCDate: [String: Decimal]] {
+        let rows = try await pool.query(
+            """
+            SELECT day::text, customer_id, amount::text FROM metric_values
+            WHERE metric_id = $1 AND day BETWEEN $2::date AND $3::date
+            """, [metric.id, period.from.description, period.to.description])
+        var values: [UTCDate: [String: Decimal]] = [:]
+        for row in rows {
+            values[try UTCDate.decode(row, at: 0), default: [:]][try row.decode(at: 1)] = try row.decode(Decimal.self, at: 2)
+        }
+        return values
+    }
+
+    /// Display labels of the metric's customers (the label is for display only; joins use the id).
+    public func labels(for metric: BusinessMetricInfo) async throws -> [String: String] {
+        let rows = try await pool.query(
+            "SELECT customer_id, label FROM customer_labels WHERE connection_id = $1 AND label_source = $2",
+            [metric.connectionID, metric.labelSource])
+        var labels: [String: String] = [:]
+        for row in rows { labels[try row.decode(at: 0)] = try row.decode(String.self, at: 1) }
+        return labels
+    }
+
+    /// The last day through which every customer batch of the metric is imported.
+    public func completeThrough(_ metric: BusinessMetricInfo) async throws -> UTCDate? {
+        let rows = try await pool.query(
+            """
+            SELECT c.import_batch, cov.window_start::text, cov.window_end::text
+            FROM customers c
+            LEFT JOIN import_coverage cov ON cov.metric_id = $1 AND c.id = ANY(cov.customer_ids)
+            WHERE c.connection_id = $2
+            """, [metric.id, metric.connectionID])
+        var batches = Set<Int>()
+        var windows: [CoverageCalculator.Window] = []
+        for row in rows {
+            let batch: Int = try row.decode(at: 0)
+            batches.insert(batch)
+            if let start = try row.decode(String?.self, at: 1).flatMap({ UTCDate($0) }),
+                let end = try row.decode(String?.self, at: 2).flatMap({ UTCDate($0) })
+            {
+                windows.append(CoverageCalculator.Window(batch: batch, start: start, end: end))
+            }
+        }
+        return CoverageCalculator.completeThrough(since: metric.since, batches: batches, windows: windows)
+    }
+
+    /// Cloud cost for the last ~2 days still changes: the report's cost is complete through the latest
+    /// day it has, but no later than two days before its source's latest import.
+    public func costCompleteThrough(_ report: CostReport) async throws -> UTCDate? {
+        let condition = CostFilterSQL.condition(report.filters, firstParameter: 1)
+        let row = try await pool.query(
+            """
+            SELECT least(max(c.day), (SELECT (max(i.imported_at) AT TIME ZONE 'UTC')::date - 2 FROM cost_imports i))::text
+            FROM cost_daily c WHERE \(condition.sql)
+            """, condition.binds
+        ).single()
+        return try row.decode(String?.self, at: 0).flatMap { UTCDate($0) }
+    }
+
+    /// The report's cost in the period, split into tagged (per customer of `connectionID`) and shared.
+    /// Refuses when the cost is in more than one currency.
+    public func cost(of report: CostReport, in period: ReportPeriod, connectionID: Int64?) async throws -> ReportCost {
+        let condition = CostFilterSQL.condition(report.filters, firstParameter: 4)
+        let tagExpression = report.customerTag == nil ? "NULL::text" : "nullif(c.tags ->> $3::text, '')"
+        let binds: [(any PostgresEncodable)?] =
+            [period.from.description, period.to.description, report.customerTag ?? ""] + condition.binds
+        let rows = try await pool.query(
+            """
+            SELECT c.day::text, c.currency, \(tagExpression), sum(c.effective_cost)::text
+            FROM cost_daily c
+            WHERE c.day BETWEEN $1::date AND $2::date AND ($3::text IS NOT NULL) AND \(condition.sql)
+            GROUP BY 1, 2, 3
+            """, binds)
+        var currencies = Set<String>()
+        var entries: [(day: UTCDate, tag: String?, amount: Decimal)] = []
+        for row in rows {
+            currencies.insert(try row.decode(at: 1))
+            entries.append((try UTCDate.decode(row, at: 0), try row.decode(at: 2), try row.decode(Decimal.self, at: 3)))
+        }
+        guard currencies.count <= 1 else {
+            throw ReportRefusal(
+                "cost report \"\(report.name)\" has cost in several currencies (\(currencies.sorted().joined(separator: ", "))) "
+                    + "in \(period); amounts in different currencies cannot be added. Narrow the report with "
+                    + "--exclude or import one currency per report.")
+        }
+        let tagValues = Set(entries.compactMap(\.tag))
+        var resolved: [String: String] = [:]
+        var candidates: [String: Int] = [:]
+        if !tagValues.isEmpty, let connectionID {
+            let matches = try await pool.query(
+                """
+                SELECT value, customer_id, candidates FROM customer_tag_matches
+                WHERE connection_id = $1 AND value = ANY($2::text[])
+                """, [connectionID, Array(tagValues)])
+            for row in matches {
+                let value: String = try row.decode(at: 0)
+                candidates[value] = try row.decode(at: 2)
+                if let customer = try row.decode(String?.self, at: 1) { resolved[value] = customer }
+            }
+        }
+        var byDay: [UTCDate: CostAllocator.DayCost] = [:]
+        var unmatched: [String: Decimal] = [:]
+        var total = Decimal.zero
+        for entry in entries {
+            total += entry.amount
+            guard let tag = entry.tag else {
+                byDay[entry.day, default: .init()].shared += entry.amount
+                continue
+            }
+            if let customer = resolved[tag] {
+                byDay[entry.day, default: .init()].direct[customer, default: 0] += entry.amount
+            } else {
+                unmatched[tag, default: 0] += entry.amount
+            }
+        }
+        return ReportCost(
+            currency: currencies.first, byDay: byDay,
+            unmatched: unmatched.keys.sorted().map {
+                ReportCost.UnmatchedTag(value: $0, candidates: candidates[$0] ?? 0, amount: unmatched[$0]!)
+            },
+            total: total)
+    }
+}

@@ -1,0 +1,75 @@
+public import Foundation
+
+/// A finished report: its rows as exact decimal text, plus the notes and completeness a reader needs.
+/// Executables render it as a table, CSV or JSON; nothing here knows about terminals.
+public struct ReportOutput: Sendable {
+    /// One table of the report (most reports have one; `portfolio` has a summary and a daily series).
+    public struct Section: Sendable {
+        public var title: String
+        public var columns: [String]
+        /// Cells as text; nil is "undefined" (shown empty in tables and CSV, `null` in JSON).
+        public var rows: [[String?]]
+        public init(title: String, columns: [String], rows: [[String?]]) {
+            self.title = title
+            self.columns = columns
+            self.rows = rows
+        }
+    }
+
+    public var report: String
+    public var period: ReportPeriod
+    public var sections: [Section]
+    /// Sentences that qualify the numbers (formula used, refused totals, allocation notes).
+    public var notes: [String]
+    public var completeness: ReportCompleteness
+    /// Extra top-level facts for JSON (`currency`, `fastest_growing`, …).
+    public var facts: [(key: String, value: String?)]
+    public var chart: ChartData?
+
+    public init(
+        report: String, period: ReportPeriod, sections: [Section], notes: [String] = [],
+        completeness: ReportCompleteness, facts: [(key: String, value: String?)] = [], chart: ChartData? = nil
+    ) {
+        self.report = report
+        self.period = period
+        self.sections = sections
+        self.notes = notes
+        self.completeness = completeness
+        self.facts = facts
+        self.chart = chart
+    }
+}
+
+/// Through which day a report's inputs are complete.
+public struct ReportCompleteness: Sendable, Equatable, CustomStringConvertible {
+    /// Each input (`usage "API calls"`, `cost "COGS"`) and the last day it is complete through (nil: not yet).
+    public var parts: [(name: String, through: UTCDate?)]
+
+    public init(parts: [(name: String, through: UTCDate?)]) { self.parts = parts }
+
+    /// The earliest of the parts: every number up to this day is final.
+    public var through: UTCDate? {
+        guard !parts.isEmpty, parts.allSatisfy({ $0.through != nil }) else { return nil }
+        return parts.compactMap(\.through).min()
+    }
+
+    public var description: String {
+        let detail = parts.map { "\($0.name) through \($0.through?.description ?? "none")" }.joined(separator: ", ")
+        return "Data complete through \(through?.description ?? "no day yet") (\(detail)); Metronome data of the "
+            + "last ~35 days and cloud cost of the last ~2 days may still change."
+    }
+
+    public static func == (lhs: ReportCompleteness, rhs: ReportCompleteness) -> Bool {
+        lhs.parts.map(\.name) == rhs.parts.map(\.name) && lhs.parts.map(\.through) == rhs.parts.map(\.through)
+    }
+}
+
+/// Number formatting for reports: amounts exactly as summed, ratios rounded and labeled.
+public enum ReportNumber {
+    /// Money and units: exact.
+    public static func amount(_ value: Decimal) -> String { DecimalMath.text(value) }
+    /// Cost per unit and prices: 8 decimal places.
+    public static func unitCost(_ value: Decimal?) -> String? { value.map { DecimalMath.text(DecimalMath.rounded($0, scale: 8)) } }
+    /// Percentages: 2 decimal places.
+    public static func percent(_ value: Decimal?) -> String? { value.map { DecimalMath.text(DecimalMath.rounded($0, scale: 2)) } }
+}

@@ -1,0 +1,49 @@
+/// The UTC days a report covers, both ends inclusive (`--from/--to` or `--last 30d`).
+public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
+    public var from: UTCDate
+    public var to: UTCDate
+
+    public init(from: UTCDate, to: UTCDate) throws(ReportRefusal) {
+        guard from <= to else { throw ReportRefusal("the period starts (\(from)) after it ends (\(to))") }
+        self.from = from
+        self.to = to
+    }
+
+    /// The last `days` days ending on `today`, inclusive.
+    public init(lastDays days: Int, endingOn today: UTCDate) throws(ReportRefusal) {
+        guard days >= 1 else { throw ReportRefusal("--last needs at least one day") }
+        try self.init(from: today.advanced(by: Int64(-(days - 1))), to: today)
+    }
+
+    /// Parses `--last` values: `30d`, `4w` or a bare number of days.
+    public static func parseLast(_ text: String) -> Int? {
+        let lowered = text.lowercased()
+        if lowered.hasSuffix("d") { return Int(lowered.dropLast()).flatMap { $0 > 0 ? $0 : nil } }
+        if lowered.hasSuffix("w") { return Int(lowered.dropLast()).flatMap { $0 > 0 ? $0 * 7 : nil } }
+        return Int(lowered).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    public var dayCount: Int { Int(from.distance(to: to)) + 1 }
+
+    /// The period of the same length just before this one.
+    public var previous: ReportPeriod {
+        let length = Int64(dayCount)
+        return ReportPeriod(unchecked: from.advanced(by: -length), to: from.advanced(by: -1))
+    }
+
+    private init(unchecked from: UTCDate, to: UTCDate) {
+        self.from = from
+        self.to = to
+    }
+
+    public var days: [UTCDate] { (0..<Int64(dayCount)).map { from.advanced(by: $0) } }
+
+    public var description: String { "\(from) to \(to)" }
+}
+
+/// A report that would print a wrong number and refuses instead (mixed currencies, a summed gauge,
+/// cost per unit of zero units, …). The description says why and what to do.
+public struct ReportRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

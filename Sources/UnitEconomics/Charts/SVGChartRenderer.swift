@@ -1,0 +1,118 @@
+import Foundation
+
+/// Draws a ``ChartData`` as a self-contained SVG (axes, tick labels, legend), viewable offline in any
+/// browser. Values become pixel positions through `Double`: that is drawing, not arithmetic on amounts.
+public struct SVGChartRenderer: Sendable {
+    public var width = 960.0
+    public var height = 540.0
+
+    public init() {}
+
+    private static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5"]
+
+    public func render(_ chart: ChartData) -> String {
+        let left = 90.0, right = 30.0, top = 50.0
+        let legendRows = Double((chart.series.count + 3) / 4)
+        let bottom = 90.0 + legendRows * 20
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
+        let values = chart.series.flatMap { $0.values.compactMap { $0.map(Self.double) } }
+        let (low, high, step) = Self.niceScale(min: min(0, values.min() ?? 0), max: max(0, values.max() ?? 1))
+        func y(_ value: Double) -> Double { top + plotHeight - (value - low) / (high - low) * plotHeight }
+
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
+            viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(Int(width / 2))" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(Self.escape(chart.title))</text>
+
+            """
+        // Grid lines and y tick labels.
+        var tick = low
+        while tick <= high + step / 2 {
+            let position = y(tick)
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(position))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(position))\" stroke=\"#e5e5e5\"/>\n"
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(position + 4))\" text-anchor=\"end\">\(Self.tickLabel(tick, step: step))</text>\n"
+            tick += step
+        }
+        // Axes.
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(0)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(0)))\" stroke=\"#333\"/>\n"
+        svg += "<text transform=\"translate(20 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(chart.yAxisLabel))</text>\n"
+
+        let count = max(chart.categories.count, 1)
+        let slot = plotWidth / Double(count)
+        let labelEvery = max(1, Int((Double(count) * 14 / plotWidth).rounded(.up)))
+        for (index, category) in chart.categories.enumerated() where index % labelEvery == 0 {
+            let x = left + slot * (Double(index) + 0.5)
+            let label = Self.escape(category.count > 18 ? String(category.prefix(17)) + "…" : category)
+            svg += "<text transform=\"translate(\(f(x)) \(f(top + plotHeight + 14))) rotate(35)\" text-anchor=\"start\">\(label)</text>\n"
+        }
+
+        switch chart.style {
+        case .bars:
+            let groupWidth = slot * 0.8
+            let barWidth = groupWidth / Double(max(chart.series.count, 1))
+            for (seriesIndex, series) in chart.series.enumerated() {
+                let color = Self.palette[seriesIndex % Self.palette.count]
+                for (index, value) in series.values.enumerated() {
+                    guard let value else { continue }
+                    let v = Self.double(value)
+                    let x = left + slot * Double(index) + slot * 0.1 + barWidth * Double(seriesIndex)
+                    let top = min(y(v), y(0))
+                    let barHeight = abs(y(v) - y(0))
+                    svg += "<rect x=\"\(f(x))\" y=\"\(f(top))\" width=\"\(f(max(barWidth - 1, 1)))\" height=\"\(f(barHeight))\" fill=\"\(color)\"><title>\(Self.escape(series.name)) — \(Self.escape(chart.categories[index])): \(value)</title></rect>\n"
+                }
+            }
+        case .lines:
+            for (seriesIndex, series) in chart.series.enumerated() {
+                let color = Self.palette[seriesIndex % Self.palette.count]
+                var path = ""
+                var penDown = false
+                for (index, value) in series.values.enumerated() {
+                    guard let value else {
+                        penDown = false
+                        continue
+                    }
+                    let x = left + slot * (Double(index) + 0.5)
+                    path += "\(penDown ? "L" : "M")\(f(x)) \(f(y(Self.double(value)))) "
+                    penDown = true
+                }
+                svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            }
+        }
+        // Legend.
+        for (index, series) in chart.series.enumerated() {
+            let column = Double(index % 4), row = Double(index / 4)
+            let x = left + column * (plotWidth / 4)
+            let yPosition = height - bottom + 60 + row * 20
+            svg += "<rect x=\"\(f(x))\" y=\"\(f(yPosition - 10))\" width=\"12\" height=\"12\" fill=\"\(Self.palette[index % Self.palette.count])\"/>\n"
+            svg += "<text x=\"\(f(x + 18))\" y=\"\(f(yPosition))\">\(Self.escape(series.name))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    private func f(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    static func double(_ value: Decimal) -> Double { NSDecimalNumber(decimal: value).doubleValue }
+
+    /// Axis bounds and a step of 1, 2 or 5 × 10ⁿ giving about five ticks.
+    static func niceScale(min low: Double, max high: Double) -> (Double, Double, Double) {
+        let span = high - low
+        guard span > 0 else { return (low, low + 1, 0.2) }
+        let raw = span / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2.0, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        return (floor(low / step) * step, ceil(high / step) * step, step)
+    }
+
+    static func tickLabel(_ value: Double, step: Double) -> String {
+        let decimals = step >= 1 ? 0 : Int(-floor(log10(step)))
+        return String(format: "%.\(decimals)f", abs(value) < step / 1e6 ? 0 : value)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+public import Logging
+public import Postgres
+
+/// The outcome of one `costs import`.
+public struct CostImportSummary: Sendable, Equatable {
+    public var source: String
+    public var fileName: String
+    public var statistics: FocusStreamStatistics
+    /// Daily rows of earlier imports of the same source that this file's period replaced.
+    public var replacedRows: Int
+}
+
+/// Imports FOCUS files into `cost_daily`.
+///
+/// One import is one transaction: the file is streamed into `COPY` (prorated per UTC day as it is read),
+/// then the source's earlier rows for the days the file covers are deleted. A failure anywhere rolls
+/// everything back, so a source is never half imported nor counted twice. Importing the same source
+/// concurrently is serialized by a lock on its `cost_sources` row.
+public struct CostImporter: Sendable {
+    let pool: PostgresConnectionPool
+    let logger: Logger
+
+    public init(pool: PostgresConnectionPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Imports the FOCUS CSV (plain or gzip) at `path` as `source` (default: the file's name).
+    public func importFile(at path: String, source: String? = nil, skipInvalid: Bool = false) async throws
+        -> CostImportSummary
+    {
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        let sourceName = source ?? fileName
+        guard !sourceName.isEmpty else { throw CostImportUsageError(description: "the source name is empty") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw FocusImportError(.unreadable, line: 0, detail: "cannot read \(fileName)")
+        }
+        let summary = try await pool.transaction { connection in
+            let sourceID: Int = try connection.query(CostSQL.upsertSource, [sourceName]).single().decode(at: 0)
+            let importID: Int64 = try connection.query(CostSQL.insertImport, [sourceID, fileName]).single().decode(at: 0)
+            let stream = try FocusCostStream(path: path, sourceID: sourceID, importID: importID, skipInvalid: skipInvalid)
+            var statistics = FocusStreamStatistics()
+            try connection.copyInEncoded("COPY cost_daily (\(FocusCostStream.copyColumns)) FROM STDIN") { send in
+                statistics = try stream.run(send: send)
+            }
+            var replaced = 0
+            if let first = statistics.firstDay, let last = statistics.lastDay {
+                replaced = try connection.query(
+                    CostSQL.deleteReplaced, [sourceID, first.description, last.description, importID]
+                ).affectedRows
+            }
+            try connection.query(
+                CostSQL.finishImport,
+                [importID, statistics.firstDay?.description, statistics.lastDay?.description, statistics.inputRows,
+                    statistics.skippedRows, statistics.dailyRows, replaced])
+            return CostImportSummary(
+                source: sourceName, fileName: fileName, statistics: statistics, replacedRows: replaced)
+        }
+        logger.info(
+            "imported FOCUS file",
+            metadata: [
+                "cost.source": "\(summary.source)", "cost.rows": "\(summary.statistics.inputRows)",
+                "cost.skipped": "\(summary.statistics.skippedRows)", "cost.daily_rows": "\(summary.statistics.dailyRows)",
+            ])
+        return summary
+    }
+}
+
+/// A usage mistake (not a data problem), e.g. an empty source name.
+public struct CostImportUsageError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// The statements of cost import and cost listing, kept together.
+enum CostSQL {
+    /// Upserting (not just selecting) locks the source's row until commit: concurrent imports of one source queue.
+    static let upsertSource = """
+        INSERT INTO cost_sources (name) VALUES ($1)
+        ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+        RETURNING id
+        """
+    static let insertImport = """
+        INSERT INTO cost_imports (source_id, file_name, input_rows, daily_rows) VALUES ($1, $2, 0, 0) RETURNING id
+        """
+    static let deleteReplaced = """
+        DELETE FROM cost_daily WHERE source_id = $1 AND day BETWEEN $2::date AND $3::date AND import_id <> $4
+        """
+    static let finishImport = """
+        UPDATE cost_imports SET period_start = $2::date, period_end = $3::date, input_rows = $4, skipped_rows = $5,
+            daily_rows = $6, replaced_rows = $7
+        WHERE id = $1
+        """
+    static let list = """
+        SELECT s.name, c.currency, min(c.day)::text, max(c.day)::text, count(DISTINCT (c.import_id, c.line)),
+            sum(c.effective_cost)::text, sum(c.billed_cost)::text
+        FROM cost_daily c JOIN cost_sources s ON s.id = c.source_id
+        GROUP BY s.name, c.currency
+        ORDER BY s.name, c.currency
+        """
+    static let countSource = """
+        SELECT count(*) FROM cost_daily c JOIN cost_sources s ON s.id = c.source_id WHERE s.name = $1
+        """
+    static let sourceExists = "SELECT 1 FROM cost_sources WHERE name = $1"
+    static let deleteSource = "DELETE FROM cost_sources WHERE name = $1"
+}

@@ -1,0 +1,50 @@
+public import Foundation
+public import Postgres
+
+/// One source and currency in `costs list`.
+public struct CostSourceSummary: Sendable, Equatable {
+    public var source: String
+    public var currency: String
+    public var periodStart: UTCDate
+    public var periodEnd: UTCDate
+    /// FOCUS rows (not daily shares) that contribute to the totals.
+    public var rows: Int
+    public var effectiveCost: Decimal
+    public var billedCost: Decimal
+}
+
+/// Lists and deletes imported cost.
+public struct CostStore: Sendable {
+    let pool: PostgresConnectionPool
+
+    public init(pool: PostgresConnectionPool) { self.pool = pool }
+
+    /// Per source and currency: the period covered, the rows and the total effective and billed cost.
+    public func list() async throws -> [CostSourceSummary] {
+        try await pool.query(CostSQL.list).map { row in
+            CostSourceSummary(
+                source: try row.decode(at: 0), currency: try row.decode(at: 1),
+                periodStart: try UTCDate.decode(row, at: 2), periodEnd: try UTCDate.decode(row, at: 3),
+                rows: try row.decode(at: 4), effectiveCost: try row.decode(at: 5), billedCost: try row.decode(at: 6))
+        }
+    }
+
+    /// Daily rows stored for `source`, or nil when there is no such source.
+    public func dailyRowCount(source: String) async throws -> Int? {
+        guard try await !pool.query(CostSQL.sourceExists, [source]).isEmpty else { return nil }
+        return try await pool.query(CostSQL.countSource, [source]).single().decode(at: 0)
+    }
+
+    /// Deletes a source with all its rows and import records; false when there was none.
+    public func delete(source: String) async throws -> Bool {
+        try await pool.query(CostSQL.deleteSource, [source]).affectedRows > 0
+    }
+}
+
+extension UTCDate {
+    static func decode(_ row: PostgresRow, at index: Int) throws -> UTCDate {
+        let text: String = try row.decode(at: index)
+        guard let day = UTCDate(text) else { throw PostgresError(kind: .client, message: "not a date column") }
+        return day
+    }
+}

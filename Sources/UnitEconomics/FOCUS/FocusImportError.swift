@@ -1,0 +1,48 @@
+/// A FOCUS file that cannot be imported as it is, with where and why. Its description is safe to log: it
+/// names the line and column, never the cell's value.
+public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Why a row (or the whole file) was refused. Stable strings: `--skip-invalid` counts rows by code.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let missingColumn = Code(rawValue: "missing required column")
+        public static let emptyFile = Code(rawValue: "empty file (no header row)")
+        public static let malformedCSV = Code(rawValue: "malformed CSV")
+        public static let fieldCount = Code(rawValue: "wrong number of fields")
+        public static let emptyValue = Code(rawValue: "empty required value")
+        public static let invalidNumber = Code(rawValue: "invalid number")
+        public static let invalidTimestamp = Code(rawValue: "invalid timestamp")
+        public static let endBeforeStart = Code(rawValue: "charge period ends before it starts")
+        public static let invalidTags = Code(rawValue: "Tags is not a JSON object")
+        public static let unreadable = Code(rawValue: "unreadable file")
+    }
+
+    public var code: Code
+    /// The 1-based line of the file where the offending record starts (1 is the header).
+    public var line: Int
+    /// The FOCUS column name, when one column is at fault.
+    public var column: String?
+    public var detail: String?
+
+    public init(_ code: Code, line: Int, column: String? = nil, detail: String? = nil) {
+        self.code = code
+        self.line = line
+        self.column = column
+        self.detail = detail
+    }
+
+    /// Whether the error concerns the whole file (and `--skip-invalid` cannot skip past it).
+    public var isFatalForFile: Bool {
+        code == .missingColumn || code == .emptyFile || code == .unreadable || code == .malformedCSV
+    }
+
+    public var description: String {
+        var text = "line \(line)"
+        if let column { text += ", column \(column)" }
+        text += ": \(code.rawValue)"
+        if let detail { text += " (\(detail))" }
+        return text
+    }
+}

@@ -1,0 +1,217 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import UnitEconomics
+
+/// `meterbridge report …`: the six unit-economics analyses.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Unit economics: usage, COGS, margins, prices, allocation and growth.",
+        discussion: """
+            Every report takes --from/--to (UTC days, inclusive) or --last 30d (default), --format table|csv|json,
+            uses exact decimals, and says through which day its data is complete. Reports refuse rather than
+            print a wrong number: mixed currencies, summed gauge metrics (MAX, UNIQUE, LATEST), cost per unit of
+            zero units.
+            """,
+        subcommands: [TopCustomers.self, UnitCost.self, Margin.self, Pricing.self, Allocate.self, Portfolio.self])
+
+    struct TopCustomers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top-customers", abstract: "Customers by total usage: total, daily average, share of total.")
+        @OptionGroup var options: ReportOptions
+        @Option(help: "The business metric's title.") var metric: String
+
+        func run() async throws {
+            try await options.run { reports, period in try await reports.topCustomers(metric: metric, period: period) }
+        }
+    }
+
+    struct UnitCost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unit-cost",
+            abstract: "COGS and cost per unit by customer: tagged cost plus a usage share of shared cost, ranked by COGS.")
+        @OptionGroup var options: ReportOptions
+        @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
+        @Option(help: "The usage metric's title.") var metric: String
+        @Option(help: "Cost per this many units: 1, 100, 1000, 1000000 or 1000000000.") var scale: Int = 1
+        @Option(help: "Also write a bar chart of cost per unit to this SVG file.") var chart: String?
+
+        func run() async throws {
+            try await options.run(chart: chart) { reports, period in
+                try await reports.unitCost(costReport: costReport, metric: metric, period: period, scale: Decimal(scale))
+            }
+        }
+    }
+
+    struct Margin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Gross margin by customer: revenue, COGS, gross profit and margin %, with a total row.",
+            discussion: """
+                Without --metric only cost tagged with a customer counts as that customer's COGS and shared cost is
+                shown on its own row; with --metric USAGE_METRIC shared cost is split per day by usage share.
+                Margin is undefined (empty, not 0%) where revenue is 0 or missing.
+                """)
+        @OptionGroup var options: ReportOptions
+        @Option(help: "The revenue metric's title.") var revenueMetric: String
+        @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
+        @Option(help: "A usage metric by whose daily share shared cost is allocated.") var metric: String?
+        @Option(help: "Also write a bar chart of revenue, COGS and gross profit to this SVG file.") var chart: String?
+
+        func run() async throws {
+            try await options.run(chart: chart) { reports, period in
+                try await reports.margin(revenueMetric: revenueMetric, costReport: costReport, allocateBy: metric, period: period)
+            }
+        }
+    }
+
+    struct Pricing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Current cost per unit and the price for each target margin: price = unit_cost / (1 − margin).")
+        @OptionGroup var options: ReportOptions
+        @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
+        @Option(help: "The usage metric's title.") var metric: String
+        @Option(help: "Target gross margins in percent, comma-separated.") var targetMargins: String = "20,40,60"
+        @Option(help: "Price per this many units: 1, 100, 1000, 1000000 or 1000000000.") var scale: Int = 1
+
+        func run() async throws {
+            let margins = try targetMargins.split(separator: ",").map { text -> Decimal in
+                guard let value = DecimalMath.parse(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--target-margins: \(text) is not a number")
+                }
+                return value
+            }
+            try await options.run { reports, period in
+                try await reports.pricing(costReport: costReport, metric: metric, targetMargins: margins, period: period, scale: Decimal(scale))
+            }
+        }
+    }
+
+    struct Allocate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Shared cost allocated per day by usage share; COGS and cost per unit per customer, with an unallocated row.")
+        @OptionGroup var options: ReportOptions
+        @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
+        @Option(help: "The usage metric's title.") var metric: String
+        @Flag(help: "Add the per-day allocation (CSV: print it instead of the summary).") var daily = false
+
+        func run() async throws {
+            try await options.run(csvSection: daily ? 1 : 0) { reports, period in
+                try await reports.allocate(costReport: costReport, metric: metric, period: period, daily: daily)
+            }
+        }
+    }
+
+    struct Portfolio: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Daily usage per metric, growth against the previous period, and the fastest-growing metric.")
+        @OptionGroup var options: ReportOptions
+        @Option(help: "Metric titles, comma-separated.") var metrics: String
+        @Flag(help: "CSV: print the daily series instead of the growth summary.") var daily = false
+        @Option(help: "Also write a line chart of daily usage to this SVG file.") var chart: String?
+
+        func run() async throws {
+            let titles = metrics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            try await options.run(chart: chart, csvSection: daily ? 1 : 0) { reports, period in
+                try await reports.portfolio(metrics: titles, period: period)
+            }
+        }
+    }
+}
+
+/// The options every report shares, and how a report is run and printed.
+struct ReportOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "First UTC day (YYYY-MM-DD), inclusive.") var from: UTCDate?
+    @Option(help: "Last UTC day (YYYY-MM-DD), inclusive.") var to: UTCDate?
+    @Option(help: "The last N days ending today (UTC), e.g. 30d or 4w (default 30d).") var last: String?
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        if last != nil, from != nil || to != nil { throw ValidationError("pass --from/--to or --last, not both") }
+        if (from == nil) != (to == nil) { throw ValidationError("pass both --from and --to") }
+        if let last, ReportPeriod.parseLast(last) == nil { throw ValidationError("--last: expected e.g. 30d or 4w") }
+    }
+
+    func period() throws -> ReportPeriod {
+        if let from, let to { return try ReportPeriod(from: from, to: to) }
+        let today = UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970) * 1_000_000)
+        return try ReportPeriod(lastDays: ReportPeriod.parseLast(last ?? "30d") ?? 30, endingOn: today)
+    }
+
+    func run(
+        chart: String? = nil, csvSection: Int = 0,
+        _ body: (UnitEconomicsReports, ReportPeriod) async throws -> ReportOutput
+    ) async throws {
+        let period = try period()
+        let output = try await CLIContext.run(database) { context in
+            try await body(UnitEconomicsReports(pool: context.pool), period)
+        }
+        print(ReportRendering.render(output, format: format, csvSection: csvSection))
+        if format == .csv {
+            FileHandle.standardError.write(Data((output.notes + [output.completeness.description]).map { "# \($0)\n" }.joined().utf8))
+        }
+        if let chart, let data = output.chart {
+            try SVGChartRenderer().render(data).write(toFile: chart, atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data("Wrote chart to \(chart)\n".utf8))
+        }
+    }
+}
+
+/// Prints a report as an aligned table (sections, notes, completeness), CSV (one section) or one JSON object.
+enum ReportRendering {
+    static func render(_ output: ReportOutput, format: OutputFormat, csvSection: Int = 0) -> String {
+        switch format {
+        case .table:
+            var parts: [String] = ["\(output.sections.first?.title ?? output.report), \(output.period)"]
+            for (index, section) in output.sections.enumerated() {
+                if index > 0 { parts.append("\n\(section.title)") }
+                parts.append(TableOutput(columns: section.columns, rows: section.rows).table())
+            }
+            parts.append("")
+            parts += output.notes
+            parts.append(output.completeness.description)
+            return parts.joined(separator: "\n")
+        case .csv:
+            let section = output.sections[min(csvSection, output.sections.count - 1)]
+            return TableOutput(columns: section.columns, rows: section.rows).csv()
+        case .json:
+            var object: [String: JSONNode] = [
+                "report": .string(output.report), "from": .string(output.period.from.description),
+                "to": .string(output.period.to.description),
+                "complete_through": output.completeness.through.map { .string($0.description) } ?? .null,
+                "completeness": .array(output.completeness.parts.map {
+                    .object(["input": .string($0.name), "complete_through": $0.through.map { .string($0.description) } ?? .null])
+                }),
+                "notes": .array(output.notes.map(JSONNode.string)),
+            ]
+            for fact in output.facts { object[fact.key] = fact.value.map(JSONNode.string) ?? .null }
+            for (index, section) in output.sections.enumerated() {
+                object[index == 0 ? "rows" : "daily"] = .array(section.rows.map { row in
+                    .object(Dictionary(uniqueKeysWithValues: zip(section.columns, row.map { $0.map(JSONNode.string) ?? .null })))
+                })
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            return String(decoding: (try? encoder.encode(JSONNode.object(object))) ?? Data("{}".utf8), as: UTF8.self)
+        }
+    }
+}
+
+/// A JSON value for report output: every amount is a string holding the exact decimal.
+indirect enum JSONNode: Encodable {
+    case string(String)
+    case null
+    case array([JSONNode])
+    case object([String: JSONNode])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let values): try container.encode(values)
+        case .object(let values): try container.encode(values)
+        }
+    }
+}

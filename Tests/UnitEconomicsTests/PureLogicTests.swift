@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import UnitEconomics
+
+private func d(_ text: String) -> Decimal { DecimalMath.parse(text)! }
+private func day(_ text: String) -> UTCDate { UTCDate(text)! }
+private func micros(_ text: String) -> Int64 { FocusTimestamp.parse(text)! }
+
+@Suite("Proration")
+struct ProrationTests {
+    @Test func hourlyRowStaysOnItsDay() {
+        let shares = Proration.prorate(d("0.37"), startMicros: micros("2025-03-01T05:00:00Z"), endMicros: micros("2025-03-01T06:00:00Z"))
+        #expect(shares == [.init(day: day("2025-03-01"), amount: d("0.37"))])
+    }
+
+    @Test func dailyRowIsOneDay() {
+        let shares = Proration.prorate(d("12.5"), startMicros: micros("2025-03-02T00:00:00Z"), endMicros: micros("2025-03-03T00:00:00Z"))
+        #expect(shares == [.init(day: day("2025-03-02"), amount: d("12.5"))])
+    }
+
+    @Test func rowAcrossMidnightSplitsByTime() {
+        // 22:00 → 04:00: two hours on the 1st, four on the 2nd.
+        let shares = Proration.prorate(d("6"), startMicros: micros("2025-03-01T22:00:00Z"), endMicros: micros("2025-03-02T04:00:00Z"))
+        #expect(shares.map(\.amount) == [d("2"), d("4")])
+        #expect(shares.map(\.day) == [day("2025-03-01"), day("2025-03-02")])
+    }
+
+    @Test func monthLongRowAddsUpExactlyWithTheRemainderOnTheLastDay() {
+        // 100 over the 30 days of April: 3.3333333333 for 29 days, 3.3333333343 on the 30th.
+        let shares = Proration.prorate(d("100"), startMicros: micros("2025-04-01T00:00:00Z"), endMicros: micros("2025-05-01T00:00:00Z"))
+        #expect(shares.count == 30)
+        #expect(shares.dropLast().allSatisfy { $0.amount == d("3.3333333333") })
+        #expect(shares.last == .init(day: day("2025-04-30"), amount: d("3.3333333343")))
+        #expect(shares.reduce(Decimal.zero) { $0 + $1.amount } == d("100"))
+    }
+
+    @Test(arguments: ["0.0000001234", "-17.31", "99999.999999999999", "1"])
+    func sharesAlwaysAddUp(amount: String) {
+        let shares = Proration.prorate(
+            d(amount), startMicros: micros("2025-01-30T13:17:00.5Z"), endMicros: micros("2025-03-02T01:00:00Z"),
+            scale: max(10, amount.split(separator: ".").last.map(\.count) ?? 0))
+        #expect(shares.reduce(Decimal.zero) { $0 + $1.amount } == d(amount))
+        #expect(shares.first?.day == day("2025-01-30") && shares.last?.day == day("2025-03-02"))
+    }
+
+    @Test func zeroLengthChargeBelongsToItsStartDay() {
+        let shares = Proration.prorate(d("5"), startMicros: micros("2025-03-01T12:00:00Z"), endMicros: micros("2025-03-01T12:00:00Z"))
+        #expect(shares == [.init(day: day("2025-03-01"), amount: d("5"))])
+    }
+}
+
+@Suite("Parsing")
+struct ParsingTests {
+    @Test(arguments: [
+        ("2025-03-01T00:00:00Z", "2025-03-01"), ("2025-03-01T23:59:59.999Z", "2025-03-01"), ("2025-03-01 12:00:00", "2025-03-01"),
+        ("2025-03-01T01:00:00+02:00", "2025-02-28"), ("2025-03-01", "2025-03-01"), ("2025-03-01T00:00Z", "2025-03-01"),
+    ])
+    func timestamps(text: String, expectedDay: String) throws {
+        let value = try #require(FocusTimestamp.parse(text))
+        #expect(UTCDate(containingMicroseconds: value) == day(expectedDay))
+    }
+
+    @Test(arguments: ["", "2025-02-30T00:00:00Z", "2025-03-01T24:00:00Z", "03/01/2025", "2025-03-01T00:00:00 UTC"])
+    func badTimestamps(text: String) {
+        #expect(FocusTimestamp.parse(text) == nil)
+    }
+
+    @Test func decimals() {
+        #expect(DecimalMath.parse("1.50") == Decimal(string: "1.5"))
+        #expect(DecimalMath.parse("-0.000000123") == Decimal(sign: .minus, exponent: -9, significand: 123))
+        #expect(DecimalMath.parse("1.5E-3") == Decimal(string: "0.0015"))
+        #expect(DecimalMath.parse("+7") == 7)
+        for bad in ["", "1,000.00", "NaN", "1.2.3", "abc", "1e", "--1"] { #expect(DecimalMath.parse(bad) == nil, "\(bad)") }
+    }
+
+    @Test func tagsMustBeAJSONObject() {
+        func check(_ text: String) -> Bool {
+            var bytes = Array(text.utf8)
+            return bytes.withUnsafeMutableBufferPointer { JSONObjectValidator.isObject(UnsafeBufferPointer($0)) }
+        }
+        #expect(check(#"{"customer":"acme","env":"prod"}"#))
+        #expect(check(#"{"a, b":"c, \"d\"","flag":true,"n":[1,2.5e3,null]}"#))
+        #expect(check("{}"))
+        #expect(!check(#"{"a":}"#))
+        #expect(!check(#"["a"]"#))
+        #expect(!check(#"{"a":"b"} x"#))
+    }
+
+    @Test func filterSyntax() throws {
+        let filter = try CostReportFilter(parsing: #"service=Amazon EC2,Foo\, Inc"#, exclude: false)
+        #expect(filter.field == .service && filter.values == ["Amazon EC2", "Foo, Inc"])
+        #expect(filter.argument == #"service=Amazon EC2,Foo\, Inc"#)
+        let tag = try CostReportFilter(parsing: "tag:env=prod", exclude: true)
+        #expect(tag.field == .tag && tag.key == "env" && tag.values == ["prod"] && tag.exclude)
+        let present = try CostReportFilter(parsing: "tag:customer", exclude: false)
+        #expect(present.values.isEmpty)
+        #expect(throws: CostReportError.self) { try CostReportFilter(parsing: "colour=red", exclude: false) }
+        #expect(throws: CostReportError.self) { try CostReportFilter(parsing: "provider", exclude: false) }
+        #expect(throws: CostReportError.self) { try CostReportFilter(parsing: "region=", exclude: false) }
+    }
+
+    @Test func headerMapsVersionsAndRefusesMissingColumns() throws {
+        let v13 = try FocusColumns(header: ["\u{FEFF}billedcost", "ServiceProviderName", "ChargePeriodEnd", "EffectiveCost", "ProviderName", "ChargePeriodStart", "BillingCurrency"])
+        #expect(v13.providerIndex == 1)
+        #expect(v13[.billedCost] == 0)
+        #expect(throws: FocusImportError(.missingColumn, line: 1, column: "EffectiveCost")) {
+            try FocusColumns(header: ["ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "BillingCurrency"])
+        }
+    }
+}
+
+@Suite("Formulas and allocation")
+struct FormulaTests {
+    @Test func sharedCostSplitsByUsageAndAddsUpExactly() {
+        let d1 = day("2025-03-01"), d2 = day("2025-03-02"), d3 = day("2025-03-03")
+        let result = CostAllocator().allocate(
+            cost: [
+                d1: .init(direct: ["a": 10], shared: 11), d2: .init(direct: ["b": 4], shared: 11), d3: .init(shared: 11),
+            ],
+            usage: [d1: ["a": 100, "b": 300], d2: ["a": 50, "b": 50]])
+        let byID = Dictionary(uniqueKeysWithValues: result.customers.map { ($0.customerID, $0) })
+        #expect(byID["a"]?.direct == 10 && byID["a"]?.shared == d("8.25") && byID["a"]?.units == 150)
+        #expect(byID["b"]?.direct == 4 && byID["b"]?.shared == d("13.75") && byID["b"]?.units == 350)
+        #expect(result.unallocated == 11)
+        #expect(result.total == 47)
+    }
+
+    @Test func roundingRemainderGoesToTheHeaviestUser() {
+        let parts = CostAllocator.split(100, by: ["a": 1, "b": 1, "c": 1], total: 3)
+        #expect(parts["a"] == d("33.3333333334"))
+        #expect(parts["b"] == d("33.3333333333") && parts["c"] == d("33.3333333333"))
+        #expect(parts.values.reduce(0, +) == 100)
+    }
+
+    @Test func marginIsUndefinedWithoutRevenue() {
+        #expect(ReportCalculations.grossMarginPercent(revenue: nil, cogs: 5) == nil)
+        #expect(ReportCalculations.grossMarginPercent(revenue: 0, cogs: 5) == nil)
+        #expect(ReportCalculations.grossMarginPercent(revenue: 200, cogs: 50) == 75)
+        #expect(ReportCalculations.costPercentOfRevenue(revenue: 200, cogs: 50) == 25)
+    }
+
+    @Test func priceForTargetMarginIsNotMarkup() throws {
+        let price = try ReportCalculations.priceForMargin(unitCost: 100, marginPercent: 40)
+        #expect(ReportNumber.unitCost(price) == "166.66666667")
+        #expect(DecimalMath.rounded(price, scale: 2) == d("166.67"))
+        #expect(throws: ReportRefusal.self) { try ReportCalculations.priceForMargin(unitCost: 1, marginPercent: 100) }
+    }
+
+    @Test func costPerUnitOfZeroUnitsIsUndefined() {
+        #expect(ReportCalculations.costPerUnit(cost: 5, units: 0) == nil)
+        #expect(ReportCalculations.costPerUnit(cost: 5, units: 2_000, scale: 1_000) == d("2.5"))
+    }
+
+    @Test func growth() {
+        #expect(ReportCalculations.Growth(current: 150, previous: 100) == .percent(50))
+        #expect(ReportCalculations.Growth(current: 5, previous: 0) == .new)
+        #expect(ReportCalculations.Growth(current: 0, previous: 0) == .none)
+    }
+
+    @Test func completeThroughNeedsEveryBatchContiguousFromSince() {
+        let since = day("2025-01-01")
+        let windows: [CoverageCalculator.Window] = [
+            .init(batch: 0, start: day("2025-01-01"), end: day("2025-01-11")),
+            .init(batch: 0, start: day("2025-01-11"), end: day("2025-01-21")),
+            .init(batch: 1, start: day("2025-01-01"), end: day("2025-01-16")),
+            .init(batch: 1, start: day("2025-01-18"), end: day("2025-01-30")),  // gap: 16th and 17th missing
+        ]
+        #expect(CoverageCalculator.completeThrough(since: since, batches: [0, 1], windows: windows) == day("2025-01-15"))
+        #expect(CoverageCalculator.completeThrough(since: since, batches: [0, 1, 2], windows: windows) == nil)
+    }
+
+    @Test func periods() throws {
+        let period = try ReportPeriod(lastDays: 30, endingOn: day("2025-03-30"))
+        #expect(period.from == day("2025-03-01") && period.dayCount == 30)
+        #expect(period.previous.from == day("2025-01-30") && period.previous.to == day("2025-02-28"))
+        #expect(ReportPeriod.parseLast("4w") == 28 && ReportPeriod.parseLast("0d") == nil)
+        #expect(throws: ReportRefusal.self) { try ReportPeriod(from: day("2025-03-02"), to: day("2025-03-01")) }
+    }
+
+    @Test func svgChartHasAxesLabelsAndLegend() {
+        let svg = SVGChartRenderer().render(
+            ChartData(
+                title: "Revenue & COGS", style: .bars, categories: ["Acme", "Beta <b>"],
+                series: [.init(name: "revenue", values: [1000, nil]), .init(name: "COGS", values: [d("18.25"), d("17.75")])],
+                yAxisLabel: "USD"))
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("Revenue &amp; COGS") && svg.contains("Beta &lt;b&gt;") && svg.contains(">USD</text>"))
+        #expect(svg.contains(">revenue</text>") && svg.contains(">COGS</text>"))
+        #expect(svg.components(separatedBy: "<rect").count - 1 == 1 + 3 + 2)  // background, 3 bars, 2 legend keys
+        #expect(svg.hasSuffix("</svg>\n"))
+    }
+}
