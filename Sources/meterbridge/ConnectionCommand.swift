@@ -10,6 +10,16 @@ struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection",
         abstract: "Connect Metronome accounts (tokens are stored encrypted with METERBRIDGE_SECRET_KEY).",
+        discussion: """
+            Examples:
+              meterbridge connection add --name prod --token-file token.txt --rate-limit 8
+              echo "$TOKEN" | meterbridge connection add --name prod --token-file -
+              meterbridge connection list --format json
+              meterbridge connection validate prod
+              meterbridge connection set-token prod --token-file new-token.txt
+              meterbridge connection pause prod
+              meterbridge connection remove prod --cascade --dry-run
+            """,
         subcommands: [Add.self, List.self, Validate.self, SetToken.self, Pause.self, Resume.self, Remove.self])
 
     /// Proves the token can do what imports need: list customers and run a one-day usage query.

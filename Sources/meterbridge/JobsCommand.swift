@@ -213,6 +213,12 @@ struct RetentionPeriod: ExpressibleByArgument, Sendable {
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue", abstract: "Queue depth, and pausing and resuming queues.",
+        discussion: """
+            Examples:
+              meterbridge queue                 # jobs per queue and state
+              meterbridge queue pause backfill  # workers stop claiming backfill jobs
+              meterbridge queue resume          # resume every import queue
+            """,
         subcommands: [Status.self, Pause.self, Resume.self], defaultSubcommand: Status.self)
 
     struct Status: AsyncParsableCommand {

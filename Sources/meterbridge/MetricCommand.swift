@@ -24,6 +24,18 @@ struct MetricCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metric",
         abstract: "Business metrics: what is imported, its status, and its values.",
+        discussion: """
+            Examples:
+              meterbridge metric create --title "CPU hours" --connection prod --usage "CPU hours" \\
+                  --label-source ingest-alias --since 2025-01-01
+              meterbridge metric create --title Revenue --connection prod --revenue --currency USD \\
+                  --revenue-basis gross-usage --label-source customer-name --since 2025-01-01
+              meterbridge metric list
+              meterbridge metric show Revenue
+              meterbridge metric edit Revenue --label-source customer-id
+              meterbridge metric values --title Revenue --from 2026-11-01 --to 2026-11-07 --format csv
+              meterbridge metric delete "CPU hours" --dry-run
+            """,
         subcommands: [Create.self, List.self, Show.self, Edit.self, Delete.self, Values.self])
 
     struct Create: AsyncParsableCommand {
@@ -208,6 +220,11 @@ struct MetricStatus: Sendable {
 struct BillableMetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billable-metrics", abstract: "What usage can be imported from a connection.",
+        discussion: """
+            Examples:
+              meterbridge billable-metrics list --connection prod
+              meterbridge billable-metrics list --connection prod --refresh --format csv
+            """,
         subcommands: [List.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {

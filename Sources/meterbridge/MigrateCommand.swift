@@ -9,7 +9,14 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply pending database migrations (safe to run from several processes at once).",
-        discussion: "Each migration runs in its own transaction and is recorded in schema_migrations.")
+        discussion: """
+            Each migration runs in its own transaction and is recorded in schema_migrations.
+
+            Examples:
+              meterbridge migrate
+              meterbridge migrate --status
+              DATABASE_URL=postgresql://admin@db:5432/meterbridge meterbridge migrate
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "List every migration and whether it is applied; change nothing.") var status = false

@@ -16,6 +16,9 @@ struct SecretsCommand: AsyncParsableCommand {
                 The current key comes from METERBRIDGE_SECRET_KEY, the new one from a file (base64 of 32 random
                 bytes: head -c 32 /dev/urandom | base64 > new.key). Afterwards, set METERBRIDGE_SECRET_KEY to the
                 new key everywhere and restart workers (docs/operations.md, "Rotating the secret key").
+
+                Example:
+                  METERBRIDGE_SECRET_KEY=<old key> meterbridge secrets rotate-key --new-key-file new.key
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: "File holding the new key (base64, 32 bytes).") var newKeyFile: String

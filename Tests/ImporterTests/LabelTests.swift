@@ -1,5 +1,6 @@
 import Foundation
 import Importer
+import Metronome
 import Postgres
 import Testing
 import TestSupport
@@ -85,6 +86,35 @@ struct PacerTests {
         let started = ContinuousClock.now
         try await pacer.awaitPermission()
         #expect(ContinuousClock.now - started >= .milliseconds(600))
+        await pool.close()
+    }
+}
+
+@Suite("Secret key rotation")
+struct KeyRotationTests {
+    /// Every token is re-encrypted in one transaction; afterwards only the new key opens them, and a
+    /// wrong current key changes nothing.
+    @Test func rotateKeyReencryptsEveryToken() async throws {
+        let database = try await TestDatabase.make()
+        let pool = database.pool(size: 2)
+        let oldKey = Data(repeating: 1, count: 32).base64EncodedString()
+        let newKey = Data(repeating: 2, count: 32).base64EncodedString()
+        let old = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: oldKey))
+        for name in ["a", "b"] {
+            _ = try await old.add(name: name, baseURL: "http://x", token: "token-\(name)", rateLimit: 8, customerBatchSize: 25)
+        }
+        // A store holding the wrong "current" key refuses and changes nothing.
+        let wrong = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: Data(repeating: 3, count: 32).base64EncodedString()))
+        await #expect(throws: TokenCipher.KeyError.self) { try await wrong.rotateKey(to: try TokenCipher(base64Key: newKey)) }
+        #expect(try old.clientConfiguration(for: try await old.named("a")).token.secret == "token-a")
+
+        #expect(try await old.rotateKey(to: try TokenCipher(base64Key: newKey)) == 2)
+        let rotated = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: newKey))
+        for name in ["a", "b"] {
+            #expect(try rotated.clientConfiguration(for: try await rotated.named(name)).token.secret == "token-\(name)")
+            let record = try await old.named(name)
+            #expect(throws: TokenCipher.KeyError.self) { try old.clientConfiguration(for: record) }
+        }
         await pool.close()
     }
 }
