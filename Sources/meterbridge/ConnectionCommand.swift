@@ -149,16 +149,21 @@ struct ConnectionCommand: AsyncParsableCommand {
         }
     }
 
+    /// Sets a connection's status by name (pause and resume).
+    static func setStatus(_ status: ConnectionRecord.Status, of name: String, database: DatabaseOptions) async throws {
+        try await CLIContext.run(database) { context in
+            let store = context.connections
+            try await store.setStatus(try await store.named(name).id, status)
+        }
+    }
+
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hold a connection's imports.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
 
         func run() async throws {
-            try await CLIContext.run(database) { context in
-                let store = context.connections
-                try await store.setStatus(try await store.named(name).id, .paused)
-            }
+            try await ConnectionCommand.setStatus(.paused, of: name, database: database)
             print("Paused \(name).")
         }
     }
@@ -169,10 +174,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Argument(help: "The connection name.") var name: String
 
         func run() async throws {
-            try await CLIContext.run(database) { context in
-                let store = context.connections
-                try await store.setStatus(try await store.named(name).id, .active)
-            }
+            try await ConnectionCommand.setStatus(.active, of: name, database: database)
             print("Resumed \(name).")
         }
     }

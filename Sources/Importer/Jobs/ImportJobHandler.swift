@@ -146,11 +146,6 @@ public struct ImportJobHandler: JobHandler {
             billableMetrics: [UsageMetricSelection(id: metric.billableMetricID!)])
         let batch = Set(args.customerIDs)
         let lease = job.lease
-        if let saved, saved.nextPage == nil {
-            // Every page was applied before a crash between the last page and completion.
-            try await finishUsage(args: args, seen: seen, lease: lease)
-            return
-        }
         var pageStarted = ContinuousClock.now
         for try await page in client.usage(query, resumingFrom: saved?.nextPage) {
             defer {
@@ -175,10 +170,6 @@ public struct ImportJobHandler: JobHandler {
                 }
             }
         }
-    }
-
-    private func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease) async throws {
-        try await commit { db in try Self.finishUsage(args: args, seen: seen, lease: lease, on: db) }
     }
 
     private static func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease, on db: isolated PostgresConnection)

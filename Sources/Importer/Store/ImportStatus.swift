@@ -126,17 +126,10 @@ public struct ImportStatus: Sendable, Codable {
         }
         guard !sets.isEmpty, metric.since <= today else { return (nil, 0) }
         let span = DayRange(start: metric.since, end: today.adding(days: 1))
-        var through: UTCDay?
-        var done = 0
-        for set in sets.values {
-            done += span.days - set.missing(in: span).reduce(0) { $0 + $1.days }
-            guard let day = set.completeThrough(from: metric.since) else {
-                through = nil
-                continue
-            }
-            through = through.map { min($0, day) } ?? day
-        }
-        if sets.values.contains(where: { $0.completeThrough(from: metric.since) == nil }) { through = nil }
+        let done = sets.values.reduce(0) { $0 + span.days - $1.missing(in: span).reduce(0) { $0 + $1.days } }
+        // Complete through the earliest batch's last day; nothing while any batch has a gap at `since`.
+        let ends = sets.values.map { $0.completeThrough(from: metric.since) }
+        let through = ends.contains(nil) ? nil : ends.compactMap { $0 }.min()
         return (through, 100 * Double(done) / Double(span.days * sets.count))
     }
 }
