@@ -41,7 +41,7 @@ public struct CostImporter: Sendable {
             let importID: Int64 = try connection.query(CostSQL.insertImport, [sourceID, fileName]).single().decode(at: 0)
             let stream = try FocusCostStream(path: path, sourceID: sourceID, importID: importID, skipInvalid: skipInvalid)
             var statistics = FocusStreamStatistics()
-            try connection.copyInEncoded("COPY cost_daily (\(FocusCostStream.copyColumns)) FROM STDIN") { send in
+            try connection.copyInEncoded(FocusCostStream.copyStatement) { send in
                 statistics = try stream.run(send: send)
             }
             var replaced = 0

@@ -17,8 +17,8 @@ public struct FocusStreamStatistics: Sendable, Equatable {
     public var skippedRows: Int { skipped.values.reduce(0, +) }
 }
 
-/// Reads a FOCUS CSV file (plain or gzip) row by row and encodes each row's daily shares as
-/// `COPY cost_daily` text, handing the bytes over in chunks: constant memory whatever the file's size.
+/// Reads a FOCUS CSV file (plain or gzip) row by row and encodes each row's daily shares as binary
+/// `COPY cost_daily` data, handing the bytes over in chunks: constant memory whatever the file's size.
 ///
 /// Rows are validated before anything of theirs is written, so a skipped row leaves no partial output.
 final class FocusCostStream {
@@ -27,17 +27,21 @@ final class FocusCostStream {
         "source_id, import_id, line, day, effective_cost, billed_cost, currency, provider, service_name, "
         + "service_category, charge_category, billing_account_id, sub_account_id, region_id, resource_id, tags, "
         + "charge_period_start, charge_period_end"
+    static let copyFieldCount: Int16 = 18
+    static let copyStatement = "COPY cost_daily (\(copyColumns)) FROM STDIN (FORMAT binary)"
 
     private let reader: CSVRecordReader
     private let skipInvalid: Bool
-    private let prefix: [UInt8]
+    private let sourceID: Int32
+    private let importID: Int64
     private static let flushThreshold = 1 << 18
     private static let maximumExamples = 5
 
     init(path: String, sourceID: Int, importID: Int64, skipInvalid: Bool) throws(FocusImportError) {
         reader = CSVRecordReader(source: try ByteSource(path: path))
         self.skipInvalid = skipInvalid
-        prefix = Array("\(sourceID)\t\(importID)\t".utf8)
+        self.sourceID = Int32(sourceID)
+        self.importID = importID
     }
 
     /// Streams the whole file through `send`. Throws the first invalid row's error unless skipping.
@@ -49,35 +53,38 @@ final class FocusCostStream {
         reader.wanted = columns.wanted
 
         var statistics = FocusStreamStatistics()
-        var output = CopyLineBuffer(capacity: Self.flushThreshold + 65_536)
-        var suffix = CopyLineBuffer(capacity: 4096)
-        var dayCache: (day: Int64, text: [UInt8]) = (Int64.min, [])
+        var output = BinaryCopyBuffer(capacity: Self.flushThreshold + 65_536)
+        var suffix = BinaryCopyBuffer(capacity: 4096)
         let index = RowIndexes(columns)
+        output.append(BinaryCopyBuffer.header)
 
         while try reader.next() {
             statistics.inputRows += 1
             do {
                 let row = try parse(index: index, columns: columns)
-                try write(row, index: index, into: &output, suffix: &suffix, dayCache: &dayCache, statistics: &statistics)
-            } catch let error as FocusImportError {
+                write(row, index: index, into: &output, suffix: &suffix, statistics: &statistics)
+            } catch {
                 guard skipInvalid, !error.isFatalForFile else { throw error }
                 statistics.skipped[error.code.rawValue, default: 0] += 1
                 if statistics.skippedExamples.count < Self.maximumExamples { statistics.skippedExamples.append(error) }
                 continue
             }
-            if output.bytes.count >= Self.flushThreshold {
-                try output.bytes.withUnsafeBytes { try send($0) }
-                output.bytes.removeAll(keepingCapacity: true)
+            if output.count >= Self.flushThreshold {
+                try send(output.bytes)
+                output.removeAll()
             }
         }
-        if !output.bytes.isEmpty { try output.bytes.withUnsafeBytes { try send($0) } }
+        output.append(BinaryCopyBuffer.trailer)
+        try send(output.bytes)
         return statistics
     }
 
     /// Column positions, resolved once.
     private struct RowIndexes {
         let start, end, effective, billed, currency: Int
-        let provider, service, serviceCategory, chargeCategory, billingAccount, subAccount, region, resource, tags: Int?
+        /// The optional text columns, in `copyColumns` order (nil: absent from the file).
+        let texts: [Int?]
+        let tags: Int?
 
         init(_ columns: FocusColumns) {
             start = columns[.chargePeriodStart]!
@@ -85,27 +92,19 @@ final class FocusCostStream {
             effective = columns[.effectiveCost]!
             billed = columns[.billedCost]!
             currency = columns[.billingCurrency]!
-            provider = columns.providerIndex
-            service = columns[.serviceName]
-            serviceCategory = columns[.serviceCategory]
-            chargeCategory = columns[.chargeCategory]
-            billingAccount = columns[.billingAccountId]
-            subAccount = columns[.subAccountId]
-            region = columns[.regionId]
-            resource = columns[.resourceId]
+            texts = [
+                columns.providerIndex, columns[.serviceName], columns[.serviceCategory], columns[.chargeCategory],
+                columns[.billingAccountId], columns[.subAccountId], columns[.regionId], columns[.resourceId],
+            ]
             tags = columns[.tags]
         }
-    }
-
-    private enum Cell<Value> {
-        case empty, invalid, value(Value)
     }
 
     private struct ParsedRow {
         var startMicros: Int64
         var endMicros: Int64
-        var effectiveScale: Int
-        var billedScale: Int
+        var effective: ExactAmount
+        var billed: ExactAmount
     }
 
     private func parse(index: RowIndexes, columns: FocusColumns) throws(FocusImportError) -> ParsedRow {
@@ -115,108 +114,109 @@ final class FocusCostStream {
                 .fieldCount, line: line, detail: "\(reader.fieldCount) fields, the header has \(columns.columnCount)")
         }
         func timestamp(_ position: Int, _ field: FocusColumns.Field) throws(FocusImportError) -> Int64 {
-            let cell: Cell<Int64> = reader.withField(position) { bytes in
-                if bytes.isEmpty { return .empty }
-                return FocusTimestamp.parse(bytes).map(Cell.value) ?? .invalid
+            let value: Int64?? = reader.withField(position) { bytes in
+                bytes.isEmpty ? .none : .some(FocusTimestamp.parse(bytes))
             }
-            switch cell {
-            case .invalid: throw FocusImportError(.invalidTimestamp, line: line, column: field.columnName)
-            case .empty: throw FocusImportError(.emptyValue, line: line, column: field.columnName)
-            case .value(let value): return value
+            guard let present = value else { throw FocusImportError(.emptyValue, line: line, column: field.columnName) }
+            guard let micros = present else {
+                throw FocusImportError(.invalidTimestamp, line: line, column: field.columnName)
             }
+            return micros
         }
-        func number(_ position: Int, _ field: FocusColumns.Field) throws(FocusImportError) -> Int {
-            let cell: Cell<Int> = reader.withField(position) { bytes in
-                if bytes.isEmpty { return .empty }
-                guard let shape = NumberShape(bytes) else { return .invalid }
-                return .value(shape.hasExponent ? 20 : shape.fractionDigits)
+        func amount(_ position: Int, _ field: FocusColumns.Field) throws(FocusImportError) -> ExactAmount {
+            let value: ExactAmount?? = reader.withField(position) { bytes in
+                bytes.isEmpty ? .none : .some(ExactAmount(parsing: bytes))
             }
-            switch cell {
-            case .invalid: throw FocusImportError(.invalidNumber, line: line, column: field.columnName)
-            case .empty: throw FocusImportError(.emptyValue, line: line, column: field.columnName)
-            case .value(let value): return value
-            }
+            guard let present = value else { throw FocusImportError(.emptyValue, line: line, column: field.columnName) }
+            guard let amount = present else { throw FocusImportError(.invalidNumber, line: line, column: field.columnName) }
+            return amount
+        }
+        func checkText(_ position: Int?) throws(FocusImportError) {
+            guard let position, !reader.withField(position, TextCheck.isPostgresText) else { return }
+            throw FocusImportError(.invalidText, line: line, column: columns.header[position])
         }
         let start = try timestamp(index.start, .chargePeriodStart)
         let end = try timestamp(index.end, .chargePeriodEnd)
         guard end >= start else {
             throw FocusImportError(.endBeforeStart, line: line, column: FocusColumns.Field.chargePeriodEnd.columnName)
         }
-        let effectiveScale = try number(index.effective, .effectiveCost)
-        let billedScale = try number(index.billed, .billedCost)
+        let effective = try amount(index.effective, .effectiveCost)
+        let billed = try amount(index.billed, .billedCost)
         if reader.withField(index.currency, { $0.isEmpty }) {
             throw FocusImportError(.emptyValue, line: line, column: FocusColumns.Field.billingCurrency.columnName)
         }
+        try checkText(index.currency)
+        for position in index.texts { try checkText(position) }
         if let tags = index.tags, !reader.withField(tags, { $0.isEmpty || JSONObjectValidator.isObject($0) }) {
             throw FocusImportError(.invalidTags, line: line, column: FocusColumns.Field.tags.columnName)
         }
-        return ParsedRow(startMicros: start, endMicros: end, effectiveScale: effectiveScale, billedScale: billedScale)
+        try checkText(index.tags)
+        return ParsedRow(startMicros: start, endMicros: end, effective: effective, billed: billed)
     }
 
+    private static let emptyObject: [UInt8] = Array("{}".utf8)
+
     private func write(
-        _ row: ParsedRow, index: RowIndexes, into output: inout CopyLineBuffer, suffix: inout CopyLineBuffer,
-        dayCache: inout (day: Int64, text: [UInt8]), statistics: inout FocusStreamStatistics
-    ) throws {
+        _ row: ParsedRow, index: RowIndexes, into output: inout BinaryCopyBuffer, suffix: inout BinaryCopyBuffer,
+        statistics: inout FocusStreamStatistics
+    ) {
         // Everything after the amounts is the same for every day of the row.
-        suffix.bytes.removeAll(keepingCapacity: true)
-        reader.withField(index.currency) { suffix.escaped($0) }
-        for position in [index.provider, index.service, index.serviceCategory, index.chargeCategory,
-            index.billingAccount, index.subAccount, index.region, index.resource]
-        {
-            suffix.tab()
-            if let position { reader.withField(position) { suffix.optional($0) } } else { suffix.null() }
+        suffix.removeAll()
+        reader.withField(index.currency) { suffix.text($0) }
+        for position in index.texts {
+            if let position { reader.withField(position) { suffix.optionalText($0) } } else { suffix.null() }
         }
-        suffix.tab()
         if let tags = index.tags, !reader.withField(tags, { $0.isEmpty }) {
-            reader.withField(tags) { suffix.escaped($0) }
+            reader.withField(tags) { suffix.jsonb($0) }
         } else {
-            suffix.raw([0x7B, 0x7D])  // {}
+            Self.emptyObject.withUnsafeBufferPointer { suffix.jsonb($0) }
         }
-        suffix.tab()
-        reader.withField(index.start) { suffix.raw($0) }
-        suffix.tab()
-        reader.withField(index.end) { suffix.raw($0) }
-        suffix.endLine()
+        suffix.timestamp(micros: row.startMicros)
+        suffix.timestamp(micros: row.endMicros)
 
         let line = Int64(reader.recordLine)
-        func emit(day: UTCDate, effective: (inout CopyLineBuffer) -> Void, billed: (inout CopyLineBuffer) -> Void) {
-            output.raw(prefix)
-            output.integer(line)
-            output.tab()
-            if dayCache.day != day.daysSinceEpoch { dayCache = (day.daysSinceEpoch, Array(day.description.utf8)) }
-            output.raw(dayCache.text)
-            output.tab()
-            effective(&output)
-            output.tab()
-            billed(&output)
-            output.tab()
-            output.raw(suffix.bytes)
-            statistics.dailyRows += 1
-            if statistics.firstDay.map({ day < $0 }) ?? true { statistics.firstDay = day }
-            if statistics.lastDay.map({ day > $0 }) ?? true { statistics.lastDay = day }
+        let split = Proration.Split(startMicros: row.startMicros, endMicros: row.endMicros)
+        func emit(day: UTCDate, effective: ExactAmount, billed: ExactAmount) {
+            output.row(fields: Self.copyFieldCount)
+            output.int4(sourceID)
+            output.int8(importID)
+            output.int8(line)
+            output.date(day)
+            output.numeric(effective)
+            output.numeric(billed)
+            output.append(suffix)
         }
+        if split.dayCount == 1 {
+            emit(day: split.day(0), effective: row.effective, billed: row.billed)
+        } else {
+            var effective = Proration.Shares(row.effective, duration: split.duration)
+            var billed = Proration.Shares(row.billed, duration: split.duration)
+            for day in 0..<split.dayCount {
+                let micros = split.micros(onDay: day)
+                let isLast = day == split.dayCount - 1
+                emit(
+                    day: split.day(day), effective: effective.next(micros: micros, isLast: isLast),
+                    billed: billed.next(micros: micros, isLast: isLast))
+            }
+        }
+        statistics.dailyRows += split.dayCount
+        let first = split.day(0)
+        let last = split.day(split.dayCount - 1)
+        if statistics.firstDay.map({ first < $0 }) ?? true { statistics.firstDay = first }
+        if statistics.lastDay.map({ last > $0 }) ?? true { statistics.lastDay = last }
+    }
+}
 
-        let days = Proration.dayRange(startMicros: row.startMicros, endMicros: row.endMicros)
-        if days.lowerBound == days.upperBound {
-            emit(
-                day: days.lowerBound,
-                effective: { out in self.reader.withField(index.effective) { out.raw($0) } },
-                billed: { out in self.reader.withField(index.billed) { out.raw($0) } })
-            return
+/// Postgres `text` must be valid UTF-8 without NUL bytes; checked here so that a bad cell is reported
+/// with its line and column rather than failing the COPY.
+enum TextCheck {
+    static func isPostgresText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var ascii = true
+        for byte in bytes {
+            if byte == 0 { return false }
+            if byte >= 0x80 { ascii = false }
         }
-        let effective = reader.withField(index.effective) { DecimalMath.parse($0) }!
-        let billed = reader.withField(index.billed) { DecimalMath.parse($0) }!
-        let effectiveShares = Proration.prorate(
-            effective, startMicros: row.startMicros, endMicros: row.endMicros,
-            scale: max(Proration.minimumScale, row.effectiveScale))
-        let billedShares = Proration.prorate(
-            billed, startMicros: row.startMicros, endMicros: row.endMicros,
-            scale: max(Proration.minimumScale, row.billedScale))
-        for (effectiveShare, billedShare) in zip(effectiveShares, billedShares) {
-            emit(
-                day: effectiveShare.day,
-                effective: { $0.raw(Array(DecimalMath.text(effectiveShare.amount).utf8)) },
-                billed: { $0.raw(Array(DecimalMath.text(billedShare.amount).utf8)) })
-        }
+        if ascii { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 }

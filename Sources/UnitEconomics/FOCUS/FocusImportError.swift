@@ -16,6 +16,7 @@ public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertib
         public static let invalidTimestamp = Code(rawValue: "invalid timestamp")
         public static let endBeforeStart = Code(rawValue: "charge period ends before it starts")
         public static let invalidTags = Code(rawValue: "Tags is not a JSON object")
+        public static let invalidText = Code(rawValue: "text is not valid UTF-8")
         public static let unreadable = Code(rawValue: "unreadable file")
     }
 

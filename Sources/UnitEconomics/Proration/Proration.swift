@@ -3,8 +3,9 @@ public import Foundation
 /// Spreads a cost over the UTC days its charge period `[start, end)` overlaps, by the share of the
 /// period that falls in each day.
 ///
-/// Shares are rounded to `scale` decimal places and the rounding remainder goes to the last day, so the
-/// shares of one row add up to its cost exactly: totals are preserved to the last digit.
+/// Shares are rounded half away from zero to `scale` decimal places and the rounding remainder goes to
+/// the last day, so the shares of one row add up to its cost exactly: totals are preserved to the last
+/// digit. The arithmetic is on 128-bit integers (``ExactAmount``), exact and allocation-free.
 public enum Proration {
     /// A day's part of a cost.
     public struct DayShare: Sendable, Equatable {
@@ -27,14 +28,83 @@ public enum Proration {
         return first...last
     }
 
-    /// The microseconds of `[start, end)` that fall on each day it overlaps.
-    public static func overlaps(startMicros: Int64, endMicros: Int64) -> [(day: UTCDate, micros: Int64)] {
-        let range = dayRange(startMicros: startMicros, endMicros: endMicros)
-        guard endMicros > startMicros else { return [(range.lowerBound, 0)] }
-        return (range.lowerBound.daysSinceEpoch...range.upperBound.daysSinceEpoch).map { day in
-            let dayStart = day * CivilCalendar.microsecondsPerDay
-            let dayEnd = dayStart + CivilCalendar.microsecondsPerDay
-            return (UTCDate(daysSinceEpoch: day), min(endMicros, dayEnd) - max(startMicros, dayStart))
+    /// How `[start, end)` falls on UTC days.
+    struct Split {
+        let startMicros: Int64
+        let endMicros: Int64
+        let firstDay: Int64
+        let dayCount: Int
+
+        init(startMicros: Int64, endMicros: Int64) {
+            self.startMicros = startMicros
+            self.endMicros = endMicros
+            let range = Proration.dayRange(startMicros: startMicros, endMicros: endMicros)
+            firstDay = range.lowerBound.daysSinceEpoch
+            dayCount = Int(range.upperBound.daysSinceEpoch - firstDay) + 1
+        }
+
+        var duration: Int64 { endMicros - startMicros }
+
+        /// The day `index` days after the first one.
+        func day(_ index: Int) -> UTCDate { UTCDate(daysSinceEpoch: firstDay + Int64(index)) }
+
+        /// The microseconds of the period that fall on day `index`.
+        func micros(onDay index: Int) -> Int64 {
+            let dayStart = (firstDay + Int64(index)) * CivilCalendar.microsecondsPerDay
+            return min(endMicros, dayStart + CivilCalendar.microsecondsPerDay) - max(startMicros, dayStart)
+        }
+    }
+
+    /// One amount's shares, taken day by day in order.
+    struct Shares {
+        private let magnitude: UInt128
+        private let negative: Bool
+        private let scale: Int
+        /// Trailing zeros are dropped from shares, but never below the amount's own scale.
+        private let displayScale: Int
+        private let duration: UInt128
+        private var allocated: UInt128 = 0
+
+        init(_ amount: ExactAmount, duration: Int64, minimumScale: Int = Proration.minimumScale) {
+            let rescaled = amount.rescaled(to: max(minimumScale, amount.scale))
+            magnitude = rescaled.magnitude
+            negative = amount.negative
+            scale = rescaled.scale
+            displayScale = amount.scale
+            self.duration = UInt128(duration)
+        }
+
+        /// The share of a day holding `micros` of the period; the last day takes what is left.
+        mutating func next(micros: Int64, isLast: Bool) -> ExactAmount {
+            var share: UInt128
+            var shareNegative = negative
+            if isLast {
+                if magnitude >= allocated {
+                    share = magnitude - allocated
+                } else {
+                    share = allocated - magnitude
+                    shareNegative.toggle()
+                }
+            } else {
+                let part = UInt128(micros)
+                let quotient: UInt128
+                let remainder: UInt128
+                if magnitude <= UInt128(UInt64.max) {
+                    let product = magnitude * part  // < 2^64 · 2^63
+                    (quotient, remainder) = product.quotientAndRemainder(dividingBy: duration)
+                } else {
+                    (quotient, remainder) = duration.dividingFullWidth(magnitude.multipliedFullWidth(by: part))
+                }
+                share = remainder >= duration - remainder ? quotient + 1 : quotient
+                allocated += share
+            }
+            var shareScale = scale
+            while shareScale > displayScale, share % 10 == 0, share != 0 {
+                share /= 10
+                shareScale -= 1
+            }
+            if share == 0 { shareScale = displayScale }
+            return ExactAmount(magnitude: share, negative: shareNegative, scale: shareScale)
         }
     }
 
@@ -42,21 +112,13 @@ public enum Proration {
     public static func prorate(
         _ amount: Decimal, startMicros: Int64, endMicros: Int64, scale: Int = minimumScale
     ) -> [DayShare] {
-        let parts = overlaps(startMicros: startMicros, endMicros: endMicros)
-        guard parts.count > 1 else { return [DayShare(day: parts[0].day, amount: amount)] }
-        let duration = Decimal(endMicros - startMicros)
-        var shares: [DayShare] = []
-        shares.reserveCapacity(parts.count)
-        var allocated = Decimal.zero
-        for (index, part) in parts.enumerated() {
-            if index == parts.count - 1 {
-                shares.append(DayShare(day: part.day, amount: amount - allocated))
-            } else {
-                let share = DecimalMath.rounded(amount * Decimal(part.micros) / duration, scale: scale)
-                allocated += share
-                shares.append(DayShare(day: part.day, amount: share))
-            }
+        guard let exact = ExactAmount(amount) else { preconditionFailure("\(amount) is out of range for a cost") }
+        let split = Split(startMicros: startMicros, endMicros: endMicros)
+        guard split.dayCount > 1 else { return [DayShare(day: split.day(0), amount: amount)] }
+        var shares = Shares(exact, duration: split.duration, minimumScale: scale)
+        return (0..<split.dayCount).map { index in
+            let share = shares.next(micros: split.micros(onDay: index), isLast: index == split.dayCount - 1)
+            return DayShare(day: split.day(index), amount: share.decimal)
         }
-        return shares
     }
 }
