@@ -19,6 +19,7 @@ struct CostsCommand: AsyncParsableCommand {
                 days its [ChargePeriodStart, ChargePeriodEnd) overlaps; a row's daily shares add up to its cost
                 exactly. Re-importing a source replaces its rows for the days the file covers, in one transaction.
                 A malformed row fails the import (nothing changes) with its line and column, unless --skip-invalid.
+                Costs are decimals (-0.0104, 1.5E-7) of up to 38 digits, 28 before the point; text must be UTF-8.
                 """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The FOCUS CSV file (.csv or .csv.gz).") var file: String
