@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The unit-economics commands end to end through the `meterbridge` binary: import a FOCUS file, list it
+/// as JSON, save a cost report, run a report with a chart, refuse a bad file, delete the source.
+@Suite("Economics CLI")
+struct EconomicsCLITests {
+    static let focus = """
+        ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ServiceCategory,Tags,ChargeDescription
+        2025-03-01T05:00:00Z,2025-03-01T06:00:00Z,10,10,USD,Compute,"{""customer"":""acme""}","hourly, tagged"
+        2025-03-01T00:00:00Z,2025-03-04T00:00:00Z,30,30,USD,Compute,"{""env"":""prod""}",shared over three days
+        2025-03-01T00:00:00Z,2025-03-02T00:00:00Z,1000,1000,USD,Storage,,not in COGS
+
+        """
+
+    func file(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    @Test func importListReportAndDelete() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try await database.connect()
+        try await connection.simpleQuery(
+            """
+            INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'main', 'http://sandbox', '\\x00');
+            INSERT INTO customers (connection_id, id, name, ingest_aliases, import_batch) VALUES
+                (1, 'c-acme', 'Acme', '{acme}', 0), (1, 'c-beta', 'Beta', '{beta}', 0);
+            INSERT INTO billable_metrics (connection_id, id, name, aggregation_type) VALUES (1, 'bm-req', 'requests', 'sum');
+            INSERT INTO business_metrics (id, title, connection_id, kind, billable_metric_id, label_source, since)
+                VALUES (1, 'API requests', 1, 'usage', 'bm-req', 'customer_name', '2025-01-01');
+            INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES
+                (1, '2025-03-01', 'c-acme', 100), (1, '2025-03-01', 'c-beta', 300),
+                (1, '2025-03-02', 'c-acme', 50), (1, '2025-03-02', 'c-beta', 50);
+            """)
+        let cli = CLITests()
+
+        let imported = try cli.meterbridge(["costs", "import", try file(Self.focus), "--source", "aws"], database: database)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("Imported 3 FOCUS row(s)") && imported.stdout.contains("5 daily row(s), 2025-03-01 to 2025-03-03"))
+
+        let listed = try cli.meterbridge(["costs", "list", "--format", "json"], database: database)
+        let sources = try #require(try json(listed.stdout) as? [[String: String]])
+        #expect(sources == [[
+            "source": "aws", "currency": "USD", "period_start": "2025-03-01", "period_end": "2025-03-03", "rows": "3",
+            "effective_cost": "1040", "billed_cost": "1040",
+        ]])
+
+        let created = try cli.meterbridge(
+            ["cost-report", "create", "COGS", "--include", "service-category=Compute", "--customer-tag", "customer"],
+            database: database)
+        #expect(created.status == 0, "\(created.stderr)")
+
+        // Shared cost is 10 a day: 03-01 split 100:300, 03-02 50:50, 03-03 has no usage (unallocated).
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("unit-cost-\(UUID().uuidString).svg").path
+        let report = try cli.meterbridge(
+            ["report", "unit-cost", "--cost-report", "COGS", "--metric", "API requests", "--from", "2025-03-01",
+                "--to", "2025-03-03", "--format", "json", "--chart", chart], database: database)
+        #expect(report.status == 0, "\(report.stderr)")
+        let object = try #require(try json(report.stdout) as? [String: Any])
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        func row(_ customer: String) -> [String: Any]? { rows.first { $0["customer"] as? String == customer } }
+        #expect(row("Acme")?["cogs"] as? String == "17.5" && row("Acme")?["cost_per_unit"] as? String == "0.11666667")
+        #expect(row("Beta")?["cogs"] as? String == "12.5")
+        #expect(row("(total)")?["cogs"] as? String == "40" && row("(total)")?["units"] as? String == "500")
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") || svg.contains("<svg "))
+
+        // A bad file fails with its line and column and changes nothing.
+        let bad = try cli.meterbridge(
+            ["costs", "import", try file(Self.focus.replacingOccurrences(of: ",30,30,", with: ",3O,30,")), "--source", "aws"],
+            database: database)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("line 3, column EffectiveCost: invalid number"), "\(bad.stderr)")
+        #expect(try cli.meterbridge(["costs", "list", "--format", "json"], database: database).stdout == listed.stdout)
+
+        let deleted = try cli.meterbridge(["costs", "delete", "--source", "aws", "--yes"], database: database)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect((try json(try cli.meterbridge(["costs", "list", "--format", "json"], database: database).stdout) as? [Any])?.isEmpty == true)
+        #expect(try await connection.query("SELECT count(*) FROM cost_daily").single().decode(Int.self, at: 0) == 0)
+        await connection.close()
+    }
+}
