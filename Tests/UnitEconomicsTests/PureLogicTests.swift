@@ -146,6 +146,15 @@ struct FormulaTests {
         #expect(throws: ReportRefusal.self) { try ReportCalculations.priceForMargin(unitCost: 1, marginPercent: 100) }
     }
 
+    @Test func tinyUnitCostsKeepFourSignificantDigits() {
+        #expect(ReportNumber.unitCost(d("0.121666666666")) == "0.12166667")
+        #expect(ReportNumber.unitCost(d("0.00001")) == "0.00001")
+        #expect(ReportNumber.unitCost(d("0.000000000052011234")) == "0.00000000005201")
+        #expect(ReportNumber.unitCost(d("-0.0000001234567")) == "-0.0000001235")
+        #expect(ReportNumber.unitCost(0) == "0")
+        #expect(ReportNumber.unitCost(nil) == nil)
+    }
+
     @Test func costPerUnitOfZeroUnitsIsUndefined() {
         #expect(ReportCalculations.costPerUnit(cost: 5, units: 0) == nil)
         #expect(ReportCalculations.costPerUnit(cost: 5, units: 2_000, scale: 1_000) == d("2.5"))

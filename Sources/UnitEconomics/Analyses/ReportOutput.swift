@@ -68,8 +68,20 @@ public struct ReportCompleteness: Sendable, Equatable, CustomStringConvertible {
 public enum ReportNumber {
     /// Money and units: exact.
     public static func amount(_ value: Decimal) -> String { DecimalMath.text(value) }
-    /// Cost per unit and prices: 8 decimal places.
-    public static func unitCost(_ value: Decimal?) -> String? { value.map { DecimalMath.text(DecimalMath.rounded($0, scale: 8)) } }
+    /// Cost per unit and prices: 8 decimal places, more for tiny values so that at least 4 significant
+    /// digits show (a cost of 5.2e-11 per request is not 0).
+    public static func unitCost(_ value: Decimal?) -> String? {
+        value.map { value in
+            var scale = 8
+            var smallest = Decimal(sign: .plus, exponent: -5, significand: 1)  // 4 digits at 8 places
+            let magnitude = abs(value)
+            while !magnitude.isZero, magnitude < smallest, scale < 38 {
+                scale += 1
+                smallest /= 10
+            }
+            return DecimalMath.text(DecimalMath.rounded(value, scale: scale))
+        }
+    }
     /// Percentages: 2 decimal places.
     public static func percent(_ value: Decimal?) -> String? { value.map { DecimalMath.text(DecimalMath.rounded($0, scale: 2)) } }
 }
