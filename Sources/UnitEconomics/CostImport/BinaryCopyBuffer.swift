@@ -107,6 +107,8 @@ struct BinaryCopyBuffer: ~Copyable {
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var groupCount = 0
         var lowestWeight = 0
+        /// Trailing zero groups carry nothing: they are left out.
+        var trailingZeros = 0
         withUnsafeMutableBytes(of: &groups) { raw in
             let group = raw.bindMemory(to: UInt16.self)
             var magnitude = amount.magnitude
@@ -136,25 +138,19 @@ struct BinaryCopyBuffer: ~Copyable {
                     groupCount += 1
                 }
             }
-            // Trailing zero groups carry nothing.
-            var skipped = 0
-            while skipped < groupCount, group[skipped] == 0 { skipped += 1 }
-            if skipped > 0 {
-                for index in 0..<(groupCount - skipped) { group[index] = group[index + skipped] }
-                groupCount -= skipped
-                lowestWeight += skipped
-            }
+            while trailingZeros < groupCount, group[trailingZeros] == 0 { trailingZeros += 1 }
         }
-        reserve(12 + 2 * groupCount)
-        store(Int32(8 + 2 * groupCount))
-        store(Int16(groupCount))
-        store(Int16(groupCount == 0 ? 0 : lowestWeight + groupCount - 1))
+        let digits = groupCount - trailingZeros
+        reserve(12 + 2 * digits)
+        store(Int32(8 + 2 * digits))
+        store(Int16(digits))
+        store(Int16(digits == 0 ? 0 : lowestWeight + groupCount - 1))
         store(UInt16(amount.negative ? 0x4000 : 0))
         store(Int16(amount.scale))
         withUnsafeBytes(of: groups) { raw in
             let group = raw.bindMemory(to: UInt16.self)
             var index = groupCount - 1
-            while index >= 0 {
+            while index >= trailingZeros {
                 store(group[index])
                 index -= 1
             }

@@ -113,35 +113,27 @@ final class FocusCostStream {
             throw FocusImportError(
                 .fieldCount, line: line, detail: "\(reader.fieldCount) fields, the header has \(columns.columnCount)")
         }
-        func timestamp(_ position: Int, _ field: FocusColumns.Field) throws(FocusImportError) -> Int64 {
-            let value: Int64?? = reader.withField(position) { bytes in
-                bytes.isEmpty ? .none : .some(FocusTimestamp.parse(bytes))
-            }
+        /// A required cell's value; an empty cell and one that does not parse are different errors.
+        func required<Value>(
+            _ position: Int, _ field: FocusColumns.Field, invalid: FocusImportError.Code,
+            _ parse: (UnsafeBufferPointer<UInt8>) -> Value?
+        ) throws(FocusImportError) -> Value {
+            let value: Value?? = reader.withField(position) { bytes in bytes.isEmpty ? .none : .some(parse(bytes)) }
             guard let present = value else { throw FocusImportError(.emptyValue, line: line, column: field.columnName) }
-            guard let micros = present else {
-                throw FocusImportError(.invalidTimestamp, line: line, column: field.columnName)
-            }
-            return micros
-        }
-        func amount(_ position: Int, _ field: FocusColumns.Field) throws(FocusImportError) -> ExactAmount {
-            let value: ExactAmount?? = reader.withField(position) { bytes in
-                bytes.isEmpty ? .none : .some(ExactAmount(parsing: bytes))
-            }
-            guard let present = value else { throw FocusImportError(.emptyValue, line: line, column: field.columnName) }
-            guard let amount = present else { throw FocusImportError(.invalidNumber, line: line, column: field.columnName) }
-            return amount
+            guard let parsed = present else { throw FocusImportError(invalid, line: line, column: field.columnName) }
+            return parsed
         }
         func checkText(_ position: Int?) throws(FocusImportError) {
             guard let position, !reader.withField(position, TextCheck.isPostgresText) else { return }
             throw FocusImportError(.invalidText, line: line, column: columns.header[position])
         }
-        let start = try timestamp(index.start, .chargePeriodStart)
-        let end = try timestamp(index.end, .chargePeriodEnd)
+        let start = try required(index.start, .chargePeriodStart, invalid: .invalidTimestamp) { FocusTimestamp.parse($0) }
+        let end = try required(index.end, .chargePeriodEnd, invalid: .invalidTimestamp) { FocusTimestamp.parse($0) }
         guard end >= start else {
             throw FocusImportError(.endBeforeStart, line: line, column: FocusColumns.Field.chargePeriodEnd.columnName)
         }
-        let effective = try amount(index.effective, .effectiveCost)
-        let billed = try amount(index.billed, .billedCost)
+        let effective = try required(index.effective, .effectiveCost, invalid: .invalidNumber) { ExactAmount(parsing: $0) }
+        let billed = try required(index.billed, .billedCost, invalid: .invalidNumber) { ExactAmount(parsing: $0) }
         if reader.withField(index.currency, { $0.isEmpty }) {
             throw FocusImportError(.emptyValue, line: line, column: FocusColumns.Field.billingCurrency.columnName)
         }

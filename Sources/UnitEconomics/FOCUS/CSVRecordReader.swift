@@ -65,7 +65,7 @@ final class CSVRecordReader {
         while true {
             guard try readRecord() else { return false }
             // A blank line is a record of one empty unquoted field: skip it.
-            if fieldCount == 1, fields[0].count == 0, !fields[0].inSideBuffer, !lastRecordHadQuotes { continue }
+            if fieldCount == 1, fields[0].count == 0, !lastRecordHadQuotes { continue }
             return true
         }
     }
