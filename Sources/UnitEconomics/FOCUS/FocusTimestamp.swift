@@ -1,3 +1,5 @@
+import Postgres
+
 /// Parses FOCUS timestamps to microseconds since the epoch, UTC.
 ///
 /// Accepts what exports write: `2024-01-01T00:00:00Z`, `2024-01-01T00:00:00.000Z`, `2024-01-01 00:00:00`
@@ -31,7 +33,7 @@ public enum FocusTimestamp {
         guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
             let day = number(2), CivilCalendar.isValid(year, month, day)
         else { return nil }
-        var seconds = CivilCalendar.days(fromCivil: year, month, day) * 86_400
+        var seconds = GregorianDays.days(fromCivil: year, month, day) * 86_400
         var micros: Int64 = 0
         if index < count {
             guard bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: " ") else { return nil }

@@ -1,3 +1,5 @@
+import Postgres
+
 /// A UTC calendar day, stored as days since 1970-01-01. Cost and business metrics are both kept per UTC day.
 public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible, Strideable {
     public let daysSinceEpoch: Int64
@@ -5,7 +7,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible, 
     public init(daysSinceEpoch: Int64) { self.daysSinceEpoch = daysSinceEpoch }
 
     public init(year: Int64, month: Int64, day: Int64) {
-        daysSinceEpoch = CivilCalendar.days(fromCivil: year, month, day)
+        daysSinceEpoch = GregorianDays.days(fromCivil: year, month, day)
     }
 
     /// Parses `YYYY-MM-DD` (a valid calendar date) or returns nil.
@@ -24,7 +26,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible, 
     }
 
     public var description: String {
-        let (year, month, day) = CivilCalendar.civil(fromDays: daysSinceEpoch)
+        let (year, month, day) = GregorianDays.civil(fromDays: daysSinceEpoch)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -37,7 +39,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible, 
     public func advanced(by n: Int64) -> UTCDate { UTCDate(daysSinceEpoch: daysSinceEpoch + n) }
 }
 
-/// Proleptic Gregorian arithmetic (Howard Hinnant's algorithms), without Foundation calendars.
+/// Calendar checks and arithmetic beside ``GregorianDays``.
 enum CivilCalendar {
     static let microsecondsPerDay: Int64 = 86_400_000_000
 
@@ -62,26 +64,5 @@ enum CivilCalendar {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day <= lengths[Int(month - 1)]
-    }
-
-    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day)
     }
 }
