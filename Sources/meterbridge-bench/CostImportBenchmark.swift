@@ -22,11 +22,8 @@ struct CostImportBenchmark: AsyncParsableCommand {
     @Option(help: "Directory for the generated files.") var directory = NSTemporaryDirectory()
 
     func run() async throws {
-        var logger = Logger(label: "meterbridge.bench")
-        logger.logLevel = .warning
-        let base = PostgresConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, applicationName: "bench")
-        let bench = Bench(base: base, logger: logger)
-        try await bench.printServerSettings()
+        let bench = try await Bench.start()
+        let logger = bench.logger
         let configuration = try await bench.freshSchema()
         let pool = PostgresConnectionPool(configuration: configuration, size: 1, logger: logger)
         let importer = CostImporter(pool: pool, logger: logger)

@@ -29,11 +29,7 @@ struct QueueBenchmark: AsyncParsableCommand {
     var only = "drain-batched,drain-single,steady,enqueue,latency"
 
     func run() async throws {
-        var logger = Logger(label: "meterbridge.bench")
-        logger.logLevel = .warning
-        let base = PostgresConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, applicationName: "bench")
-        let bench = Bench(base: base, logger: logger)
-        try await bench.printServerSettings()
+        let bench = try await Bench.start()
         let scenarios = Set(only.split(separator: ",").map { String($0) })
         if scenarios.contains("drain-batched") {
             let rate = try await bench.drain(jobs: drainJobs, workers: workers, batch: batch)
@@ -62,6 +58,16 @@ struct QueueBenchmark: AsyncParsableCommand {
 struct Bench {
     let base: PostgresConfiguration
     let logger: Logger
+
+    /// Connects to `DATABASE_URL` (warnings-only logging) and prints the server settings the figures depend on.
+    static func start() async throws -> Bench {
+        var logger = Logger(label: "meterbridge.bench")
+        logger.logLevel = .warning
+        let base = PostgresConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, applicationName: "bench")
+        let bench = Bench(base: base, logger: logger)
+        try await bench.printServerSettings()
+        return bench
+    }
 
     func printServerSettings() async throws {
         let connection = try await PostgresConnection.connect(base, logger: logger)
