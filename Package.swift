@@ -104,8 +104,7 @@ let package = Package(
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome",
-                "UnitEconomics",  // unit economics (issue 6)
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,8 +139,7 @@ let package = Package(
         .executableTarget(
             name: "meterbridge-bench",
             dependencies: [
-                "Postgres", "JobQueue", "Schema",
-                "UnitEconomics",  // unit economics (issue 6): the costs scenario
+                "Postgres", "JobQueue", "Schema", "UnitEconomics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -197,7 +195,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts (issue 6)
+        // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts
         .target(
             name: "UnitEconomics",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
@@ -208,7 +206,6 @@ let package = Package(
             dependencies: ["UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        // MARK: End of unit economics
 
         // MARK: Tests
         .target(
