@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Postgres",
+                "Postgres", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

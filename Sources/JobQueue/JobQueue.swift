@@ -330,6 +330,26 @@ public struct JobQueue: Sendable {
         return try rows.map(Self.record)
     }
 
+    /// The state and args of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
+    /// planner must not plan again.
+    public func args(kinds: [String], states: [JobState], argsContainJSON: String) async throws
+        -> [(state: JobState, argsJSON: String)]
+    {
+        try await pool.query(
+            """
+            SELECT state, args::text FROM jobs
+            WHERE kind = ANY($1::text[]) AND state::text = ANY($2::text[]) AND args @> $3::jsonb
+            """, [kinds, states.map(\.rawValue), argsContainJSON]
+        ).map { (try $0.decode(JobState.self, at: 0), try $0.decode(String.self, at: 1)) }
+    }
+
+    /// Jobs of `queue` waiting to run (available or retryable).
+    public func backlog(queue: String) async throws -> Int {
+        try await pool.query(
+            "SELECT count(*) FROM jobs WHERE state IN ('available', 'retryable') AND queue = $1", [queue]
+        ).single().decode(Int.self, at: 0)
+    }
+
     /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
     public struct QueueCount: Sendable, Codable, Equatable {
         public var queue: String

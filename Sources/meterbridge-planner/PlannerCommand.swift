@@ -18,10 +18,19 @@ struct PlannerCommand: AsyncParsableCommand {
         commandName: "meterbridge-planner",
         abstract: "Plan MeterBridge imports: catalog refreshes, daily sync and history backfill.",
         discussion: """
-            Every cycle: refresh stale catalogs, re-import the trailing --lookback-days of every metric
-            (Metronome accepts usage backdated 34 days and drafts change), and top up the backfill of
-            history from each metric's --since, bounded by --max-backlog queued jobs. Unique keys make a
-            re-plan free; with several replicas one leads (a leader row in Postgres).
+            Every cycle: refresh stale catalogs; re-import the trailing --lookback-days of every metric \
+            once per --sync-interval (Metronome accepts usage backdated 34 days and drafts change), and \
+            optionally the last --hot-days once per --hot-interval; and top up the backfill of history \
+            from each metric's --since, newest windows first, bounded by --max-backlog queued jobs.
+
+            A sync costs one request per (customer, metric) pair whatever its lookback. The planner keeps \
+            the sync, hot refresh and catalog within --sync-budget-share of each connection's request \
+            budget by stretching their intervals (and says so in a log line, `meterbridge status` and the \
+            meterbridge_sync_interval_seconds metric), so backfill always gets the rest. \
+            `meterbridge plan` shows the same projection without enqueuing anything.
+
+            Unique keys make a re-plan free; with several replicas one leads (a leader row in Postgres). \
+            METERBRIDGE_TODAY=YYYY-MM-DD pins the UTC day, a testing aid.
             """,
         version: MeterBridgeVersion.current)
 
@@ -29,16 +38,9 @@ struct PlannerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Operations") var http: HTTPOptions
     @Flag(help: "Plan once and exit.") var once = false
     @Option(help: "Seconds between planning cycles.") var interval = 300.0
-    @Option(help: "Days re-imported every cycle.") var lookbackDays = 35
-    @Option(help: "Days per usage job (one API page holds 200 daily windows).") var usageWindowDays = 200
-    @Option(help: "Days per revenue job (a breakdown page holds 35 days).") var revenueWindowDays = 175
-    @Option(help: "Stop adding backfill jobs while this many wait.") var maxBacklog = 10_000
-    @Option(help: "Refresh each connection's catalog at least this often (seconds).") var catalogInterval = 86_400.0
+    @OptionGroup(title: "Plan") var plan: PlanOptions
 
     func validate() throws {
-        guard lookbackDays >= 1 else { throw ValidationError("--lookback-days must be at least 1") }
-        guard (1...200).contains(usageWindowDays) else { throw ValidationError("--usage-window-days must be 1…200") }
-        guard revenueWindowDays >= 1 else { throw ValidationError("--revenue-window-days must be at least 1") }
         guard interval > 0 else { throw ValidationError("--interval must be positive") }
     }
 
@@ -49,14 +51,7 @@ struct PlannerCommand: AsyncParsableCommand {
         let pool = PostgresConnectionPool(
             configuration: database.configuration(applicationName: "meterbridge-planner"), size: 2, logger: logger)
         let queue = JobQueue(pool: pool, logger: logger)
-        var options = ImportPlanner.Options()
-        options.lookbackDays = lookbackDays
-        options.usageWindowDays = usageWindowDays
-        options.revenueWindowDays = revenueWindowDays
-        options.maxBacklog = maxBacklog
-        options.catalogIntervalSeconds = catalogInterval
-        options.syncIntervalSeconds = min(interval, 3_600)
-        let planner = ImportPlanner(queue: queue, options: options, logger: logger)
+        let planner = ImportPlanner(queue: queue, options: plan.options, clock: try plan.clock(), logger: logger)
         if once {
             let summary = try await planner.plan()
             print("Planned \(summary.catalogJobs) catalog, \(summary.syncJobs) sync and \(summary.backfillJobs) backfill job(s).")

@@ -23,6 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
             were saved with. SIGTERM: stop claiming, let running jobs finish (up to --shutdown-grace
             seconds; a page being committed always commits), hand back the rest untouched (no attempt
             used), exit 0. SIGINT: stop at once, releasing jobs best-effort (leases cover the rest).
+            METERBRIDGE_TODAY=YYYY-MM-DD pins the UTC day its refreshes are stamped with, a testing aid.
             """,
         version: MeterBridgeVersion.current)
 
@@ -59,8 +60,11 @@ struct WorkerCommand: AsyncParsableCommand {
         if pollOnly { queueConfiguration.notifyChannel = nil }
         let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let clock: ImportClock
+        do { clock = try ImportClock.fromEnvironment() } catch { throw ValidationError("\(error)") }
         let handler = ImportJobHandler(
-            pool: pool, connections: ConnectionStore(pool: pool, cipher: cipher), httpClient: httpClient, logger: logger)
+            pool: pool, connections: ConnectionStore(pool: pool, cipher: cipher), httpClient: httpClient, clock: clock,
+            logger: logger)
 
         var options = JobWorker.Options()
         options.queues = queues.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }

@@ -16,7 +16,7 @@ struct MeterBridgeCommand: AsyncParsableCommand {
         version: MeterBridgeVersion.current,
         subcommands: [
             MigrateCommand.self, ConnectionCommand.self, BillableMetricsCommand.self, MetricCommand.self, JobsCommand.self,
-            QueueCommand.self, ReimportCommand.self, StatusCommand.self, SecretsCommand.self, CostsCommand.self,
+            QueueCommand.self, ReimportCommand.self, PlanCommand.self, StatusCommand.self, SecretsCommand.self, CostsCommand.self,
             CostReportCommand.self, ReportCommand.self,
         ])
 }

@@ -26,9 +26,11 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let terminal = isatty(STDOUT_FILENO) == 1
+        let clock: ImportClock
+        do { clock = try ImportClock.fromEnvironment() } catch { throw ValidationError("\(error)") }
         try await CLIContext.run(database) { context in
             repeat {
-                let status = try await ImportStatus.load(pool: context.pool)
+                let status = try await ImportStatus.load(pool: context.pool, today: clock.today)
                 let text = format == .json ? Self.json(status) : Self.table(status, bars: terminal)
                 if watch && terminal {
                     print("\u{1B}[H\u{1B}[2J" + "meterbridge status — \(Timestamps.format(Date()))\n")
@@ -62,6 +64,16 @@ struct StatusCommand: AsyncParsableCommand {
                     ]
                 }
             ).table())
+        let plans = status.connections.compactMap { connection in
+            connection.plan.map {
+                "  \(connection.name): " + PlanText.summary($0, rate: NSDecimalNumber(decimal: connection.rateLimit).doubleValue)
+            }
+        }
+        if !plans.isEmpty {
+            lines.append("")
+            lines.append("Plan:")
+            lines += plans
+        }
         lines.append("")
         lines.append(
             TableOutput(

@@ -68,8 +68,10 @@ struct ImporterHarness: Sendable {
 
     /// Runs `workers` job workers until the queues are idle.
     /// With `stopWhenNothingDue`, workers stop once nothing can run now (snoozed jobs wait).
-    func runWorkers(_ workers: Int = 2, concurrency: Int = 3, stopWhenNothingDue: Bool = false) async throws {
-        let handler = ImportJobHandler(pool: pool, connections: connections, httpClient: httpClient, logger: logger)
+    func runWorkers(
+        _ workers: Int = 2, concurrency: Int = 3, stopWhenNothingDue: Bool = false, clock: ImportClock = .system
+    ) async throws {
+        let handler = ImportJobHandler(pool: pool, connections: connections, httpClient: httpClient, clock: clock, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<workers {
                 var options = JobWorker.Options()

@@ -30,11 +30,15 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
     public var window: DayRange
     public var batch: Int
     public var customerIDs: [String]
+    /// Set when the window refreshes the batch's recent days: the worker then records the refresh, and
+    /// the planner knows when the next one is due.
+    public var refresh: WindowPlanner.Role?
 
     public init(
         connectionID: Int64, metricIDs: [Int64], creditTypeID: String? = nil, window: DayRange, batch: Int,
-        customerIDs: [String]
+        customerIDs: [String], refresh: WindowPlanner.Role? = nil
     ) {
+        self.refresh = refresh
         self.connectionID = connectionID
         self.metricIDs = metricIDs
         self.creditTypeID = creditTypeID
@@ -49,6 +53,7 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
         case creditTypeID = "credit_type_id"
         case window, batch
         case customerIDs = "customer_ids"
+        case refresh
     }
 
     /// One unfinished job per source, window and batch: re-planning the same work is a no-op.

@@ -17,10 +17,16 @@ public struct ImportJobHandler: JobHandler {
     public let connections: ConnectionStore
     public let metrics: MetricStore
     public let httpClient: HTTPClient
+    /// Stamps coverage and refreshes; see ``ImportClock``.
+    public let clock: ImportClock
     let logger: Logger
 
-    public init(pool: PostgresConnectionPool, connections: ConnectionStore, httpClient: HTTPClient, logger: Logger) {
+    public init(
+        pool: PostgresConnectionPool, connections: ConnectionStore, httpClient: HTTPClient, clock: ImportClock = .system,
+        logger: Logger
+    ) {
         self.pool = pool
+        self.clock = clock
         self.connections = connections
         self.metrics = MetricStore(pool: pool)
         self.httpClient = httpClient
@@ -161,10 +167,11 @@ public struct ImportJobHandler: JobHandler {
             let cursorJSON = try JSONEncoder.sorted.encodeToString(cursor)
             let isLast = page.isLast
             let seenNow = seen
+            let now = clock.now
             try await commit { db in
                 try MetricValueWriter.apply(metricID: metric.id, rows: rows, on: db)
                 if isLast {
-                    try Self.finishUsage(args: args, seen: seenNow, lease: lease, on: db)
+                    try Self.finishUsage(args: args, seen: seenNow, lease: lease, now: now, on: db)
                 } else {
                     try JobQueue.checkpoint(lease, cursorJSON: cursorJSON, on: db)
                 }
@@ -172,14 +179,14 @@ public struct ImportJobHandler: JobHandler {
         }
     }
 
-    private static func finishUsage(args: ImportJobArgs, seen: Set<String>, lease: JobLease, on db: isolated PostgresConnection)
-        throws
-    {
+    private static func finishUsage(
+        args: ImportJobArgs, seen: Set<String>, lease: JobLease, now: Date, on db: isolated PostgresConnection
+    ) throws {
         for metricID in args.metricIDs {
             try MetricValueWriter.removeUnreported(
                 metricID: metricID, window: args.window, customers: args.customerIDs, reported: seen, on: db)
         }
-        try MetricValueWriter.recordCoverage(args, on: db)
+        try MetricValueWriter.recordCoverage(args, now: now, on: db)
         try JobQueue.complete(lease, on: db)
     }
 
@@ -221,6 +228,7 @@ public struct ImportJobHandler: JobHandler {
                 let cursorJSON = try JSONEncoder.sorted.encodeToString(next)
                 let amounts = accumulators.map { $0.dailyAmounts(creditTypeName: creditTypeName) }
                 let finished = isLastPage && next.customerIndex == args.customerIDs.count
+                let now = clock.now
                 try await commit { db in
                     if isLastPage {
                         // The customer's walk is complete: its days in the window become exactly these sums.
@@ -230,7 +238,7 @@ public struct ImportJobHandler: JobHandler {
                         }
                     }
                     if finished {
-                        try MetricValueWriter.recordCoverage(args, on: db)
+                        try MetricValueWriter.recordCoverage(args, now: now, on: db)
                         try JobQueue.complete(lease, on: db)
                     } else {
                         try JobQueue.checkpoint(lease, cursorJSON: cursorJSON, on: db)
@@ -241,8 +249,9 @@ public struct ImportJobHandler: JobHandler {
             }
         }
         // No customers left (an empty batch, or a crash right after the last customer's commit).
+        let now = clock.now
         try await commit { db in
-            try MetricValueWriter.recordCoverage(args, on: db)
+            try MetricValueWriter.recordCoverage(args, now: now, on: db)
             try JobQueue.complete(lease, on: db)
         }
     }

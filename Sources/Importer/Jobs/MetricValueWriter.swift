@@ -55,21 +55,47 @@ enum MetricValueWriter {
             [metricID, window.start.description, window.end.description, gone])
     }
 
-    /// Records that the job's window is imported for its customers.
-    static func recordCoverage(_ args: ImportJobArgs, on db: isolated PostgresConnection) throws {
+    /// Records that the job's window is imported for its customers, and, for a sync or hot refresh,
+    /// when the batch's recent days were last refreshed. `now` comes from the import clock.
+    static func recordCoverage(_ args: ImportJobArgs, now: Date, on db: isolated PostgresConnection) throws {
         for metricID in args.metricIDs {
-            try recordCoverage(args, metricID: metricID, on: db)
+            try recordCoverage(args, metricID: metricID, now: now, on: db)
+            if let scope = args.refresh {
+                try db.query(
+                    """
+                    INSERT INTO import_refreshes (metric_id, import_batch, scope, refreshed_at) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (metric_id, import_batch, scope) DO UPDATE
+                        SET refreshed_at = greatest(import_refreshes.refreshed_at, EXCLUDED.refreshed_at)
+                    """, [metricID, args.batch, scope.rawValue, now])
+            }
         }
     }
 
-    private static func recordCoverage(_ args: ImportJobArgs, metricID: Int64, on db: isolated PostgresConnection) throws {
+    /// Coverage is merged: the new window and every row of the same batch and customers that overlaps
+    /// or touches it become one row, so a batch keeps a few ranges however many daily syncs it had.
+    /// Merges of one batch are serialized by a transaction-scoped advisory lock.
+    private static func recordCoverage(_ args: ImportJobArgs, metricID: Int64, now: Date, on db: isolated PostgresConnection)
+        throws
+    {
+        try db.query("SELECT pg_advisory_xact_lock(hashtextextended('import_coverage:' || $1::text || ':' || $2::text, 0))", [
+            metricID, args.batch,
+        ])
         try db.query(
             """
-            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids)
-            VALUES ($1, $2::date, $3::date, $4, $5)
+            WITH merged AS (
+                DELETE FROM import_coverage
+                WHERE metric_id = $1 AND split_part(batch_key, '@', 1) = $4::text AND customer_ids = $5::text[]
+                  AND window_start <= $3::date AND window_end >= $2::date
+                RETURNING window_start, window_end
+            ), span AS (
+                SELECT least($2::date, min(window_start)) AS window_start, greatest($3::date, max(window_end)) AS window_end
+                FROM merged
+            )
+            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids, imported_at)
+            SELECT $1, window_start, window_end, $4::text || '@' || window_end::text, $5::text[], $6 FROM span
             ON CONFLICT (metric_id, window_start, batch_key) DO UPDATE SET window_end = EXCLUDED.window_end,
-                customer_ids = EXCLUDED.customer_ids, imported_at = now()
+                customer_ids = EXCLUDED.customer_ids, imported_at = EXCLUDED.imported_at
             """,
-            [metricID, args.window.start.description, args.window.end.description, "\(args.batch)@\(args.window.end)", args.customerIDs])
+            [metricID, args.window.start.description, args.window.end.description, String(args.batch), args.customerIDs, now])
     }
 }

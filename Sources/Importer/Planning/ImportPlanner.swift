@@ -1,15 +1,18 @@
-public import Foundation
+import Foundation
 public import JobQueue
 public import Logging
 public import Metronome
-import Postgres
+import Metrics
+public import Postgres
 
-/// Decides what to import and enqueues it: a catalog refresh per connection, then for every active
-/// metric and customer batch the trailing sync window (every cycle) and the uncovered backfill windows
-/// (in bounded waves). Unique keys make every re-plan free, so several planners may run; one leads.
+/// Decides what to import and enqueues it, spending each connection's request budget where it counts:
+/// a catalog refresh when stale; the trailing sync of every metric and customer batch when due, at an
+/// interval stretched if needed to keep it within `syncBudgetShare` of the budget; and the rest of the
+/// budget on history, newest windows first, in bounded waves. Queued, running and failed jobs are never
+/// planned again, and unique keys make a re-plan free, so several planners may run; one leads.
 public struct ImportPlanner: Sendable {
     public struct Options: Sendable {
-        /// Days re-imported every cycle (Metronome data changes for 34 days).
+        /// Days each sync re-imports (Metronome data changes for 34 days).
         public var lookbackDays = 35
         /// Usage windows: one page holds up to 200 daily windows of one (customer, metric) pair.
         public var usageWindowDays = 200
@@ -19,98 +22,252 @@ public struct ImportPlanner: Sendable {
         public var maxBacklog = 10_000
         /// Refresh each connection's catalog at least this often.
         public var catalogIntervalSeconds: Double = 86_400
-        /// Re-import the sync window at most this often per metric and batch.
-        public var syncIntervalSeconds: Double = 3_600
+        /// Re-import the trailing `lookbackDays` this often (a day or more runs on day boundaries).
+        public var syncIntervalSeconds: Double = 86_400
+        /// Days the optional hot refresh re-imports.
+        public var hotDays = 2
+        /// Re-import the last `hotDays` this often; nil: no hot refresh.
+        public var hotIntervalSeconds: Double?
+        /// Largest share of a connection's budget for the sync, hot refresh and catalog together.
+        public var syncBudgetShare = 0.30
         public init() {}
     }
 
     public let queue: JobQueue
     public let options: Options
+    public let clock: ImportClock
     let logger: Logger
 
-    public init(queue: JobQueue, options: Options = Options(), logger: Logger) {
+    public init(queue: JobQueue, options: Options = Options(), clock: ImportClock = .system, logger: Logger) {
         self.queue = queue
         self.options = options
+        self.clock = clock
         self.logger = logger
+    }
+
+    /// A connection's plan in requests: what the history still needs and what the recurring refreshes
+    /// cost, from the paging rules (``PageCost``).
+    public struct Projection: Sendable, Equatable, Codable {
+        public var connectionID: Int64
+        public var connection: String
+        public var requestsPerSecond: Double
+        /// Requests still needed for days never imported (queued jobs included).
+        public var backfillRequests: Int
+        /// Requests of one sync of every metric and batch.
+        public var syncRequests: Int
+        /// Recurring requests (sync, hot refresh, catalog) per day at the intervals in force.
+        public var syncRequestsPerDay: Double
+        /// Their share of the connection's daily budget, 0…1.
+        public var syncBudgetShare: Double
+        public var syncIntervalSeconds: Double
+        public var hotIntervalSeconds: Double?
+        /// The intervals were stretched to keep the share.
+        public var stretched: Bool
+
+        /// Seconds until the backfill finishes at the budget left over by the recurring requests.
+        public var backfillSeconds: Double? {
+            let rate = requestsPerSecond * max(0, 1 - syncBudgetShare)
+            return backfillRequests == 0 ? 0 : rate > 0 ? Double(backfillRequests) / rate : nil
+        }
     }
 
     public struct Summary: Sendable, Equatable {
         public var catalogJobs = 0
         public var syncJobs = 0
         public var backfillJobs = 0
+        /// Requests the jobs enqueued in this pass will cost.
+        public var plannedRequests = 0
+        public var projections: [Projection] = []
         public init() {}
     }
 
-    /// One planning pass. `today` is the current UTC day.
+    /// One planning pass. With `dryRun`, computes the projections and enqueues nothing.
     @discardableResult
-    public func plan(today: UTCDay = UTCDay(containing: Date())) async throws -> Summary {
+    public func plan(dryRun: Bool = false) async throws -> Summary {
+        let today = clock.today
         var summary = Summary()
         let pool = queue.pool
+        if !dryRun { summary.catalogJobs = try await enqueueCatalogRefreshes() }
+
+        let connections = try await ConnectionStore(pool: pool, environment: [:]).all()
+        let metrics = Dictionary(grouping: try await MetricStore(pool: pool).active(), by: \.connectionID)
+        var planned = PlannedJobs()
+        for connection in connections where connection.status == .active {
+            let state = try await ConnectionState.load(connection, metrics: metrics[connection.id] ?? [], queue: queue)
+            let projection = plan(state, today: today, into: &planned)
+            summary.projections.append(projection)
+        }
+        guard !dryRun else { return summary }
+
+        let sync = try planned.jobs(queue: ImportQueue.sync)
+        summary.syncJobs = try await queue.enqueue(sync.map(\.job)).count
+        let room = max(0, options.maxBacklog - (try await queue.backlog(queue: ImportQueue.backfill)))
+        // Newest history first, across every metric and batch.
+        let backfill = try planned.jobs(queue: ImportQueue.backfill).sorted { $0.windowEnd > $1.windowEnd }.prefix(room)
+        summary.backfillJobs = try await queue.enqueue(backfill.map(\.job)).count
+        summary.plannedRequests = (sync + backfill).reduce(0) { $0 + $1.requests }
+        try await record(summary.projections)
+        if summary.syncJobs + summary.backfillJobs + summary.catalogJobs > 0 {
+            logger.info(
+                "planned imports",
+                metadata: [
+                    "plan.catalog": "\(summary.catalogJobs)", "plan.sync": "\(summary.syncJobs)",
+                    "plan.backfill": "\(summary.backfillJobs)", "plan.requests": "\(summary.plannedRequests)",
+                ])
+        }
+        return summary
+    }
+
+    /// Plans one connection's metrics into `planned`; returns its projection.
+    func plan(_ state: ConnectionState, today: UTCDay, into planned: inout PlannedJobs) -> Projection {
+        let now = clock.now
         let options = options
-        // Catalog refreshes for connections never synced or synced too long ago.
-        let stale = try await pool.query(
+        let budget = SyncBudget(
+            syncRequests: state.refreshRequests(days: options.lookbackDays),
+            hotRequests: options.hotIntervalSeconds == nil ? 0 : state.refreshRequests(days: options.hotDays),
+            catalogRequests: state.catalogRequests, requestsPerSecond: state.requestsPerSecond, share: options.syncBudgetShare,
+            syncIntervalSeconds: options.syncIntervalSeconds, hotIntervalSeconds: options.hotIntervalSeconds,
+            catalogIntervalSeconds: options.catalogIntervalSeconds)
+        let schedule = budget.schedule
+        var backfillKeys = Set<String>()
+        var backfillRequests = 0
+        for metric in state.metrics {
+            let planner = WindowPlanner(
+                windowDays: metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays,
+                lookbackDays: options.lookbackDays, hotDays: options.hotDays)
+            for (batch, customers) in state.batches {
+                let key = ConnectionState.Key(metric: metric.id, batch: batch)
+                let covered = state.covered[key] ?? DaySet()
+                let refresh: WindowPlanner.Refresh
+                let lastSync = state.refreshed[key]?.sync
+                let lastHot = [state.refreshed[key]?.hot, lastSync].compactMap { $0 }.max()
+                if Self.isDue(last: lastSync, every: schedule.syncIntervalSeconds, now: now, today: today) {
+                    refresh = .sync
+                } else if let hot = schedule.hotIntervalSeconds, Self.isDue(last: lastHot, every: hot, now: now, today: today) {
+                    refresh = .hot
+                } else {
+                    refresh = .none
+                }
+                let windows = planner.windows(
+                    today: today, since: metric.since, covered: covered, pending: state.pending[key] ?? DaySet(), refresh: refresh)
+                for window in windows {
+                    let queue = window.role == .backfill ? ImportQueue.backfill : ImportQueue.sync
+                    planned.add(
+                        metric, window: window.range, batch: batch, customers: customers, queue: queue,
+                        priority: window.role == .backfill ? 3 : 1, refresh: window.role == .backfill ? nil : window.role)
+                }
+                // What history still needs, whether queued or not; revenue metrics of a credit type share it.
+                for window in planner.windows(today: today, since: metric.since, covered: covered, pending: DaySet(), refresh: .none) {
+                    let source = metric.kind == .revenue ? "revenue:\(metric.creditTypeID ?? "")" : "usage:\(metric.id)"
+                    if backfillKeys.insert("\(source):\(batch):\(window.range)").inserted {
+                        backfillRequests += PageCost.window(metric.kind, days: window.range.days, customers: customers.count)
+                    }
+                }
+            }
+        }
+        return Projection(
+            connectionID: state.connection.id, connection: state.connection.name, requestsPerSecond: state.requestsPerSecond,
+            backfillRequests: backfillRequests, syncRequests: budget.syncRequests, syncRequestsPerDay: schedule.requestsPerDay,
+            syncBudgetShare: schedule.budgetShare, syncIntervalSeconds: schedule.syncIntervalSeconds,
+            hotIntervalSeconds: schedule.hotIntervalSeconds, stretched: schedule.stretched)
+    }
+
+    /// Whether a refresh last done at `last` is due. Periods of a day or more count whole UTC days, so
+    /// a daily sync runs once a day whatever the time of its last run; shorter ones count seconds.
+    static func isDue(last: Date?, every period: Double, now: Date, today: UTCDay) -> Bool {
+        guard let last else { return true }
+        if period >= 86_400 {
+            return today.daysSinceEpoch - UTCDay(containing: last).daysSinceEpoch >= Int((period / 86_400).rounded(.up))
+        }
+        return now.timeIntervalSince(last) >= period
+    }
+
+    private func enqueueCatalogRefreshes() async throws -> Int {
+        let stale = try await queue.pool.query(
             """
             SELECT id FROM connections WHERE status = 'active'
               AND (catalog_synced_at IS NULL OR catalog_synced_at < now() - make_interval(secs => $1::float8))
             """, [options.catalogIntervalSeconds]
         ).map { try $0.decode(Int64.self, at: 0) }
+        var added = 0
         for id in stale {
             let job = try NewJob(
                 kind: ImportJobKind.catalog, args: CatalogJobArgs(connectionID: id), queue: ImportQueue.sync, priority: 0,
                 uniqueKey: "catalog:\(id)")
-            if case .inserted = try await queue.enqueue(job) { summary.catalogJobs += 1 }
+            if case .inserted = try await queue.enqueue(job) { added += 1 }
         }
+        return added
+    }
 
-        let metrics = try await MetricStore(pool: pool).active()
-        let backlog = try await pool.query(
-            "SELECT count(*) FROM jobs WHERE state IN ('available', 'retryable') AND queue = $1", [ImportQueue.backfill]
-        ).single().decode(Int.self, at: 0)
-        var planned = PlannedJobs()
-        for metric in metrics {
-            let batches = try await customerBatches(connectionID: metric.connectionID)
-            let coverage = try await coverage(metricID: metric.id)
-            let planner = WindowPlanner(
-                windowDays: metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays,
-                lookbackDays: options.lookbackDays)
-            for (batch, customers) in batches {
-                let covered = coverage.covered(batch: customers, freshAfter: nil)
-                if let sync = planner.syncWindow(today: today, since: metric.since) {
-                    let recent = coverage.covered(batch: customers, freshAfter: Date().addingTimeInterval(-options.syncIntervalSeconds))
-                    if !recent.missing(in: sync).isEmpty {
-                        planned.add(metric, window: sync, batch: batch, customers: customers, queue: ImportQueue.sync, priority: 1)
-                    }
-                }
-                for window in planner.backfillWindows(today: today, since: metric.since, covered: covered) {
-                    planned.add(metric, window: window, batch: batch, customers: customers, queue: ImportQueue.backfill, priority: 3)
-                }
+    /// Saves the projections for `meterbridge status`, publishes them as gauges, and says when a sync
+    /// was stretched to fit its budget share.
+    private func record(_ projections: [Projection]) async throws {
+        for projection in projections {
+            try await queue.pool.query(
+                """
+                INSERT INTO plan_projections (connection_id, backfill_requests, sync_requests_per_day, sync_budget_share,
+                    sync_interval_seconds, hot_interval_seconds, stretched, requests_per_second, planned_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+                ON CONFLICT (connection_id) DO UPDATE SET backfill_requests = EXCLUDED.backfill_requests,
+                    sync_requests_per_day = EXCLUDED.sync_requests_per_day, sync_budget_share = EXCLUDED.sync_budget_share,
+                    sync_interval_seconds = EXCLUDED.sync_interval_seconds, hot_interval_seconds = EXCLUDED.hot_interval_seconds,
+                    stretched = EXCLUDED.stretched, requests_per_second = EXCLUDED.requests_per_second, planned_at = now()
+                """,
+                [
+                    projection.connectionID, projection.backfillRequests, projection.syncRequestsPerDay, projection.syncBudgetShare,
+                    projection.syncIntervalSeconds, projection.hotIntervalSeconds, projection.stretched, projection.requestsPerSecond,
+                ])
+            let dimensions = [("connection", projection.connection)]
+            Gauge(label: "meterbridge_backfill_requests", dimensions: dimensions).record(projection.backfillRequests)
+            Gauge(label: "meterbridge_sync_requests_per_day", dimensions: dimensions).record(projection.syncRequestsPerDay)
+            Gauge(label: "meterbridge_sync_budget_share", dimensions: dimensions).record(projection.syncBudgetShare)
+            Gauge(label: "meterbridge_sync_interval_seconds", dimensions: dimensions).record(projection.syncIntervalSeconds)
+            if projection.stretched {
+                logger.warning(
+                    "sync stretched to fit its budget share",
+                    metadata: [
+                        "connection.name": "\(projection.connection)",
+                        "sync.interval_seconds": "\(projection.syncIntervalSeconds)",
+                        "sync.requests_per_day": "\(Int(projection.syncRequestsPerDay.rounded()))",
+                        "sync.budget_share": "\(String(format: "%.3f", projection.syncBudgetShare))",
+                    ])
             }
         }
-        summary.syncJobs += try await queue.enqueue(try planned.jobs(queue: ImportQueue.sync)).count
-        let room = max(0, options.maxBacklog - backlog)
-        summary.backfillJobs += try await queue.enqueue(Array(try planned.jobs(queue: ImportQueue.backfill).prefix(room))).count
-        if summary != Summary() {
-            logger.info(
-                "planned imports",
-                metadata: ["plan.catalog": "\(summary.catalogJobs)", "plan.sync": "\(summary.syncJobs)",
-                    "plan.backfill": "\(summary.backfillJobs)"])
+    }
+
+    /// The latest projections the planner saved, by connection id.
+    public static func savedProjections(pool: PostgresConnectionPool) async throws -> [Int64: Projection] {
+        let rows = try await pool.query(
+            """
+            SELECT p.connection_id, c.name, p.requests_per_second, p.backfill_requests, p.sync_requests_per_day,
+                p.sync_budget_share, p.sync_interval_seconds, p.hot_interval_seconds, p.stretched
+            FROM plan_projections p JOIN connections c ON c.id = p.connection_id
+            """)
+        var result: [Int64: Projection] = [:]
+        for row in rows {
+            let projection = Projection(
+                connectionID: try row.decode(at: 0), connection: try row.decode(at: 1), requestsPerSecond: try row.decode(at: 2),
+                backfillRequests: try row.decode(at: 3), syncRequests: 0, syncRequestsPerDay: try row.decode(at: 4),
+                syncBudgetShare: try row.decode(at: 5), syncIntervalSeconds: try row.decode(at: 6),
+                hotIntervalSeconds: try row.decode(at: 7), stretched: try row.decode(at: 8))
+            result[projection.connectionID] = projection
         }
-        return summary
+        return result
     }
 
     /// Enqueues `range` of `metrics` again, for every customer batch, in the backfill queue below the
     /// daily sync. Windows sit on each metric's planning grid, so rerunning while a reimport is in
     /// progress adds nothing (the unfinished jobs hold their unique keys). Returns the jobs added.
     @discardableResult
-    public func reimport(metrics: [BusinessMetric], range: DayRange, today: UTCDay = UTCDay(containing: Date())) async throws
-        -> Int
-    {
+    public func reimport(metrics: [BusinessMetric], range: DayRange, today: UTCDay? = nil) async throws -> Int {
+        let today = today ?? clock.today
         var planned = PlannedJobs()
         for metric in metrics {
             let end = min(range.end, today.adding(days: 1))
             let start = max(range.start, metric.since)
             guard start < end else { continue }
             let windowDays = metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays
-            let batches = try await customerBatches(connectionID: metric.connectionID)
+            let batches = try await ConnectionState.customerBatches(connectionID: metric.connectionID, pool: queue.pool)
             // Grid cells anchored at `since`, clipped to the range.
             var cellStart = metric.since.adding(days: (start.daysSinceEpoch - metric.since.daysSinceEpoch) / windowDays * windowDays)
             while cellStart < end {
@@ -122,7 +279,7 @@ public struct ImportPlanner: Sendable {
                 cellStart = cellEnd
             }
         }
-        return try await queue.enqueue(try planned.jobs(queue: ImportQueue.backfill)).count
+        return try await queue.enqueue(try planned.jobs(queue: ImportQueue.backfill).map(\.job)).count
     }
 
     /// Jobs being planned. Revenue metrics of one credit type that need the same window and batch
@@ -132,12 +289,13 @@ public struct ImportPlanner: Sendable {
         private var byKey: [String: (args: ImportJobArgs, kind: String, queue: String, priority: Int16)] = [:]
 
         mutating func add(
-            _ metric: BusinessMetric, window: DayRange, batch: Int, customers: [String], queue: String, priority: Int16
+            _ metric: BusinessMetric, window: DayRange, batch: Int, customers: [String], queue: String, priority: Int16,
+            refresh: WindowPlanner.Role? = nil
         ) {
             var args = ImportJobArgs(
                 connectionID: metric.connectionID, metricIDs: [metric.id],
                 creditTypeID: metric.kind == .revenue ? metric.creditTypeID : nil, window: window, batch: batch,
-                customerIDs: customers)
+                customerIDs: customers, refresh: refresh)
             let key = args.uniqueKey
             if let existing = byKey[key] {
                 args.metricIDs = existing.args.metricIDs + [metric.id]
@@ -148,46 +306,20 @@ public struct ImportPlanner: Sendable {
             byKey[key] = (args, metric.kind == .usage ? ImportJobKind.usage : ImportJobKind.revenue, queue, priority)
         }
 
-        func jobs(queue: String) throws -> [NewJob] {
+        struct Planned {
+            var job: NewJob
+            var windowEnd: UTCDay
+            var requests: Int
+        }
+
+        func jobs(queue: String) throws -> [Planned] {
             try order.compactMap { byKey[$0] }.filter { $0.queue == queue }.map { planned in
-                try NewJob(
-                    kind: planned.kind, args: planned.args, queue: planned.queue, priority: planned.priority,
-                    uniqueKey: planned.args.uniqueKey)
+                Planned(
+                    job: try NewJob(
+                        kind: planned.kind, args: planned.args, queue: planned.queue, priority: planned.priority,
+                        uniqueKey: planned.args.uniqueKey),
+                    windowEnd: planned.args.window.end, requests: PageCost.job(kind: planned.kind, args: planned.args))
             }
         }
-    }
-
-    private func customerBatches(connectionID: Int64) async throws -> [(Int, [String])] {
-        let rows = try await queue.pool.query(
-            """
-            SELECT import_batch, array_agg(id ORDER BY id) FROM customers WHERE connection_id = $1
-            GROUP BY import_batch ORDER BY import_batch
-            """, [connectionID])
-        return try rows.map { (try $0.decode(Int.self, at: 0), try $0.decode([String].self, at: 1)) }
-    }
-
-    struct Coverage {
-        var rows: [(range: DayRange, customers: Set<String>, importedAt: Date)]
-
-        /// Days imported for every customer of the batch (and, with `freshAfter`, recently).
-        func covered(batch: [String], freshAfter: Date?) -> DaySet {
-            DaySet(
-                rows.filter { row in
-                    batch.allSatisfy(row.customers.contains) && freshAfter.map { row.importedAt >= $0 } ?? true
-                }.map(\.range))
-        }
-    }
-
-    private func coverage(metricID: Int64) async throws -> Coverage {
-        let rows = try await queue.pool.query(
-            "SELECT window_start::text, window_end::text, customer_ids, imported_at FROM import_coverage WHERE metric_id = $1",
-            [metricID])
-        return Coverage(
-            rows: try rows.compactMap { row in
-                guard let start = UTCDay(try row.decode(String.self, at: 0)), let end = UTCDay(try row.decode(String.self, at: 1)),
-                    start < end
-                else { return nil }
-                return (DayRange(start: start, end: end), Set(try row.decode([String].self, at: 2)), try row.decode(Date.self, at: 3))
-            })
     }
 }

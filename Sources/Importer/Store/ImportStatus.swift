@@ -3,7 +3,8 @@ public import Metronome
 public import Postgres
 
 /// What `meterbridge status` shows: per connection its health and measured request rate, per metric
-/// its completeness, jobs, progress and an ETA from the measured rate.
+/// its completeness, jobs, progress, and the planner's projection: what the backfill still needs, when it
+/// finishes, and what the sync costs.
 public struct ImportStatus: Sendable, Codable {
     public struct Connection: Sendable, Codable {
         public var name: String
@@ -14,6 +15,22 @@ public struct ImportStatus: Sendable, Codable {
         public var requests: Int
         public var rateLimited: Int
         public var lastError: String?
+        /// The planner's latest projection (nil until a planner has run).
+        public var plan: Plan?
+    }
+
+    /// What the history still costs and what the recurring refreshes take, from the planner.
+    public struct Plan: Sendable, Codable {
+        public var backfillRequests: Int
+        /// Seconds until the backfill is done at the budget the refreshes leave.
+        public var backfillSeconds: Double?
+        public var syncRequestsPerDay: Double
+        /// Share of the connection's daily budget, 0…1.
+        public var syncBudgetShare: Double
+        public var syncIntervalSeconds: Double
+        public var hotIntervalSeconds: Double?
+        /// The intervals were stretched to keep the sync within its budget share.
+        public var stretched: Bool
     }
 
     public struct Metric: Sendable, Codable {
@@ -26,8 +43,8 @@ public struct ImportStatus: Sendable, Codable {
         public var jobs: [String: Int]
         /// Share of the (day, customer batch) cells from `since` to today imported, 0…100.
         public var percentDone: Double
-        /// Seconds until the queued imports finish at the connection's measured rate (nil when idle or
-        /// no rate was measured).
+        /// Seconds until the connection's backfill finishes, from the planner's projection (nil when the
+        /// metric is complete or no planner has run).
         public var etaSeconds: Double?
         public var newestErrors: [String]
     }
@@ -35,7 +52,8 @@ public struct ImportStatus: Sendable, Codable {
     public var connections: [Connection]
     public var metrics: [Metric]
 
-    public static func load(pool: PostgresConnectionPool, today: UTCDay = UTCDay(containing: Date())) async throws -> ImportStatus {
+    public static func load(pool: PostgresConnectionPool, today: UTCDay = ImportClock.system.today) async throws -> ImportStatus {
+        let projections = try await ImportPlanner.savedProjections(pool: pool)
         let connectionRows = try await pool.query(
             """
             SELECT c.id, c.name, c.status, c.rate_limit, c.last_error, coalesce(r.requests, 0), coalesce(r.rate_limited, 0),
@@ -46,18 +64,23 @@ public struct ImportStatus: Sendable, Codable {
             FROM connections c LEFT JOIN rate_limits r ON r.connection_id = c.id ORDER BY c.name
             """)
         var connections: [Connection] = []
-        var rateByID: [Int64: Double] = [:]
         var nameByID: [Int64: String] = [:]
         for row in connectionRows {
             let id: Int64 = try row.decode(at: 0)
             let rate: Double = try row.decode(at: 7)
-            rateByID[id] = rate
             nameByID[id] = try row.decode(at: 1)
             connections.append(
                 Connection(
                     name: try row.decode(at: 1), status: try row.decode(at: 2), rateLimit: try row.decode(at: 3),
                     currentRate: rate, requests: try row.decode(at: 5), rateLimited: try row.decode(at: 6),
-                    lastError: try row.decode(at: 4)))
+                    lastError: try row.decode(at: 4),
+                    plan: projections[id].map {
+                        Plan(
+                            backfillRequests: $0.backfillRequests, backfillSeconds: $0.backfillSeconds,
+                            syncRequestsPerDay: $0.syncRequestsPerDay, syncBudgetShare: $0.syncBudgetShare,
+                            syncIntervalSeconds: $0.syncIntervalSeconds, hotIntervalSeconds: $0.hotIntervalSeconds,
+                            stretched: $0.stretched)
+                    }))
         }
 
         let metrics = try await MetricStore(pool: pool).all()
@@ -71,15 +94,6 @@ public struct ImportStatus: Sendable, Codable {
             for row in jobRows { jobs[try row.decode(at: 0)] = try row.decode(at: 1) }
             let rows = try await MetricStore(pool: pool).valueCount(metric)
             let (through, percent) = try await progress(metric, pool: pool, today: today)
-            let pagesLeft = try await pool.query(
-                """
-                SELECT coalesce(sum(jsonb_array_length(args->'customer_ids')
-                    * ceil(((args->'window'->>'end')::date - (args->'window'->>'start')::date) / $2::float8)), 0)::float8
-                FROM jobs WHERE state IN ('available', 'running', 'retryable')
-                  AND args->'metric_ids' @> jsonb_build_array($1::bigint)
-                """, [metric.id, metric.kind == .usage ? 200.0 : 35.0]
-            ).single().decode(Double.self, at: 0)
-            let rate = rateByID[metric.connectionID] ?? 0
             let errors = try await pool.query(
                 """
                 SELECT e->>'at', e->>'error' FROM jobs, jsonb_array_elements(errors) e
@@ -96,7 +110,8 @@ public struct ImportStatus: Sendable, Codable {
                 Metric(
                     title: metric.title, connection: nameByID[metric.connectionID] ?? "?", kind: metric.kind.rawValue,
                     state: state, completeThrough: through?.description, rows: rows, jobs: jobs, percentDone: percent,
-                    etaSeconds: pagesLeft > 0 && rate > 0 ? pagesLeft / rate : nil, newestErrors: errors))
+                    etaSeconds: state == "ready" ? nil : projections[metric.connectionID]?.backfillSeconds.flatMap { $0 > 0 ? $0 : nil },
+                    newestErrors: errors))
         }
         return ImportStatus(connections: connections, metrics: result)
     }

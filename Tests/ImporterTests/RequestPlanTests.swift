@@ -1,0 +1,105 @@
+import Foundation
+import Importer
+import JobQueue
+import Metronome
+import MetronomeSandbox
+import Testing
+
+/// The plan spends exactly the requests the paging rules require, counted by the sandbox: a first
+/// import of 300 days, then three days of steady state with a pinned clock.
+@Suite("Request plan")
+struct RequestPlanTests {
+    static let usage = "POST /v1/usage"
+    static let breakdowns = "GET /v1/customers/{customer_id}/invoices/breakdowns"
+
+    static func requests(_ harness: ImporterHarness, _ endpoint: String) -> Int {
+        harness.sandbox.stats.requestsByEndpoint[endpoint, default: [:]].values.reduce(0, +)
+    }
+
+    @Test func firstImportAndDailySyncsCostThePagingMinimum() async throws {
+        let lastDay = ImporterHarness.today()
+        let account = AccountParameters(seed: 21, customerCount: 6, billableMetricCount: 2, dayCount: 300, lastDay: lastDay)
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection(batchSize: 3)
+            let since = UTCDay(harness.account.firstDay.description)!
+            let today = UTCDay(lastDay.description)!
+            #expect(today.daysSinceEpoch - since.daysSinceEpoch + 1 == 300)
+            var metrics: [BusinessMetric] = []
+            for spec in harness.account.metrics.prefix(2) {
+                metrics.append(
+                    try await harness.metrics.create(
+                        title: "usage \(spec.id)", connection: connection, source: .usage(billableMetric: spec.id),
+                        labelSource: .customerName, since: since))
+            }
+            let revenue = try await harness.metrics.create(
+                title: "revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+                labelSource: .customerName, since: since)
+            let customers = harness.account.customers.count
+
+            func run(on day: UTCDay) async throws -> (usage: Int, revenue: Int, summary: ImportPlanner.Summary) {
+                let clock = ImportClock(pinnedDay: day)
+                let (usage, breakdowns) = (Self.requests(harness, Self.usage), Self.requests(harness, Self.breakdowns))
+                let planner = ImportPlanner(queue: harness.queue, clock: clock, logger: harness.logger)
+                let summary = try await planner.plan()
+                try await harness.runWorkers(2, clock: clock)
+                // Planning the same day again adds nothing.
+                let again = try await planner.plan()
+                #expect(again.syncJobs + again.backfillJobs == 0, "re-planned on \(day)")
+                return (Self.requests(harness, Self.usage) - usage, Self.requests(harness, Self.breakdowns) - breakdowns, summary)
+            }
+
+            // First import: 300 days = ⌈300/200⌉ usage pages and ⌈300/35⌉ breakdown pages per customer.
+            let first = try await run(on: today)
+            #expect(first.usage == 2 * customers * 2)
+            #expect(first.revenue == customers * 9)
+            #expect(first.summary.plannedRequests == first.usage + first.revenue)
+            #expect(harness.sandbox.stats.pagesServedMoreThanOnce == 0)
+            for (metric, spec) in zip(metrics, harness.account.metrics) {
+                #expect(try await harness.imported(metric) == harness.expected(TruthFilter(kind: .usage, billableMetricID: spec.id)))
+            }
+            #expect(try await harness.imported(revenue) == harness.expected(
+                    SandboxTruth.revenue(creditTypeID: try #require(revenue.creditTypeID), basis: "invoice_total")))
+            let projection = try #require(first.summary.projections.first)
+            #expect(projection.backfillRequests == first.usage + first.revenue, "the projection counted what the import cost")
+            #expect(projection.syncRequests == 2 * customers + customers)
+
+            // Steady state: each new day costs exactly one sync, one page per (customer, metric) pair.
+            for offset in 1...3 {
+                let day = try await run(on: today.adding(days: offset))
+                #expect(day.usage == 2 * customers, "day +\(offset)")
+                #expect(day.revenue == customers, "day +\(offset)")
+                #expect(day.summary.backfillJobs == 0)
+            }
+            // Coverage stays a few merged rows per batch, not one per sync.
+            let rows = try await harness.pool.query("SELECT count(*) FROM import_coverage").single().decode(Int.self, at: 0)
+            #expect(rows == 3 * 2)
+            #expect(harness.sandbox.stats.pagesServedMoreThanOnce == 0)
+            let saved = try await ImportPlanner.savedProjections(pool: harness.pool)
+            #expect(saved[connection.id]?.backfillRequests == 0)
+        }
+    }
+
+    /// A job that failed for good keeps its window out of the plan until an operator retries it.
+    @Test func aDiscardedWindowIsNotPlannedAgain() async throws {
+        let lastDay = ImporterHarness.today()
+        let account = AccountParameters(seed: 5, customerCount: 2, billableMetricCount: 1, dayCount: 20, lastDay: lastDay)
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection(batchSize: 2)
+            _ = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: UTCDay(harness.account.firstDay.description)!)
+            let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
+            let first = try await planner.plan()
+            #expect(first.syncJobs == 1)
+            let job = try #require(try await harness.queue.claim(queues: ImportQueue.all, limit: 1, workerID: "test").first)
+            try await harness.queue.discard(job.lease, reason: "400 Bad Request")
+            for _ in 0..<3 {
+                let again = try await planner.plan()
+                #expect(again.syncJobs + again.backfillJobs == 0)
+            }
+            try await harness.queue.requeue(JobQueue.Filter(state: .discarded))
+            try await harness.runWorkers(1)
+            #expect(try await harness.queue.list(JobQueue.Filter(state: .completed)).count >= 1)
+        }
+    }
+}
