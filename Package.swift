@@ -139,8 +139,9 @@ let package = Package(
         .executableTarget(
             name: "meterbridge-bench",
             dependencies: [
-                "Postgres", "JobQueue", "Schema", "UnitEconomics",
+                "Postgres", "JobQueue", "Schema", "UnitEconomics", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

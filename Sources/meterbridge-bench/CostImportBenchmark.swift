@@ -42,21 +42,10 @@ struct CostImportBenchmark: AsyncParsableCommand {
                     String(
                         format: "costs %-9@ %8d rows (%.0f MB plain CSV, %d daily rows, %d replaced): %6.2f s, %8.0f rows/s, peak RSS %.0f MB",
                         pass, count, Double(bytes) / 1_048_576, summary.statistics.dailyRows, summary.replacedRows, seconds,
-                        Double(count) / seconds, Double(peakResidentBytes()) / 1_048_576))
+                        Double(count) / seconds, Double(Bench.peakResidentBytes()) / 1_048_576))
             }
         }
         await pool.close()
-    }
-
-    private func peakResidentBytes() -> Int {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss)  // bytes on macOS
-        #endif
     }
 }
 

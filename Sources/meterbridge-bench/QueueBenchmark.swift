@@ -83,6 +83,18 @@ struct Bench {
         await connection.close()
     }
 
+    /// This process's peak resident memory.
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)  // bytes on macOS
+        #endif
+    }
+
     /// A fresh schema with the migrations applied; returns a configuration pointing at it.
     func freshSchema() async throws -> PostgresConfiguration {
         let connection = try await PostgresConnection.connect(base, logger: logger)
