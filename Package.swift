@@ -142,6 +142,7 @@ let package = Package(
                 "Postgres", "JobQueue", "Schema", "UnitEconomics", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

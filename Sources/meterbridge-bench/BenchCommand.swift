@@ -6,5 +6,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meterbridge-bench",
         abstract: "MeterBridge benchmarks (use scripts/bench, which starts a throwaway Postgres).",
-        subcommands: [QueueBenchmark.self, CostImportBenchmark.self, PlannerBenchmark.self])
+        subcommands: [QueueBenchmark.self, CostImportBenchmark.self, PlannerBenchmark.self, ImportBenchmark.self])
 }

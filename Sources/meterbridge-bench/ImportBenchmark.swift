@@ -1,0 +1,418 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Importer
+import JobQueue
+import Logging
+import Metronome
+import Postgres
+
+/// End to end against `metronome-sandbox` processes: requests sent against the paging minimum, the
+/// share of the rate limit used by 1, 2 and 4 worker processes, the steady state of the daily sync,
+/// worker memory over 1 and 5 years, and rows/s with limits off. Every figure is measured in the run.
+struct ImportBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a sandbox account with worker processes and report requests, budget use, steady state and memory.",
+        discussion: """
+            Needs the release binaries metronome-sandbox and meterbridge-worker beside this one \
+            (scripts/bench import builds them). Lines starting with RESULT are for scripts.
+            """)
+
+    @Option(help: "Scenarios (comma-separated): efficiency, memory, throughput.") var scenarios = "efficiency,memory,throughput"
+    @Option(help: "Customers of the efficiency account.") var customers = 1_000
+    @Option(help: "Usage metrics imported (one USD revenue metric is added).") var metrics = 8
+    @Option(help: "Days of history.") var days = 1_095
+    @Option(help: "The sandbox's rate limit and the connection's budget, requests/s.") var rateLimit = 200.0
+    @Option(help: "Worker process counts to run the efficiency import with (comma-separated).") var workerCounts = "1,2,4"
+    @Option(help: "Jobs each worker process runs at once.") var slots = 4
+    @Option(help: "Customers per import batch.") var batchSize = 25
+    @Option(help: "Days the steady state advances after the last efficiency run.") var steadyDays = 3
+    @Option(help: "Days of history for the memory runs (comma-separated).") var memoryDays = "365,1825"
+    @Option(help: "Customers of the memory and throughput accounts.") var smallCustomers = 200
+    @Option(help: "Days of history for the throughput run.") var throughputDays = 365
+    @Option(help: "Last day of the sandbox's history, the pinned today.") var endDate = "2026-11-29"
+
+    func run() async throws {
+        let bench = try await Bench.start()
+        let chosen = Set(scenarios.split(separator: ",").map(String.init))
+        let today = try UTCDay(endDate).orThrow("--end-date must be YYYY-MM-DD")
+        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            try await runScenarios(chosen, today: today, httpClient: httpClient, bench: bench)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    private func runScenarios(_ chosen: Set<String>, today: UTCDay, httpClient: HTTPClient, bench: Bench) async throws {
+        let runner = ImportRunner(bench: bench, httpClient: httpClient, today: today, batchSize: batchSize, slots: slots)
+
+        if chosen.contains("efficiency") {
+            let counts = workerCounts.split(separator: ",").compactMap { Int($0) }
+            print("efficiency: \(customers) customers × \(metrics) usage metrics + USD revenue, \(days) days, R = \(rateLimit) req/s")
+            for (index, workers) in counts.enumerated() {
+                let account = SandboxAccount(customers: customers, usageMetrics: metrics, days: days, rateLimit: rateLimit, revenue: true)
+                try await runner.withAccount(account, today: today) { session in
+                    let run = try await session.importAll(workers: workers)
+                    run.printEfficiency(workers: workers, rateLimit: rateLimit)
+                    if index == counts.count - 1 && steadyDays > 0 {
+                        try await session.steadyState(days: steadyDays, workers: workers)
+                    }
+                }
+            }
+        }
+        if chosen.contains("memory") {
+            var peaks: [Double] = []
+            for days in memoryDays.split(separator: ",").compactMap({ Int($0) }) {
+                let account = SandboxAccount(customers: smallCustomers, usageMetrics: metrics, days: days, rateLimit: 0, revenue: true)
+                try await runner.withAccount(account, today: today) { session in
+                    let run = try await session.importAll(workers: 1)
+                    peaks.append(run.workerPeakMB)
+                    print(
+                        String(
+                            format: "memory: %d days, %d customers: worker peak RSS %.1f MB (%d requests, %d rows)", days, smallCustomers,
+                            run.workerPeakMB, run.requests, run.rows))
+                    print("RESULT memory_days=\(days) worker_peak_rss_mb=\(String(format: "%.1f", run.workerPeakMB))")
+                }
+            }
+            if peaks.count >= 2 {
+                print(String(format: "memory growth from the first to the last: %+.1f %%", (peaks.last! / peaks.first! - 1) * 100))
+            }
+        }
+        if chosen.contains("throughput") {
+            let account = SandboxAccount(
+                customers: smallCustomers, usageMetrics: metrics, days: throughputDays, rateLimit: 0, revenue: false)
+            try await runner.withAccount(account, today: today) { session in
+                let run = try await session.importAll(workers: 2)
+                print(
+                    String(
+                        format: "throughput (limits off, usage only, 2 workers × %d): %d rows in %.2f s = %.0f rows/s (%d requests)", slots,
+                        run.rows, run.seconds, Double(run.rows) / run.seconds, run.requests))
+                print("RESULT meterbridge_rows_per_second=\(String(format: "%.0f", Double(run.rows) / run.seconds)) rows=\(run.rows)")
+            }
+        }
+    }
+}
+
+/// The shape of a sandbox account the benchmark imports.
+struct SandboxAccount {
+    var customers: Int
+    var usageMetrics: Int
+    var days: Int
+    var rateLimit: Double
+    var revenue: Bool
+}
+
+/// What one import measured.
+struct ImportRunResult {
+    var seconds: Double
+    var requests: Int
+    var requestsByEndpoint: [String: Int]
+    var rateLimited: Int
+    var pagesTwice: Int
+    var minimumUsage: Int
+    var minimumRevenue: Int
+    var rows: Int
+    var workerPeakMB: Double
+
+    static let usage = "POST /v1/usage"
+    static let breakdowns = "GET /v1/customers/{customer_id}/invoices/breakdowns"
+
+    func printEfficiency(workers: Int, rateLimit: Double) {
+        let usage = requestsByEndpoint[Self.usage] ?? 0
+        let revenue = requestsByEndpoint[Self.breakdowns] ?? 0
+        let minimum = minimumUsage + minimumRevenue
+        let rate = Double(requests) / seconds
+        print(
+            String(
+                format:
+                    "  %d worker(s): %d requests in %.1f s = %.1f req/s = %.3f of R; 429s %d (%.2f %%); pages twice %d; "
+                    + "requests ÷ minimum %.4f (usage %d ÷ %d = %.4f, revenue %d ÷ %d = %.4f); %d rows",
+                workers, requests, seconds, rate, rate / rateLimit, rateLimited, 100 * Double(rateLimited) / Double(max(requests, 1)),
+                pagesTwice, Double(usage + revenue) / Double(max(minimum, 1)), usage, minimumUsage,
+                Double(usage) / Double(max(minimumUsage, 1)), revenue, minimumRevenue, Double(revenue) / Double(max(minimumRevenue, 1)),
+                rows))
+        print(
+            "RESULT workers=\(workers) budget_use=\(String(format: "%.4f", rate / rateLimit)) "
+                + "rate_limited_share=\(String(format: "%.5f", Double(rateLimited) / Double(max(requests, 1)))) "
+                + "efficiency=\(String(format: "%.4f", Double(usage + revenue) / Double(max(minimum, 1)))) "
+                + "usage_requests=\(usage) usage_minimum=\(minimumUsage) revenue_requests=\(revenue) revenue_minimum=\(minimumRevenue) "
+                + "pages_twice=\(pagesTwice)")
+    }
+}
+
+/// Starts sandboxes and workers and runs imports on fresh schemas.
+struct ImportRunner {
+    let bench: Bench
+    let httpClient: HTTPClient
+    let today: UTCDay
+    let batchSize: Int
+    let slots: Int
+    static let token = "bench-token"
+    static let secretKey = Data((0..<32).map { UInt8(truncatingIfNeeded: $0 * 11) }).base64EncodedString()
+
+    static func binary(_ name: String) -> URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    func withAccount(_ account: SandboxAccount, today: UTCDay, _ body: (ImportSession) async throws -> Void) async throws {
+        let sandbox = try SandboxProcess(account: account, endDate: today, token: Self.token)
+        defer { sandbox.stop() }
+        let configuration = try await bench.freshSchema()
+        let pool = PostgresConnectionPool(configuration: configuration, size: 2, logger: bench.logger)
+        do {
+            let session = try await ImportSession.prepare(
+                runner: self, account: account, sandbox: sandbox, pool: pool, schema: configuration.searchPath ?? "public")
+            try await body(session)
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+    }
+}
+
+/// One account in one schema: its connection and metrics, ready to import.
+struct ImportSession {
+    let runner: ImportRunner
+    let account: SandboxAccount
+    let sandbox: SandboxProcess
+    let pool: PostgresConnectionPool
+    let schema: String
+    let connection: ConnectionRecord
+
+    static func prepare(
+        runner: ImportRunner, account: SandboxAccount, sandbox: SandboxProcess, pool: PostgresConnectionPool, schema: String
+    ) async throws -> ImportSession {
+        let logger = runner.bench.logger
+        let store = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: ImportRunner.secretKey))
+        let budget = account.rateLimit > 0 ? Decimal(account.rateLimit) : 100_000
+        var connection = try await store.add(
+            name: "bench", baseURL: sandbox.baseURL, token: ImportRunner.token, rateLimit: budget, customerBatchSize: runner.batchSize)
+        try await MetronomeClient.withClient(configuration: try store.clientConfiguration(for: connection), logger: logger) { client in
+            _ = try await CatalogSync(pool: pool).sync(connection: connection, client: client)
+        }
+        connection = try await store.named("bench")
+        let since = runner.today.adding(days: 1 - account.days)
+        let metricIDs = try await pool.query(
+            "SELECT id FROM billable_metrics WHERE connection_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2",
+            [connection.id, account.usageMetrics]
+        ).map { try $0.decode(String.self, at: 0) }
+        guard metricIDs.count == account.usageMetrics else {
+            throw BenchError("the sandbox has \(metricIDs.count) active billable metrics, not \(account.usageMetrics)")
+        }
+        let metrics = MetricStore(pool: pool)
+        for id in metricIDs {
+            _ = try await metrics.create(
+                title: "usage \(id)", connection: connection, source: .usage(billableMetric: id), labelSource: .customerName, since: since)
+        }
+        if account.revenue {
+            _ = try await metrics.create(
+                title: "revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+                labelSource: .customerName, since: since)
+        }
+        return ImportSession(runner: runner, account: account, sandbox: sandbox, pool: pool, schema: schema, connection: connection)
+    }
+
+    func planner(day: UTCDay) -> ImportPlanner {
+        var options = ImportPlanner.Options()
+        options.maxBacklog = 1_000_000
+        return ImportPlanner(
+            queue: JobQueue(pool: pool, logger: runner.bench.logger), options: options, clock: ImportClock(pinnedDay: day),
+            logger: runner.bench.logger)
+    }
+
+    /// Plans on `day`, runs `workers` worker processes until the queues are empty, and measures.
+    func importAll(workers: Int, day: UTCDay? = nil) async throws -> ImportRunResult {
+        let day = day ?? runner.today
+        try await planner(day: day).plan()
+        let before = try await sandbox.stats(runner.httpClient)
+        let started = ContinuousClock.now
+        let processes = try (0..<workers).map { _ in try WorkerProcess(schema: schema, slots: runner.slots, today: day) }
+        var peak = 0.0
+        for process in processes {
+            let status = await process.waitForExit()
+            peak = max(peak, process.peakMB)
+            guard status == 0 else { throw BenchError("a worker exited with status \(status)") }
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let after = try await sandbox.stats(runner.httpClient)
+        let stuck = try await pool.query("SELECT count(*) FROM jobs WHERE state <> 'completed'").single().decode(Int.self, at: 0)
+        guard stuck == 0 else { throw BenchError("\(stuck) job(s) did not complete") }
+        let rows = try await pool.query("SELECT count(*) FROM metric_values").single().decode(Int.self, at: 0)
+        var byEndpoint: [String: Int] = [:]
+        for (endpoint, count) in after.requests { byEndpoint[endpoint] = count - (before.requests[endpoint] ?? 0) }
+        // The minimum from the paging rules, per endpoint.
+        let customers = try await pool.query("SELECT count(*) FROM customers WHERE connection_id = $1", [connection.id]).single()
+            .decode(Int.self, at: 0)
+        return ImportRunResult(
+            seconds: seconds, requests: after.total - before.total, requestsByEndpoint: byEndpoint,
+            rateLimited: after.rateLimited - before.rateLimited, pagesTwice: after.pagesTwice - before.pagesTwice,
+            minimumUsage: account.usageMetrics * PageCost.usage(days: account.days, customers: customers),
+            minimumRevenue: account.revenue ? PageCost.revenue(days: account.days, customers: customers) : 0, rows: rows,
+            workerPeakMB: peak)
+    }
+
+    /// Advances the pinned day `days` times; each day's requests against the sync's page cost.
+    func steadyState(days: Int, workers: Int) async throws {
+        print("steady state: the pinned day advances \(days) times, the planner plans each day, \(workers) worker(s) import")
+        for offset in 1...days {
+            let day = runner.today.adding(days: offset)
+            let projection = try require(try await planner(day: day).plan(dryRun: true).projections.first)
+            let run = try await importAll(workers: workers, day: day)
+            let sync = projection.syncRequests
+            print(
+                String(
+                    format: "  day +%d: %d requests, the sync's page cost %d: ratio %.4f; sync %.0f requests/day = %.4f %% of %.0f req/s",
+                    offset, run.requests, sync, Double(run.requests) / Double(sync), projection.syncRequestsPerDay,
+                    projection.syncBudgetShare * 100, projection.requestsPerSecond))
+            print("RESULT steady_day=\(offset) steady_ratio=\(String(format: "%.4f", Double(run.requests) / Double(sync)))")
+        }
+        // What the old every-5-minutes sync would cost at Metronome's 8 requests/s, and what the plan keeps.
+        let options = ImportPlanner.Options()
+        let budget = SyncBudget(
+            syncRequests: try require(try await planner(day: runner.today).plan(dryRun: true).projections.first).syncRequests,
+            hotRequests: 0, catalogRequests: 0, requestsPerSecond: 8, share: options.syncBudgetShare, syncIntervalSeconds: 86_400,
+            hotIntervalSeconds: nil, catalogIntervalSeconds: 86_400)
+        var every5 = budget
+        every5.syncIntervalSeconds = 300
+        let daily = budget.schedule
+        let fiveMinutes = every5.schedule
+        print(
+            String(
+                format: "  at Metronome's 8 req/s this account's daily sync takes %.3f %% of the budget, so backfill keeps %.2f %%",
+                daily.budgetShare * 100, (1 - daily.budgetShare) * 100))
+        print(
+            String(
+                format: "  a sync every 5 min would need %.1f %% of that budget; the planner %@, and backfill keeps %.1f %%",
+                budget.requestsPerDayUnstretched(every: 300) / (8 * 86_400) * 100,
+                fiveMinutes.stretched
+                    ? "stretches it to every \(Duration.seconds(fiveMinutes.syncIntervalSeconds).formatted()) to stay within 30 %"
+                    : "keeps it (within 30 %)",
+                (1 - fiveMinutes.budgetShare) * 100))
+        print(
+            "RESULT steady_sync_share_at_8rps=\(String(format: "%.5f", daily.budgetShare)) "
+                + "backfill_share_at_8rps_every_5min=\(String(format: "%.4f", 1 - fiveMinutes.budgetShare))")
+    }
+}
+
+extension SyncBudget {
+    /// Requests per day of the sync alone at `every` seconds, before any stretching.
+    func requestsPerDayUnstretched(every: Double) -> Double { Double(syncRequests) * 86_400 / every }
+}
+
+extension Duration {
+    func formatted() -> String {
+        let total = Int(seconds.rounded())
+        return total >= 3_600 ? String(format: "%.1f h", Double(total) / 3_600) : "\(total / 60) min \(total % 60) s"
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Optional {
+    func orThrow(_ message: String) throws -> Wrapped {
+        guard let self else { throw BenchError(message) }
+        return self
+    }
+}
+
+func `require`<T>(_ value: T?, _ message: String = "missing value") throws -> T { try value.orThrow(message) }
+
+/// A `metronome-sandbox` process on 127.0.0.1 with a free port.
+final class SandboxProcess: @unchecked Sendable {
+    let process = Process()
+    let baseURL: String
+
+    init(account: SandboxAccount, endDate: UTCDay, token: String) throws {
+        process.executableURL = ImportRunner.binary("metronome-sandbox")
+        let billable = account.usageMetrics >= 3 ? account.usageMetrics + 1 : account.usageMetrics  // the last one is archived
+        process.arguments = [
+            "--port", "0", "--token", token, "--customers", String(account.customers), "--billable-metrics", String(billable),
+            "--days", String(account.days), "--end-date", endDate.description, "--rate-limit", String(account.rateLimit),
+            "--log-level", "error",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            process.terminate()
+            throw BenchError("metronome-sandbox did not print its port")
+        }
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    struct Stats {
+        var total: Int
+        var requests: [String: Int]
+        var rateLimited: Int
+        var pagesTwice: Int
+    }
+
+    func stats(_ client: HTTPClient) async throws -> Stats {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + "/__sandbox/stats"), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
+        var requests: [String: Int] = [:]
+        for (endpoint, statuses) in json["requests"] as? [String: [String: Int]] ?? [:] {
+            requests[endpoint] = statuses.values.reduce(0, +)
+        }
+        return Stats(
+            total: json["requests_total"] as? Int ?? 0, requests: requests, rateLimited: json["rate_limited"] as? Int ?? 0,
+            pagesTwice: json["pages_served_more_than_once"] as? Int ?? 0)
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A `meterbridge-worker` process that exits when the queues are empty; its peak RSS is sampled.
+final class WorkerProcess: @unchecked Sendable {
+    let process = Process()
+    private(set) var peakMB = 0.0
+
+    init(schema: String, slots: Int, today: UTCDay) throws {
+        process.executableURL = ImportRunner.binary("meterbridge-worker")
+        process.arguments = ["--concurrency", String(slots), "--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "60"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGOPTIONS"] = "-c search_path=\(schema)"
+        environment["METERBRIDGE_SECRET_KEY"] = ImportRunner.secretKey
+        environment["METERBRIDGE_TODAY"] = today.description
+        environment["LOG_LEVEL"] = "error"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    /// Waits for the exit, reading the kernel's high-water mark of resident memory meanwhile.
+    func waitForExit() async -> Int32 {
+        let path = "/proc/\(process.processIdentifier)/status"
+        while process.isRunning {
+            if let status = try? String(contentsOfFile: path, encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double(String($0)) })
+            {
+                peakMB = max(peakMB, kilobytes / 1_024)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+}
