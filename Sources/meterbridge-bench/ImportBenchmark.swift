@@ -85,7 +85,8 @@ struct ImportBenchmark: AsyncParsableCommand {
         }
         if chosen.contains("throughput") {
             let account = SandboxAccount(
-                customers: smallCustomers, usageMetrics: metrics, days: throughputDays, rateLimit: 0, revenue: false)
+                customers: smallCustomers, usageMetrics: metrics, days: throughputDays, rateLimit: 0, revenue: false,
+                includeArchived: true)
             try await runner.withAccount(account, today: today) { session in
                 let run = try await session.importAll(workers: 2)
                 print(
@@ -105,6 +106,8 @@ struct SandboxAccount {
     var days: Int
     var rateLimit: Double
     var revenue: Bool
+    /// Import every billable metric, the archived one too (as a generic loader would).
+    var includeArchived = false
 }
 
 /// What one import measured.
@@ -199,8 +202,8 @@ struct ImportSession {
         connection = try await store.named("bench")
         let since = runner.today.adding(days: 1 - account.days)
         let metricIDs = try await pool.query(
-            "SELECT id FROM billable_metrics WHERE connection_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2",
-            [connection.id, account.usageMetrics]
+            "SELECT id FROM billable_metrics WHERE connection_id = $1 AND (archived_at IS NULL OR $3) ORDER BY id LIMIT $2",
+            [connection.id, account.usageMetrics, account.includeArchived]
         ).map { try $0.decode(String.self, at: 0) }
         guard metricIDs.count == account.usageMetrics else {
             throw BenchError("the sandbox has \(metricIDs.count) active billable metrics, not \(account.usageMetrics)")
@@ -333,7 +336,8 @@ final class SandboxProcess: @unchecked Sendable {
 
     init(account: SandboxAccount, endDate: UTCDay, token: String) throws {
         process.executableURL = ImportRunner.binary("metronome-sandbox")
-        let billable = account.usageMetrics >= 3 ? account.usageMetrics + 1 : account.usageMetrics  // the last one is archived
+        // With 4 or more billable metrics the sandbox archives the last one.
+        let billable = account.includeArchived || account.usageMetrics < 3 ? account.usageMetrics : account.usageMetrics + 1
         process.arguments = [
             "--port", "0", "--token", token, "--customers", String(account.customers), "--billable-metrics", String(billable),
             "--days", String(account.days), "--end-date", endDate.description, "--rate-limit", String(account.rateLimit),

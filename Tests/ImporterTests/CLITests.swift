@@ -11,13 +11,14 @@ struct CLITests {
         var stderr: String
     }
 
-    func meterbridge(_ arguments: [String], database: TestDatabase) throws -> Run {
+    func meterbridge(_ arguments: [String], database: TestDatabase, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = try WorkerProcess.binDirectory().appendingPathComponent("meterbridge")
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PGOPTIONS"] = "-c search_path=\(database.schema)"
         environment["METERBRIDGE_SECRET_KEY"] = ImporterHarness.key
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
@@ -42,6 +43,9 @@ struct CLITests {
             (["reimport", "--metric", "x", "--from", "2026-02-01", "--to", "2026-01-01"], "--to is before --from"),
             (["connection", "validate", "nope"], "no connection named nope"),
             (["jobs", "retry"], "--failed"),
+            (["plan", "--sync-interval", "0"], "--sync-interval"),
+            (["plan", "--sync-budget-share", "150%"], "--sync-budget-share"),
+            (["plan", "--lookback-days", "300"], "--lookback-days must fit in one window"),
             (["metric", "create", "--title", "t", "--connection", "c", "--label-source", "customer-name", "--since", "2026-01-01"],
              "either --usage"),
         ]

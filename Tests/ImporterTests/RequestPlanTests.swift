@@ -76,6 +76,20 @@ struct RequestPlanTests {
             #expect(harness.sandbox.stats.pagesServedMoreThanOnce == 0)
             let saved = try await ImportPlanner.savedProjections(pool: harness.pool)
             #expect(saved[connection.id]?.backfillRequests == 0)
+
+            // The dry run and status say the same, in requests; a bad pinned day is refused.
+            let pinned = ["METERBRIDGE_TODAY": today.adding(days: 3).description]
+            let plan = try CLITests().meterbridge(["plan"], database: harness.database, environment: pinned)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            // One sync of 3 metrics for every customer, and the catalog: 2 customer lists, metrics, credit types.
+            #expect(plan.stdout.contains("sandbox: backfill done; sync \(3 * customers + 4) requests/day"), "\(plan.stdout)")
+            let hourly = try CLITests().meterbridge(
+                ["plan", "--hot-interval", "1h", "--format", "json"], database: harness.database, environment: pinned)
+            #expect(hourly.stdout.contains("\"hot_interval_seconds\" : 3600"), "\(hourly.stdout)")
+            let status = try CLITests().meterbridge(["status"], database: harness.database, environment: pinned)
+            #expect(status.stdout.contains("Plan:") && status.stdout.contains("backfill done"), "\(status.stdout)")
+            let bad = try CLITests().meterbridge(["plan"], database: harness.database, environment: ["METERBRIDGE_TODAY": "someday"])
+            #expect(bad.status != 0 && bad.stderr.contains("METERBRIDGE_TODAY must be a day"), "\(bad.stderr)")
         }
     }
 
