@@ -52,18 +52,15 @@ public struct JobWorker: Service {
         let stopping = StopFlag()
         logger.info("worker started", metadata: ["worker.queues": "\(options.queues)", "worker.concurrency": "\(options.concurrency)"])
         try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // A discarding group: a finished job's task is freed at once. (A plain task group keeps every
+            // finished child until `next()` collects it, so memory grew with every job a worker ran.)
+            try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await heartbeatLoop(running) }
                 group.addTask { await notificationLoop(wakeup) }
                 try await claimLoop(group: &group, running: running, wakeup: wakeup, stopping: stopping)
                 await drain(running: running, wakeup: wakeup)
+                // Cancelled handlers release their jobs before their tasks end; the group awaits them.
                 group.cancelAll()
-                // Cancelled handlers release their jobs before their child tasks end.
-                while let result = await group.nextResult() {
-                    if case .failure(let error) = result, !(error is CancellationError) {
-                        logger.warning("worker task failed", metadata: ["error": "\(error)"])
-                    }
-                }
             }
         } onGracefulShutdown: {
             stopping.set()
@@ -73,7 +70,7 @@ public struct JobWorker: Service {
     }
 
     private func claimLoop(
-        group: inout ThrowingTaskGroup<Void, any Error>, running: RunningJobs, wakeup: Wakeup, stopping: StopFlag
+        group: inout ThrowingDiscardingTaskGroup<any Error>, running: RunningJobs, wakeup: Wakeup, stopping: StopFlag
     ) async throws {
         var emptyPolls = 0
         while !stopping.isSet && !Task.isCancelled {
