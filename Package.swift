@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         // MARK: Metronome API client and sandbox (dependencies)
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
@@ -184,7 +185,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MetronomeTests",
-            dependencies: ["Metronome", "MetronomeSandbox", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Metronome", "MetronomeSandbox", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -168,11 +168,18 @@ public struct MetronomeClient: Sendable {
         )
 
         guard (200..<300).contains(status) else {
-            let serverDelay = RetryAfter.delay(
-                retryAfterMilliseconds: headers.first(name: "retry-after-ms"),
-                retryAfter: headers.first(name: "retry-after"),
-                now: Date()
-            )
+            let hintMilliseconds = headers.first(name: "retry-after-ms")
+            let hint = headers.first(name: "retry-after")
+            let serverDelay = RetryAfter.delay(retryAfterMilliseconds: hintMilliseconds, retryAfter: hint, now: Date())
+            if serverDelay == nil, hintMilliseconds != nil || hint != nil {
+                logger.warning(
+                    "ignoring a Retry-After hint that is not a delay of at most an hour; the normal backoff applies",
+                    metadata: [
+                        "metronome.endpoint": "\(request.endpoint)", "http.status": "\(status)",
+                        "http.retry_after": "\(String((hint ?? "").prefix(64)))",
+                        "http.retry_after_ms": "\(String((hintMilliseconds ?? "").prefix(64)))",
+                    ])
+            }
             throw classifier.failure(status: status, body: body, serverDelay: serverDelay)
         }
         do {
