@@ -116,4 +116,21 @@ struct RequestPlanTests {
             #expect(try await harness.queue.list(JobQueue.Filter(state: .completed)).count >= 1)
         }
     }
+
+    /// `numeric` accepts NaN; the amount columns do not.
+    @Test func noAmountColumnAcceptsNaN() async throws {
+        let account = AccountParameters(seed: 5, customerCount: 1, billableMetricCount: 1, dayCount: 2, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection()
+            let metric = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: UTCDay(harness.account.firstDay.description)!)
+            let customer = harness.account.customers[0].id
+            await #expect(throws: (any Error).self) {
+                try await harness.pool.query(
+                    "INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES ($1, '2026-01-01', $2, 'NaN')",
+                    [metric.id, customer])
+            }
+        }
+    }
 }

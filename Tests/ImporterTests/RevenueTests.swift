@@ -25,19 +25,19 @@ struct RevenueTests {
             appliedCommitOrCredit: applied ? AppliedCommitOrCredit(id: "commit", type: "PREPAID") : nil)
     }
 
-    @Test func invoiceTotalSumsNonVoidInvoicesPerDayInDollars() {
+    @Test func invoiceTotalSumsNonVoidInvoicesPerDayInDollars() throws {
         var accumulator = RevenueAccumulator(creditTypeID: usd.id, basis: .invoiceTotal)
-        accumulator.add(breakdown(day: "2026-01-03", creditType: usd, total: "1234.5", lines: []), window: window)
-        accumulator.add(breakdown(day: "2026-01-03", status: .draft, creditType: usd, total: "100", lines: []), window: window)
-        accumulator.add(breakdown(day: "2026-01-03", status: .void, creditType: usd, total: "999", lines: []), window: window)
-        accumulator.add(breakdown(day: "2026-01-04", creditType: eur, total: "5", lines: []), window: window)
-        accumulator.add(breakdown(day: "2026-02-01", creditType: usd, total: "7", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-01-03", creditType: usd, total: "1234.5", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-01-03", status: .draft, creditType: usd, total: "100", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-01-03", status: .void, creditType: usd, total: "999", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-01-04", creditType: eur, total: "5", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-02-01", creditType: usd, total: "7", lines: []), window: window)
         let amounts = accumulator.dailyAmounts(creditTypeName: "USD (cents)")
         #expect(amounts.map(\.day) == [UTCDay("2026-01-03")!])
         #expect(amounts.map(\.amount) == [Decimal(string: "13.345")!])
     }
 
-    @Test func grossUsageLeavesOutAppliedCommitsAndCredits() {
+    @Test func grossUsageLeavesOutAppliedCommitsAndCredits() throws {
         var gross = RevenueAccumulator(creditTypeID: usd.id, basis: .grossUsage)
         var total = RevenueAccumulator(creditTypeID: usd.id, basis: .invoiceTotal)
         let prepaid = breakdown(
@@ -48,15 +48,27 @@ struct RevenueTests {
                 line("-50", type: LineItemType(rawValue: "usage"), creditType: usd, applied: true),
                 line("250", type: LineItemType(rawValue: "scheduled"), creditType: usd),
             ])
-        gross.add(prepaid, window: window)
-        total.add(prepaid, window: window)
+        try gross.add(prepaid, window: window)
+        try total.add(prepaid, window: window)
         #expect(gross.dailyAmounts(creditTypeName: "USD (cents)").map(\.amount) == [Decimal(string: "39.5")!])
         #expect(total.dailyAmounts(creditTypeName: "USD (cents)").map(\.amount) == [Decimal(0)])
     }
 
-    @Test func otherCurrenciesStayInWholeUnits() {
+    @Test func otherCurrenciesStayInWholeUnits() throws {
         var accumulator = RevenueAccumulator(creditTypeID: eur.id, basis: .invoiceTotal)
-        accumulator.add(breakdown(day: "2026-01-09", creditType: eur, total: "12.75", lines: []), window: window)
+        try accumulator.add(breakdown(day: "2026-01-09", creditType: eur, total: "12.75", lines: []), window: window)
         #expect(accumulator.dailyAmounts(creditTypeName: "EUR").map(\.amount) == [Decimal(string: "12.75")!])
+    }
+
+    /// Two amounts whose sum overflows a Decimal made NaN, which was stored. Now the sum is refused.
+    @Test func anOverflowingSumIsRefusedNotStoredAsNaN() throws {
+        var accumulator = RevenueAccumulator(creditTypeID: eur.id, basis: .invoiceTotal)
+        let huge = String(repeating: "9", count: 38) + "e127"  // about 1e165; a Decimal holds up to about 3.4e165
+        #expect(throws: RevenueAccumulator.Overflow.self) {
+            for _ in 0..<5 {
+                try accumulator.add(breakdown(day: "2026-01-09", creditType: eur, total: huge, lines: []), window: window)
+            }
+        }
+        #expect(accumulator.dailyAmounts(creditTypeName: "EUR").allSatisfy { !$0.amount.isNaN })
     }
 }

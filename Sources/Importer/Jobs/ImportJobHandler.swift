@@ -47,6 +47,10 @@ public struct ImportJobHandler: JobHandler {
             return try await outcome(for: error, job: job)
         } catch let error as DecodingError {
             return .discard(reason: "job arguments cannot be read: \(error)")
+        } catch let error as RevenueAccumulator.Overflow {
+            return .discard(reason: error.description)
+        } catch let error as MetricValueWriter.NotANumber {
+            return .discard(reason: error.description)
         }
     }
 
@@ -218,7 +222,7 @@ public struct ImportJobHandler: JobHandler {
                     pageStarted = .now
                 }
                 for breakdown in page.items where breakdown.invoice.customerID == customerID {
-                    for index in accumulators.indices { accumulators[index].add(breakdown, window: args.window) }
+                    for index in accumulators.indices { try accumulators[index].add(breakdown, window: args.window) }
                 }
                 let isLastPage = page.isLast
                 let next =

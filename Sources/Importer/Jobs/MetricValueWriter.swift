@@ -6,12 +6,22 @@ import Postgres
 /// The only writer of `metric_values`. Every write replaces a precise slice — these customers, these
 /// days — with what Metronome reported, so re-running any page or job leaves the same table.
 enum MetricValueWriter {
+    /// An amount that is not a number (an overflowed Decimal): refused, never stored.
+    struct NotANumber: Error, CustomStringConvertible {
+        var customerID: String
+        var day: UTCDay
+        var description: String { "the amount of customer \(customerID) on \(day) is not a number; nothing was stored" }
+    }
+
     /// Upserts non-null values and deletes the rows of days reported as null (no events). Unchanged
     /// rows are not rewritten.
     static func apply(
         metricID: Int64, rows: [(customerID: String, day: UTCDay, amount: Decimal?)], on db: isolated PostgresConnection
     ) throws {
         guard !rows.isEmpty else { return }
+        if let bad = rows.first(where: { $0.amount?.isNaN == true }) {
+            throw NotANumber(customerID: bad.customerID, day: bad.day)
+        }
         let result = try db.query(
             """
             WITH input AS (

@@ -17,7 +17,13 @@ public struct RevenueAccumulator: Sendable, Codable, Equatable {
         self.basis = basis
     }
 
-    public mutating func add(_ breakdown: InvoiceBreakdown, window: DayRange) {
+    /// A sum that no longer fits a Decimal (it would become NaN and be stored as one).
+    public struct Overflow: Error, CustomStringConvertible {
+        public var day: UTCDay
+        public var description: String { "revenue on \(day) overflows an exact decimal; nothing was stored for it" }
+    }
+
+    public mutating func add(_ breakdown: InvoiceBreakdown, window: DayRange) throws(Overflow) {
         let invoice = breakdown.invoice
         guard invoice.status != .void else { return }
         if let creditType = invoice.creditType, creditType.id != creditTypeID { return }
@@ -32,7 +38,9 @@ public struct RevenueAccumulator: Sendable, Codable, Equatable {
                 .filter { !$0.isAppliedCommitOrCredit && ($0.creditType?.id ?? creditTypeID) == creditTypeID }
                 .reduce(Decimal(0)) { $0 + $1.total }
         }
-        sums[day.description, default: 0] += amount
+        let sum = sums[day.description, default: 0] + amount
+        guard !sum.isNaN else { throw Overflow(day: day) }
+        sums[day.description] = sum
     }
 
     /// Daily amounts in reporting units.
