@@ -134,3 +134,49 @@ struct RequestPlanTests {
         }
     }
 }
+
+@Suite("Lost leases")
+struct LostLeaseTests {
+    /// A job whose lease was lost (here: taken over) sends no further request: the check runs right
+    /// before each send, after the pacer's wait, not only at the next commit. The connection allows one
+    /// request every 4 s and heartbeats run every 0.5 s, so the loss is noticed long before the second
+    /// request is due.
+    @Test func aJobThatLostItsLeaseSendsNoFurtherRequest() async throws {
+        let account = AccountParameters(seed: 3, customerCount: 1, billableMetricCount: 1, dayCount: 60, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account, usageWindowsPerPage: 10) { harness in
+            let connection = try await harness.addConnection(rateLimit: Decimal(string: "0.25")!)
+            _ = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: UTCDay(harness.account.firstDay.description)!)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            var configuration = JobQueue.Configuration()
+            configuration.leaseSeconds = 1.5
+            let queue = JobQueue(pool: harness.pool, configuration: configuration, logger: harness.logger)
+            var options = JobWorker.Options()
+            options.queues = ImportQueue.all
+            options.concurrency = 1
+            options.exitWhenIdle = true
+            options.pollIntervalSeconds = 0.05
+            let handler = ImportJobHandler(
+                pool: harness.pool, connections: harness.connections, httpClient: harness.httpClient, logger: harness.logger)
+            let worker = Task { try await JobWorker(queue: queue, handler: handler, options: options, logger: harness.logger).run() }
+            // Wait for the first page's commit, then take the lease over.
+            var stolenAt = 0
+            for _ in 0..<2_000 {
+                let taken = try await harness.pool.query(
+                    """
+                    UPDATE jobs SET lease_token = gen_random_uuid()
+                    WHERE kind = 'import_usage' AND state = 'running' AND cursor IS NOT NULL RETURNING id
+                    """)
+                if !taken.isEmpty {
+                    stolenAt = RequestPlanTests.requests(harness, RequestPlanTests.usage)
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(stolenAt == 1, "the lease was taken after the first page")
+            try await worker.value  // the job ends, the worker finds nothing else and exits
+            #expect(RequestPlanTests.requests(harness, RequestPlanTests.usage) == stolenAt, "no request after the lease was lost")
+        }
+    }
+}

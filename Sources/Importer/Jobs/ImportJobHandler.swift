@@ -39,7 +39,7 @@ public struct ImportJobHandler: JobHandler {
             case ImportJobKind.catalog:
                 return try await runCatalog(job, queue: context.queue)
             case ImportJobKind.usage, ImportJobKind.revenue:
-                return try await runImport(job, queue: context.queue)
+                return try await runImport(job, context: context)
             default:
                 return .discard(reason: "unknown job kind \(job.kind)")
             }
@@ -75,12 +75,20 @@ public struct ImportJobHandler: JobHandler {
         }
     }
 
-    private func client(for connection: ConnectionRecord) throws -> MetronomeClient {
-        MetronomeClient(
+    /// A client for `connection`; with `job`, every request first checks that the job's lease is
+    /// still held.
+    private func client(for connection: ConnectionRecord, job: ClaimedJob? = nil, context: JobContext? = nil) throws
+        -> MetronomeClient
+    {
+        var beforeSend: (@Sendable () async throws -> Void)?
+        if let job, let context {
+            beforeSend = { if await context.isLeaseLost(job) { throw JobQueueError.leaseLost(jobID: job.id) } }
+        }
+        return MetronomeClient(
             configuration: try connections.clientConfiguration(for: connection), httpClient: httpClient,
             pacer: PostgresRequestPacer(
                 pool: pool, connectionID: connection.id,
-                requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue),
+                requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue, beforeSend: beforeSend),
             logger: logger)
     }
 
@@ -108,7 +116,7 @@ public struct ImportJobHandler: JobHandler {
         return .complete
     }
 
-    private func runImport(_ job: ClaimedJob, queue: JobQueue) async throws -> JobOutcome {
+    private func runImport(_ job: ClaimedJob, context: JobContext) async throws -> JobOutcome {
         var args = try job.args(as: ImportJobArgs.self)
         var jobMetrics: [BusinessMetric] = []
         for id in args.metricIDs {
@@ -120,7 +128,7 @@ public struct ImportJobHandler: JobHandler {
         args.metricIDs = jobMetrics.map(\.id)  // deleted metrics drop out
         let (connection, held) = try await usableConnection(args.connectionID)
         guard let connection else { return held! }
-        let client = try client(for: connection)
+        let client = try client(for: connection, job: job, context: context)
         if job.kind == ImportJobKind.usage {
             try await importUsage(job, args: args, metric: jobMetrics[0], client: client)
         } else {

@@ -14,19 +14,28 @@ public struct PostgresRequestPacer: RequestPacer {
     public let pool: PostgresConnectionPool
     public let connectionID: Int64
     public let requestsPerSecond: Double
+    /// Asked right before each request is sent; an error thrown here abandons the request (a job
+    /// whose lease was lost stops spending the shared budget at once, not at its next commit).
+    let beforeSend: (@Sendable () async throws -> Void)?
 
-    public init(pool: PostgresConnectionPool, connectionID: Int64, requestsPerSecond: Double) {
+    public init(
+        pool: PostgresConnectionPool, connectionID: Int64, requestsPerSecond: Double,
+        beforeSend: (@Sendable () async throws -> Void)? = nil
+    ) {
         self.pool = pool
         self.connectionID = connectionID
         self.requestsPerSecond = requestsPerSecond
+        self.beforeSend = beforeSend
     }
 
     public func awaitPermission() async throws {
+        try await beforeSend?()
         let interval = 1 / requestsPerSecond
         let wait = try await pool.query(Self.reserve, [connectionID, interval]).single().decode(Double.self, at: 0)
         if wait > 0 {
             FloatingPointCounter(label: "meterbridge_rate_limiter_wait_seconds_total").increment(by: wait)
             try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+            try await beforeSend?()
         }
     }
 
