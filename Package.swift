@@ -248,6 +248,7 @@ let package = Package(
             name: "JobQueueTests",
             dependencies: [
                 "JobQueue", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

@@ -73,14 +73,27 @@ public struct JobWorker: Service {
         group: inout ThrowingDiscardingTaskGroup<any Error>, running: RunningJobs, wakeup: Wakeup, stopping: StopFlag
     ) async throws {
         var emptyPolls = 0
+        var claimFailures = 0
         while !stopping.isSet && !Task.isCancelled {
             let free = options.concurrency - (await running.count)
             var claimed: [ClaimedJob] = []
             if free > 0 {
                 do {
                     claimed = try await queue.claim(queues: options.queues, limit: free, workerID: options.workerID)
-                } catch let error as PostgresError where error.isTransient {
-                    logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+                    claimFailures = 0
+                } catch {
+                    // Database trouble (a restart, a lock held past the statement timeout, a schema being
+                    // migrated) never stops the worker: running jobs keep their heartbeats, and claims
+                    // resume, with jittered backoff, when the database recovers.
+                    if Task.isCancelled || stopping.isSet { break }
+                    claimFailures += 1
+                    let delay = Self.claimBackoff(failures: claimFailures)
+                    logger.warning(
+                        "claim failed; retrying",
+                        metadata: ["error": "\(error)", "worker.retry_in_seconds": "\(String(format: "%.2f", delay))"])
+                    Counter(label: "meterbridge_claim_failures_total").increment()
+                    await wakeup.wait(timeout: .milliseconds(Int(delay * 1000)))
+                    continue
                 }
             }
             for job in claimed {
@@ -109,6 +122,12 @@ public struct JobWorker: Service {
             }
             await wakeup.wait(timeout: .milliseconds(Int(options.pollIntervalSeconds * 1000)))
         }
+    }
+
+    /// Exponential backoff from 0.1 s to 30 s, with full jitter so workers do not retry in step.
+    public static func claimBackoff(failures: Int) -> Double {
+        let ceiling = min(30, 0.1 * pow(2, Double(min(failures, 20) - 1)))
+        return Double.random(in: ceiling / 2...ceiling)
     }
 
     /// Waits for running jobs to finish, up to the grace period.

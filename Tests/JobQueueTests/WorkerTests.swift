@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import JobQueue
 import Postgres
 import ServiceLifecycle
@@ -168,5 +169,66 @@ struct WorkerTests {
         #expect(try await fixture.state(failed.id) == .available)
         #expect(try await fixture.queue.job(id: done.id) == nil)
         await fixture.close()
+    }
+}
+
+/// Collects the messages logged through it, for tests that wait on a log event.
+final class RecordingLog: Sendable {
+    private let messages = Mutex<[String]>([])
+    var all: [String] { messages.withLock { $0 } }
+    func record(_ message: String) { messages.withLock { $0.append(message) } }
+
+    var logger: Logger {
+        Logger(label: "recording") { _ in Handler(log: self) }
+    }
+
+    struct Handler: LogHandler {
+        let log: RecordingLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { log.record(event.message.description) }
+    }
+}
+
+@Suite("Worker under database trouble")
+struct WorkerDatabaseTroubleTests {
+    /// A claim failing with an error that is not transient (here the queue table is gone, as during a
+    /// botched migration) used to end the worker. Now it logs, backs off, and claims again once the
+    /// database is back.
+    @Test func aFailingClaimNeverStopsTheWorker() async throws {
+        let fixture = try await QueueFixture.make()
+        let log = RecordingLog()
+        try await fixture.queue.pool.query("ALTER TABLE jobs RENAME TO jobs_away")
+        var options = JobWorker.Options()
+        options.pollIntervalSeconds = 0.05
+        let handler = ClosureHandler { _, _ in .complete }
+        let worker = Task { try await JobWorker(queue: fixture.queue, handler: handler, options: options, logger: log.logger).run() }
+        // Wait for two failed claims (bounded).
+        for _ in 0..<1_000 where log.all.filter({ $0 == "claim failed; retrying" }).count < 2 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(log.all.filter { $0 == "claim failed; retrying" }.count >= 2)
+        // The database recovers: the worker picks up new work.
+        try await fixture.queue.pool.query("ALTER TABLE jobs_away RENAME TO jobs")
+        let id = try #require(try await fixture.queue.enqueue([NewJob(kind: "after")]).first)
+        for _ in 0..<3_000 where try await fixture.state(id) != .completed {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await fixture.state(id) == .completed)
+        worker.cancel()
+        _ = await worker.result
+        await fixture.close()
+    }
+
+    @Test func claimBackoffGrowsWithJitterAndIsCapped() {
+        for failures in 1...40 {
+            let delay = JobWorker.claimBackoff(failures: failures)
+            let ceiling = min(30, 0.1 * pow(2, Double(min(failures, 20) - 1)))
+            #expect(delay >= ceiling / 2 && delay <= ceiling)
+        }
     }
 }
