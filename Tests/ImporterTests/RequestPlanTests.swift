@@ -180,3 +180,72 @@ struct LostLeaseTests {
         }
     }
 }
+
+@Suite("Revenue resume")
+struct RevenueResumeTests {
+    /// A shared revenue job stopped after a customer's first page, with that page's sums saved. One of
+    /// its metrics is deleted before it resumes: the saved sums no longer match the metrics and are
+    /// dropped. The page cursor used to be kept, so the customer's first page was never summed again
+    /// and its partial total was written as final. Now the customer's walk restarts.
+    @Test func droppedSumsRestartTheCustomersWalk() async throws {
+        let account = AccountParameters(seed: 8, customerCount: 2, billableMetricCount: 1, dayCount: 150, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection()
+            let since = UTCDay(harness.account.firstDay.description)!
+            let kept = try await harness.metrics.create(
+                title: "revenue total", connection: connection,
+                source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal), labelSource: .customerName, since: since)
+            let dropped = try await harness.metrics.create(
+                title: "revenue gross", connection: connection,
+                source: .revenue(currency: "USD", creditTypeID: nil, basis: .grossUsage), labelSource: .customerName, since: since)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            let job = try #require(try await harness.queue.list(JobQueue.Filter(kind: ImportJobKind.revenue)).first)
+            let args = try JSONDecoder().decode(ImportJobArgs.self, from: Data(job.argsJSON.utf8))
+            #expect(args.metricIDs == [kept.id, dropped.id], "one job serves both metrics")
+
+            // The state after the first customer's first page: its next cursor and that page's sums.
+            let creditType = try #require(kept.creditTypeID)
+            let customer = args.customerIDs[0]
+            var sums = [
+                RevenueAccumulator(creditTypeID: creditType, basis: .invoiceTotal),
+                RevenueAccumulator(creditTypeID: creditType, basis: .grossUsage),
+            ]
+            var next: String?
+            try await MetronomeClient.withClient(
+                configuration: try harness.connections.clientConfiguration(for: connection), logger: harness.logger
+            ) { client in
+                let query = InvoiceBreakdownQuery(
+                    window: try DayWindow(firstDay: args.window.start, endDay: args.window.end), windowSize: .day,
+                    creditTypeID: creditType, sort: .dateAscending)
+                for try await page in client.invoiceBreakdowns(customerID: customer, query) {
+                    for breakdown in page.items where breakdown.invoice.customerID == customer {
+                        for index in sums.indices { try sums[index].add(breakdown, window: args.window) }
+                    }
+                    next = page.nextCursor
+                    break
+                }
+            }
+            let cursor = try #require(next, "the customer's walk has a second page")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let cursorJSON = """
+                {"accumulators": \(String(decoding: try encoder.encode(sums), as: UTF8.self)), "customerIndex": 0, \
+                "nextPage": \(String(decoding: try encoder.encode(cursor), as: UTF8.self))}
+                """
+            try await harness.pool.query("UPDATE jobs SET cursor = $2::jsonb WHERE id = $1", [job.id, cursorJSON])
+            // The metric goes while its job is queued (`metric delete` also cancels the metric's jobs; a
+            // job claimed in between still resumes with the other metric only).
+            try await harness.pool.query("DELETE FROM metric_values WHERE metric_id = $1", [dropped.id])
+            try await harness.pool.query("DELETE FROM business_metrics WHERE id = $1", [dropped.id])
+
+            try await harness.runWorkers(1)
+            let imported = try await harness.imported(kept)
+            let expected = harness.expected(SandboxTruth.revenue(creditTypeID: creditType, basis: "invoice_total"))
+            let wrong = expected.filter { imported[$0.key] != $0.value }.map(\.key).sorted()
+            let after = try await harness.queue.job(id: job.id)
+            #expect(
+                wrong.isEmpty && imported.count == expected.count,
+                "\(wrong.count) of \(expected.count) days wrong, e.g. \(wrong.prefix(2)); job \(String(describing: after?.state)) \(after?.errors.last?.error.prefix(300) ?? "")")
+        }
+    }
+}

@@ -217,7 +217,12 @@ public struct ImportJobHandler: JobHandler {
         let window = try DayWindow(firstDay: args.window.start, endDay: args.window.end)
         let query = InvoiceBreakdownQuery(window: window, windowSize: .day, creditTypeID: creditTypeID, sort: .dateAscending)
         var state = try job.cursor(as: RevenueCursor.self) ?? RevenueCursor(customerIndex: 0, nextPage: nil, accumulators: nil)
-        if state.accumulators?.count != fresh.count { state.accumulators = nil }  // a metric was deleted meanwhile
+        if state.accumulators?.count != fresh.count {
+            // No saved sums, or sums for other metrics (one was deleted meanwhile): the customer's walk
+            // starts again from its first page, or the pages already summed would be lost.
+            state.accumulators = nil
+            state.nextPage = nil
+        }
         let lease = job.lease
         let metricIDs = metrics.map(\.id)
         while state.customerIndex < args.customerIDs.count {
