@@ -427,7 +427,10 @@ public struct JobQueue: Sendable {
     /// Deletes finished jobs older than `retentionSeconds`, at most `limit` per call.
     @discardableResult
     public func prune(retentionSeconds: Double, limit: Int = 10_000) async throws -> Int {
-        try await pool.query(JobQueueSQL.prune, [retentionSeconds, limit]).affectedRows
+        try await pool.transaction { connection in
+            try connection.useBulkStatementTimeout()
+            return try connection.query(JobQueueSQL.prune, [retentionSeconds, limit]).affectedRows
+        }
     }
 
     /// Takes or keeps the leadership of `role` for `ttlSeconds`; true when `candidate` leads.

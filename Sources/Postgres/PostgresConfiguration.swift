@@ -8,8 +8,12 @@ public struct PostgresConfiguration: Sendable {
     public var connectionString: String
     /// Shown in `pg_stat_activity` (e.g. `meterbridge-worker`).
     public var applicationName: String
-    /// Server-side limit for one statement, so a hung statement never pins a connection thread forever.
+    /// Server-side limit for one statement, so a hung statement never pins a connection thread forever
+    /// (nil: the server's or the connection string's own setting).
     public var statementTimeoutMilliseconds: Int?
+    /// The limit for bulk statements (a cost import's COPY, migrations, pruning), which can rightly run
+    /// for long; nil or 0: none. They set it for their own transaction only.
+    public var bulkStatementTimeoutMilliseconds: Int?
     /// Server-side limit for waiting on a lock.
     public var lockTimeoutMilliseconds: Int?
     /// Seconds libpq waits for the TCP/TLS connection.
@@ -23,8 +27,10 @@ public struct PostgresConfiguration: Sendable {
     public init(
         connectionString: String = "", applicationName: String = "meterbridge",
         statementTimeoutMilliseconds: Int? = 60_000, lockTimeoutMilliseconds: Int? = nil,
-        connectTimeoutSeconds: Int = 10, searchPath: String? = nil, preparedStatementCacheSize: Int = 256
+        connectTimeoutSeconds: Int = 10, searchPath: String? = nil, preparedStatementCacheSize: Int = 256,
+        bulkStatementTimeoutMilliseconds: Int? = nil
     ) {
+        self.bulkStatementTimeoutMilliseconds = bulkStatementTimeoutMilliseconds
         self.preparedStatementCacheSize = preparedStatementCacheSize
         self.searchPath = searchPath
         self.connectionString = connectionString
@@ -34,10 +40,40 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeoutSeconds = connectTimeoutSeconds
     }
 
-    /// `DATABASE_URL` if set, otherwise only the `PG*` variables.
+    /// `DATABASE_URL` if set, otherwise only the `PG*` variables. A `statement_timeout` set there (in the
+    /// URL's `options=-c statement_timeout=…` or in `PGOPTIONS`) is respected, not overridden.
     public static func fromEnvironment(
         _ environment: [String: String], applicationName: String = "meterbridge"
     ) -> PostgresConfiguration {
-        PostgresConfiguration(connectionString: environment["DATABASE_URL"] ?? "", applicationName: applicationName)
+        var configuration = PostgresConfiguration(
+            connectionString: environment["DATABASE_URL"] ?? "", applicationName: applicationName)
+        if configuration.setsStatementTimeout(pgOptions: environment["PGOPTIONS"]) {
+            configuration.statementTimeoutMilliseconds = nil
+        }
+        return configuration
+    }
+
+    /// Whether the connection string or `PGOPTIONS` sets `statement_timeout` itself.
+    public func setsStatementTimeout(pgOptions: String?) -> Bool {
+        let text = ((connectionString.removingPercentEncodingIfPossible) + " " + (pgOptions ?? "")).lowercased()
+        return text.contains("statement_timeout")
+    }
+}
+
+extension String {
+    /// URIs may spell `options=-c%20statement_timeout%3D5000`.
+    fileprivate var removingPercentEncodingIfPossible: String {
+        var bytes: [UInt8] = []
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

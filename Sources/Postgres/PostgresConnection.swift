@@ -22,6 +22,7 @@ public actor PostgresConnection {
     /// distinct statements is small; preparing them once saves the server a parse and plan per call.
     private var prepared: [String: String] = [:]
     private var preparedCacheSize = 0
+    private var bulkStatementTimeoutMilliseconds = 0
     private var preparedCount = 0
 
     /// The server process id serving this session (`pg_backend_pid()`).
@@ -63,6 +64,7 @@ public actor PostgresConnection {
         }
         handle = opened
         preparedCacheSize = configuration.preparedStatementCacheSize
+        bulkStatementTimeoutMilliseconds = configuration.bulkStatementTimeoutMilliseconds ?? 0
         let sink = NoticeSink(logger: logger)
         noticeSink = sink
         PQsetNoticeReceiver(opened, noticeReceiver, Unmanaged.passUnretained(sink).toOpaque())
@@ -255,6 +257,13 @@ public actor PostgresConnection {
         try await cancellable {
             try runTransaction(body)
         }
+    }
+
+    /// Gives the current transaction the bulk statement timeout (``PostgresConfiguration/bulkStatementTimeoutMilliseconds``):
+    /// for a COPY of a large file, a migration or a prune, which rightly run longer than the session's
+    /// limit. Ends with the transaction.
+    public func useBulkStatementTimeout() throws {
+        try simpleQuery("SET LOCAL statement_timeout = \(bulkStatementTimeoutMilliseconds)")
     }
 
     /// Runs `body` on this connection's thread with nothing interleaving, without a transaction.

@@ -95,6 +95,7 @@ public struct Migrator: Sendable {
                 "applying migration",
                 metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
             try await connection.transaction { connection in
+                try connection.useBulkStatementTimeout()
                 try connection.simpleQuery(migration.sql)
                 try connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",

@@ -44,6 +44,7 @@ struct CLITests {
             (["connection", "validate", "nope"], "no connection named nope"),
             (["jobs", "retry"], "--failed"),
             (["plan", "--sync-interval", "0"], "--sync-interval"),
+            (["metric", "list", "--statement-timeout=-1"], "--statement-timeout must be"),
             (["plan", "--sync-budget-share", "150%"], "--sync-budget-share"),
             (["plan", "--lookback-days", "300"], "--lookback-days must fit in one window"),
             (["metric", "create", "--title", "t", "--connection", "c", "--label-source", "customer-name", "--since", "2026-01-01"],

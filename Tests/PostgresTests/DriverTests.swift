@@ -280,3 +280,41 @@ struct DriverTests {
         await sender.close()
     }
 }
+
+@Suite("Statement timeouts")
+struct StatementTimeoutTests {
+    /// A fixed 60 s used to override the URL's own `statement_timeout`.
+    @Test func aTimeoutInTheURLOrPGOPTIONSIsRespected() async throws {
+        let base = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
+        let separator = base.contains("?") ? "&" : "?"
+        // PGOPTIONS reaches libpq through the process environment, shared by every test: checked here
+        // without connecting.
+        let fromPGOPTIONS = PostgresConfiguration.fromEnvironment(["DATABASE_URL": base, "PGOPTIONS": "-c statement_timeout=4321"])
+        #expect(fromPGOPTIONS.statementTimeoutMilliseconds == nil)
+        let configuration = PostgresConfiguration.fromEnvironment(
+            ["DATABASE_URL": base + separator + "options=-c%20statement_timeout%3D4321"])
+        #expect(configuration.statementTimeoutMilliseconds == nil)
+        let connection = try await PostgresConnection.connect(configuration, logger: TestDatabase.logger)
+        let shown: String = try await connection.query("SHOW statement_timeout").single().decode(at: 0)
+        #expect(shown == "4321ms")
+        await connection.close()
+        #expect(PostgresConfiguration.fromEnvironment(["DATABASE_URL": base]).statementTimeoutMilliseconds == 60_000)
+    }
+
+    /// A COPY of a large file, a migration or a prune runs past the session's limit under the bulk one.
+    @Test func bulkStatementsHaveTheirOwnTimeout() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        var configuration = database.configuration
+        configuration.statementTimeoutMilliseconds = 100
+        configuration.bulkStatementTimeoutMilliseconds = 0
+        let connection = try await PostgresConnection.connect(configuration, logger: TestDatabase.logger)
+        await #expect(throws: PostgresError.self) { try await connection.query("SELECT pg_sleep(0.3)") }
+        try await connection.transaction { connection in
+            try connection.useBulkStatementTimeout()
+            try connection.query("SELECT pg_sleep(0.3)")
+        }
+        // Only for that transaction.
+        await #expect(throws: PostgresError.self) { try await connection.query("SELECT pg_sleep(0.3)") }
+        await connection.close()
+    }
+}

@@ -37,6 +37,7 @@ public struct CostImporter: Sendable {
             throw FocusImportError(.unreadable, line: 0, detail: "cannot read \(fileName)")
         }
         let summary = try await pool.transaction { connection in
+            try connection.useBulkStatementTimeout()  // one COPY of the whole file
             let sourceID: Int = try connection.query(CostSQL.upsertSource, [sourceName]).single().decode(at: 0)
             let importID: Int64 = try connection.query(CostSQL.insertImport, [sourceID, fileName]).single().decode(at: 0)
             let stream = try FocusCostStream(path: path, sourceID: sourceID, importID: importID, skipInvalid: skipInvalid)
