@@ -4,7 +4,8 @@ public import ArgumentParser
 /// given, so several processes can share a host).
 public struct HTTPOptions: ParsableArguments {
     @Option(help: "Serve /healthz, /readyz and /metrics on this port (off when not set).") public var httpPort: Int?
-    @Option(help: "Address for --http-port.") public var httpHost = "0.0.0.0"
+    @Option(help: "Address for --http-port: loopback unless set (0.0.0.0 to serve every interface, as in a container).")
+    public var httpHost = "127.0.0.1"
 
     public init() {}
 

@@ -57,7 +57,8 @@ public actor PostgresConnection {
         }
         guard let opened else { throw PostgresError(kind: .connection, message: "out of memory") }
         guard PQstatus(opened) == CONNECTION_OK else {
-            let message = Self.trimmed(PQerrorMessage(opened))
+            let message = CredentialRedaction.redact(
+                Self.trimmed(PQerrorMessage(opened)), connectionString: configuration.connectionString)
             PQfinish(opened)
             broken.store(true, ordering: .relaxed)
             throw PostgresError(kind: .connection, sqlState: .connectionFailure, message: message)

@@ -1,6 +1,7 @@
 import Hummingbird
 public import Logging
 import NIOCore
+import Synchronization
 public import Prometheus
 public import ServiceLifecycle
 
@@ -35,12 +36,22 @@ public struct OperationsServer: Service {
     public func run() async throws {
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
-        router.get("readyz") { [readiness] _, _ -> Response in
-            if let reason = await readiness() {
+        let lastReason = Mutex<String?>(nil)
+        router.get("readyz") { [readiness, logger] _, _ -> Response in
+            // The answer says only ready or not (a probe may be reachable by more than operators); the
+            // reason goes to the log, once each time it changes.
+            let reason = await readiness()
+            let changed = lastReason.withLock { last in
+                defer { last = reason }
+                return last != reason
+            }
+            if let reason {
+                if changed { logger.warning("not ready", metadata: ["readiness.reason": "\(reason)"]) }
                 return Response(
                     status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "not ready: \(reason)\n")))
+                    body: .init(byteBuffer: ByteBuffer(string: "not ready\n")))
             }
+            if changed { logger.info("ready") }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }
         router.get("metrics") { [registry, beforeScrape] _, _ -> Response in

@@ -54,6 +54,8 @@ struct ManifestTests {
             #expect(container["image"] as? String == image, "\(path) uses the same image")
             #expect((container["command"] as? [String]) == [binary])
             let args = try #require(container["args"] as? [String])
+            let hostIndex = try #require(args.firstIndex(of: "--http-host"), "the endpoints bind loopback unless told")
+            #expect(args[hostIndex + 1] == "0.0.0.0")
             let portIndex = try #require(args.firstIndex(of: "--http-port"))
             let port = Int(args[portIndex + 1])
             let ports = try #require(container["ports"] as? [[String: Any]])

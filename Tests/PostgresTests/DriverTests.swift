@@ -318,3 +318,32 @@ struct StatementTimeoutTests {
         await connection.close()
     }
 }
+
+@Suite("Credential redaction")
+struct CredentialRedactionTests {
+    @Test func passwordsNeverSurviveInConnectionErrors() async throws {
+        // libpq quotes a connection string it cannot parse (here `:/` instead of `://`) back verbatim.
+        for url in [
+            "postgresql:/app:s3cr3t-pw@127.0.0.1:1/db", "postgresql://app:s3cr3t-pw@127.0.0.1:1/db?sslmode=bogus",
+            "host=127.0.0.1 port=1 user=app password=s3cr3t-pw dbname", "host=127.0.0.1 port=1 password='s3cr3t-pw' x",
+        ] {
+            var configuration = PostgresConfiguration(connectionString: url)
+            configuration.connectTimeoutSeconds = 2
+            do {
+                _ = try await PostgresConnection.connect(configuration, logger: TestDatabase.logger)
+                Issue.record("connected with \(url)?")
+            } catch {
+                #expect(!"\(error)".contains("s3cr3t"), "\(error)")
+                #expect(!String(reflecting: error).contains("s3cr3t"), "\(error)")
+            }
+        }
+    }
+
+    @Test func shapesAreMasked() {
+        #expect(
+            CredentialRedaction.redact("bad \"postgres://u:pw@h/db\" and password=abc def", connectionString: "")
+                == "bad \"postgres://u:***@h/db\" and password=*** def")
+        #expect(CredentialRedaction.redact("x pw123 y", connectionString: "postgresql://u:pw123@h/db") == "x *** y")
+        #expect(CredentialRedaction.redact("no secrets here", connectionString: "host=h") == "no secrets here")
+    }
+}
