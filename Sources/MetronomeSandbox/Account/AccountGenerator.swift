@@ -7,8 +7,10 @@
 /// Builds the deterministic synthetic account: realistic enough to import, nasty enough to break a
 /// careless importer.
 ///
-/// Every customer's traits follow from its index (so even a small account has each nasty case)
-/// and its data from a generator seeded with `seed`:
+/// Every customer's traits follow from its index (so even a small account has each nasty case).
+/// Metrics, customers and invoice ids are drawn in order from a generator seeded with `seed`;
+/// usage is not drawn but derived, when asked for, from a stable hash of the seed, the customer,
+/// the metric and the day (see ``UsageTable``), so it costs nothing until served:
 /// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name;
 /// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
 /// - archived customers (index % 6 == 5);
@@ -30,7 +32,13 @@ public enum AccountGenerator {
         let customers = (0..<parameters.customerCount).map {
             makeCustomer(index: $0, metricCount: metrics.count, parameters: parameters, random: &random)
         }
-        let usage = makeUsage(customers: customers, metrics: metrics, parameters: parameters, random: &random)
+        let usage = UsageTable(
+            seed: parameters.seed,
+            customerCount: customers.count,
+            firstDay: parameters.firstDay,
+            dayCount: parameters.dayCount,
+            aggregations: metrics.map(\.aggregation)
+        )
         let invoices = customers.map { customer in
             makeInvoices(customer: customer, metrics: metrics, usage: usage, parameters: parameters, random: &random)
         }
@@ -113,9 +121,7 @@ public enum AccountGenerator {
         let archivedAt: Timestamp? =
             index % 6 == 5
             ? Timestamp(seconds: parameters.lastDay.adding(days: -(index % 20)).unixSeconds + 43_200) : nil
-        let usesMetric = (0..<metricCount).map { metric in
-            metric == 0 || SeededGenerator.mix(parameters.seed, UInt64(index), UInt64(metric)) % 4 != 0
-        }
+        let usesMetric = (0..<metricCount).map { UsageTable.uses(seed: parameters.seed, customer: index, metric: $0) }
         return SandboxCustomer(
             index: index,
             id: id,
@@ -134,64 +140,6 @@ public enum AccountGenerator {
             usesMetric: usesMetric,
             contractID: random.uuid()
         )
-    }
-
-    // MARK: Usage
-
-    static func makeUsage(
-        customers: [SandboxCustomer],
-        metrics: [SandboxMetric],
-        parameters: AccountParameters,
-        random: inout SeededGenerator
-    ) -> UsageTable {
-        var values: [Decimal?] = []
-        values.reserveCapacity(customers.count * metrics.count * parameters.dayCount)
-        for customer in customers {
-            // One customer with very large values: amounts must not pass through Double.
-            let scale: Int16 = customer.index == 1 ? 9 : 0
-            for metric in metrics {
-                for _ in 0..<parameters.dayCount {
-                    let draw = random.unit()
-                    guard customer.usesMetric[metric.index], draw >= 0.18 else {
-                        values.append(nil)
-                        continue
-                    }
-                    values.append(usageValue(metric.aggregation, draw: draw, scale: scale, random: &random))
-                }
-            }
-        }
-        return UsageTable(
-            customerCount: customers.count,
-            metricCount: metrics.count,
-            dayCount: parameters.dayCount,
-            values: values
-        )
-    }
-
-    static func usageValue(_ aggregation: MetricAggregation, draw: Double, scale: Int16, random: inout SeededGenerator)
-        -> Decimal
-    {
-        switch aggregation {
-        case .count:
-            return Decimal(random.int(in: 1...120_000)) * power(scale)
-        case .max:
-            if draw < 0.21 { return 0 }
-            let tenths = random.int(in: 10...5_000)
-            // Whole numbers mostly, a fractional one now and then.
-            return
-                (tenths % 3 == 0
-                ? Decimal(sign: .plus, exponent: -1, significand: Decimal(tenths)) : Decimal(tenths / 10))
-        case .sum:
-            if draw < 0.21 { return 0 }
-            let thousandths = random.int(in: 1...5_000_000)
-            let negative = draw > 0.985
-            return Decimal(
-                sign: negative ? .minus : .plus, exponent: -3 + Int(scale), significand: Decimal(thousandths))
-        }
-    }
-
-    static func power(_ exponent: Int16) -> Decimal {
-        Decimal(sign: .plus, exponent: Int(exponent), significand: 1)
     }
 
     // MARK: Invoices
