@@ -8,9 +8,9 @@
 /// careless importer.
 ///
 /// Every customer's traits follow from its index (so even a small account has each nasty case).
-/// Metrics, customers and invoice ids are drawn in order from a generator seeded with `seed`;
-/// usage is not drawn but derived, when asked for, from a stable hash of the seed, the customer,
-/// the metric and the day (see ``UsageTable``), so it costs nothing until served:
+/// Metrics and customers are drawn in order from a generator seeded with `seed`; usage and
+/// invoices are not drawn at all but derived, when asked for, from a stable hash of the seed and
+/// their indices and day, so they cost nothing until served and need not be stored:
 /// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name;
 /// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
 /// - archived customers (index % 6 == 5);
@@ -39,16 +39,12 @@ public enum AccountGenerator {
             dayCount: parameters.dayCount,
             aggregations: metrics.map(\.aggregation)
         )
-        let invoices = customers.map { customer in
-            makeInvoices(customer: customer, metrics: metrics, usage: usage, parameters: parameters, random: &random)
-        }
         return SandboxAccount(
             parameters: parameters,
             creditTypes: SandboxCreditType.all,
             metrics: metrics,
             customers: customers,
-            usage: usage,
-            invoicesByCustomer: invoices
+            usage: usage
         )
     }
 
@@ -144,12 +140,26 @@ public enum AccountGenerator {
 
     // MARK: Invoices
 
+    /// Keeps invoice ids apart from every other hash of the same indices.
+    static let invoiceDomain: UInt64 = 0x696E_766F_6963_6501
+
+    /// The id of one of a customer's objects of a month: `slot` tells the usage invoice (0), its
+    /// prepaid commit (1), its VOID copy (2), the scheduled-fee invoice (3) and the cloud-unit
+    /// invoice (4) apart.
+    static func uuid(seed: UInt64, customer: Int, month: CivilDay, slot: UInt64) -> String {
+        var random = SeededGenerator(
+            seed: SeededGenerator.mix(
+                seed, invoiceDomain, UInt64(customer), UInt64(bitPattern: Int64(month.daysSinceEpoch)), slot))
+        return random.uuid()
+    }
+
+    /// One customer's invoices, month by month: computed on each request that needs them, so they
+    /// depend on nothing but the parameters, the customer and the metrics.
     static func makeInvoices(
         customer: SandboxCustomer,
         metrics: [SandboxMetric],
         usage: UsageTable,
-        parameters: AccountParameters,
-        random: inout SeededGenerator
+        parameters: AccountParameters
     ) -> [SandboxInvoice] {
         var invoices: [SandboxInvoice] = []
         let firstDay = parameters.firstDay
@@ -159,78 +169,39 @@ public enum AccountGenerator {
         while monthStart <= lastDay {
             let monthEnd = monthStart.firstOfNextMonth
             let status = monthEnd <= lastDay ? "FINALIZED" : "DRAFT"
-            let days =
-                (max(monthStart, firstDay).daysSinceEpoch..<min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch)
-                .map(CivilDay.init(daysSinceEpoch:))
-
-            func window(_ day: CivilDay, _ lines: [SandboxLineItem]) -> SandboxBreakdownWindow {
-                let hour = Int(
-                    SeededGenerator.mix(parameters.seed, UInt64(customer.index), UInt64(day.daysSinceEpoch)) % 24)
-                return SandboxBreakdownWindow(day: day, activeHour: hour, lineItems: lines)
+            let firstWindowDay = max(monthStart, firstDay)
+            let windowDayCount = min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch - firstWindowDay.daysSinceEpoch
+            func id(_ slot: UInt64) -> String {
+                uuid(seed: parameters.seed, customer: customer.index, month: monthStart, slot: slot)
+            }
+            func lines(_ kind: InvoiceLines.Kind) -> InvoiceLines {
+                InvoiceLines(kind: kind, customer: customer, metrics: metrics, usage: usage)
             }
 
             // The usage invoice, in the customer's currency.
-            let commitID = random.uuid()
-            let usageWindows = days.map { day in
-                var lines: [SandboxLineItem] = []
-                for metric in metrics where customer.usesMetric[metric.index] {
-                    guard
-                        let quantity = usage.value(
-                            customer: customer.index,
-                            metric: metric.index,
-                            dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
-                        )
-                    else { continue }
-                    let price = customer.currency == .euro ? metric.euroPrice : metric.usdCentsPrice
-                    lines.append(
-                        SandboxLineItem(
-                            name: metric.name,
-                            type: "usage",
-                            creditType: customer.currency,
-                            quantity: quantity,
-                            unitPrice: price,
-                            total: quantity * price,
-                            productID: metric.id,
-                            appliedCommitID: nil
-                        )
-                    )
-                }
-                if customer.hasPrepaidCommit, !lines.isEmpty {
-                    let usageTotal = lines.reduce(Decimal(0)) { $0 + $1.total }
-                    lines.append(
-                        SandboxLineItem(
-                            name: "Prepaid commit",
-                            type: "applied_commit_or_credit",
-                            creditType: customer.currency,
-                            quantity: nil,
-                            unitPrice: nil,
-                            total: -usageTotal,
-                            productID: nil,
-                            appliedCommitID: commitID
-                        )
-                    )
-                }
-                return window(day, lines)
-            }
-            let usageInvoice = SandboxInvoice(
-                id: random.uuid(),
-                customerID: customer.id,
-                type: "USAGE",
-                status: status,
-                creditType: customer.currency,
-                periodStart: monthStart,
-                periodEnd: monthEnd,
-                issuedAt: Timestamp(day: monthEnd),
-                contractID: customer.contractID,
-                includesSubtotal: customer.index % 2 == 0,
-                windows: usageWindows
+            let usageLines = lines(.usage(prepaidCommitID: customer.hasPrepaidCommit ? id(1) : nil))
+            invoices.append(
+                SandboxInvoice(
+                    id: id(0),
+                    customerID: customer.id,
+                    type: "USAGE",
+                    status: status,
+                    creditType: customer.currency,
+                    periodStart: monthStart,
+                    periodEnd: monthEnd,
+                    issuedAt: Timestamp(day: monthEnd),
+                    contractID: customer.contractID,
+                    includesSubtotal: customer.index % 2 == 0,
+                    firstWindowDay: firstWindowDay,
+                    windowDayCount: windowDayCount,
+                    lines: usageLines
+                )
             )
-            invoices.append(usageInvoice)
 
             if customer.hasVoidInvoices && isFirstMonth {
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(2),
                         customerID: customer.id,
                         type: "USAGE",
                         status: "VOID",
@@ -240,16 +211,17 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(day: monthEnd),
                         contractID: customer.contractID,
                         includesSubtotal: true,
-                        windows: usageWindows
+                        firstWindowDay: firstWindowDay,
+                        windowDayCount: windowDayCount,
+                        lines: usageLines
                     )
                 )
             }
 
             if customer.hasScheduledFees, monthStart >= firstDay {
-                let fee: Decimal = customer.currency == .euro ? 450 : Decimal(string: "49999.5")!
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(3),
                         customerID: customer.id,
                         type: "SCHEDULED",
                         status: monthStart <= lastDay ? "FINALIZED" : "DRAFT",
@@ -259,55 +231,17 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(day: monthStart),
                         contractID: customer.contractID,
                         includesSubtotal: false,
-                        windows: [
-                            window(
-                                monthStart,
-                                [
-                                    SandboxLineItem(
-                                        name: "Platform fee",
-                                        type: "scheduled",
-                                        creditType: customer.currency,
-                                        quantity: 1,
-                                        unitPrice: fee,
-                                        total: fee,
-                                        productID: nil,
-                                        appliedCommitID: nil
-                                    )
-                                ]
-                            )
-                        ]
+                        firstWindowDay: monthStart,
+                        windowDayCount: 1,
+                        lines: lines(.scheduledFee(customer.currency == .euro ? euroFee : usdCentsFee))
                     )
                 )
             }
 
-            if customer.hasCloudUnitInvoices, let metric = metrics.first {
-                let unitPrice = Decimal(2)
-                let windows = days.map { day in
-                    let quantity = usage.value(
-                        customer: customer.index,
-                        metric: metric.index,
-                        dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
-                    )
-                    let lines =
-                        quantity.map {
-                            [
-                                SandboxLineItem(
-                                    name: "Compute units",
-                                    type: "usage",
-                                    creditType: .cloudUnits,
-                                    quantity: $0,
-                                    unitPrice: unitPrice,
-                                    total: $0 * unitPrice,
-                                    productID: metric.id,
-                                    appliedCommitID: nil
-                                )
-                            ]
-                        } ?? []
-                    return window(day, lines)
-                }
+            if customer.hasCloudUnitInvoices, !metrics.isEmpty {
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(4),
                         customerID: customer.id,
                         type: "USAGE",
                         status: status,
@@ -317,7 +251,9 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(seconds: monthEnd.unixSeconds + 60),
                         contractID: customer.contractID,
                         includesSubtotal: true,
-                        windows: windows
+                        firstWindowDay: firstWindowDay,
+                        windowDayCount: windowDayCount,
+                        lines: lines(.cloudUnits)
                     )
                 )
             }
@@ -327,4 +263,7 @@ public enum AccountGenerator {
         }
         return invoices
     }
+
+    static let usdCentsFee = Decimal(string: "49999.5")!
+    static let euroFee = Decimal(450)
 }
