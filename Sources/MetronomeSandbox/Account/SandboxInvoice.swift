@@ -28,6 +28,7 @@ public struct SandboxInvoice: Hashable, Sendable {
         (0..<windowDayCount).map { lines.window(on: firstWindowDay.adding(days: $0)) }
     }
 
+    /// Whether the invoice has a window on `day`, without computing it.
     public func hasWindow(on day: CivilDay) -> Bool {
         day >= firstWindowDay && day.daysSinceEpoch - firstWindowDay.daysSinceEpoch < windowDayCount
     }

@@ -89,7 +89,7 @@ public enum TruthCalculator {
                 sums[index] = (sums[index] ?? 0) + amount
             }
         }
-        let divisor = Decimal(divisor(for: creditType))
+        let unitDivisor = Decimal(divisor(for: creditType))
         var rows: [TruthRow] = []
         for (index, sum) in sums.enumerated() {
             guard let sum else { continue }
@@ -100,7 +100,7 @@ public enum TruthCalculator {
                 basis: basis,
                 customerID: customer.id,
                 day: account.firstDay.adding(days: offsets.lowerBound + index),
-                value: sum / divisor
+                value: sum / unitDivisor
             )
             if filter.admits(row) { rows.append(row) }
         }
