@@ -1,5 +1,12 @@
 import ArgumentParser
 import MetronomeSandbox
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `metronome-sandbox truth`: the expected import, without starting a server.
 struct TruthCommand: ParsableCommand {
@@ -59,9 +66,25 @@ struct TruthCommand: ParsableCommand {
             fromDay: from.flatMap { CivilDay($0) },
             toDay: to.flatMap { CivilDay($0) }
         )
-        let rows = TruthCalculator.rows(for: AccountGenerator.generate(account.parameters), filter: filter)
-        print(
-            format == "csv" ? TruthRendering.csv(rows) : TruthRendering.json(rows),
-            terminator: format == "csv" ? "" : "\n")
+        // Streamed: a large account's truth does not fit in memory.
+        let rows = TruthRows(account: AccountGenerator.generate(account.parameters), filter: filter)
+        let outputFormat = TruthRendering.Format(rawValue: format) ?? .json
+        try TruthRendering.forEachChunk(of: rows, outputFormat, Self.writeToStandardOutput)
+        if outputFormat == .json { try Self.writeToStandardOutput(ByteBuffer(string: "\n")) }
+    }
+
+    /// Writes a chunk to file descriptor 1 as soon as it is rendered.
+    static func writeToStandardOutput(_ chunk: ByteBuffer) throws {
+        try chunk.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw ExitCode.failure
+                }
+                offset += written
+            }
+        }
     }
 }

@@ -7,8 +7,10 @@
 /// Builds the deterministic synthetic account: realistic enough to import, nasty enough to break a
 /// careless importer.
 ///
-/// Every customer's traits follow from its index (so even a small account has each nasty case)
-/// and its data from a generator seeded with `seed`:
+/// Every customer's traits follow from its index (so even a small account has each nasty case).
+/// Metrics and customers are drawn in order from a generator seeded with `seed`; usage and
+/// invoices are not drawn at all but derived, when asked for, from a stable hash of the seed and
+/// their indices and day, so they cost nothing until served and need not be stored:
 /// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name;
 /// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
 /// - archived customers (index % 6 == 5);
@@ -30,17 +32,19 @@ public enum AccountGenerator {
         let customers = (0..<parameters.customerCount).map {
             makeCustomer(index: $0, metricCount: metrics.count, parameters: parameters, random: &random)
         }
-        let usage = makeUsage(customers: customers, metrics: metrics, parameters: parameters, random: &random)
-        let invoices = customers.map { customer in
-            makeInvoices(customer: customer, metrics: metrics, usage: usage, parameters: parameters, random: &random)
-        }
+        let usage = UsageTable(
+            seed: parameters.seed,
+            customerCount: customers.count,
+            firstDay: parameters.firstDay,
+            dayCount: parameters.dayCount,
+            aggregations: metrics.map(\.aggregation)
+        )
         return SandboxAccount(
             parameters: parameters,
             creditTypes: SandboxCreditType.all,
             metrics: metrics,
             customers: customers,
-            usage: usage,
-            invoicesByCustomer: invoices
+            usage: usage
         )
     }
 
@@ -113,9 +117,7 @@ public enum AccountGenerator {
         let archivedAt: Timestamp? =
             index % 6 == 5
             ? Timestamp(seconds: parameters.lastDay.adding(days: -(index % 20)).unixSeconds + 43_200) : nil
-        let usesMetric = (0..<metricCount).map { metric in
-            metric == 0 || SeededGenerator.mix(parameters.seed, UInt64(index), UInt64(metric)) % 4 != 0
-        }
+        let usesMetric = (0..<metricCount).map { UsageTable.uses(seed: parameters.seed, customer: index, metric: $0) }
         return SandboxCustomer(
             index: index,
             id: id,
@@ -136,72 +138,28 @@ public enum AccountGenerator {
         )
     }
 
-    // MARK: Usage
-
-    static func makeUsage(
-        customers: [SandboxCustomer],
-        metrics: [SandboxMetric],
-        parameters: AccountParameters,
-        random: inout SeededGenerator
-    ) -> UsageTable {
-        var values: [Decimal?] = []
-        values.reserveCapacity(customers.count * metrics.count * parameters.dayCount)
-        for customer in customers {
-            // One customer with very large values: amounts must not pass through Double.
-            let scale: Int16 = customer.index == 1 ? 9 : 0
-            for metric in metrics {
-                for _ in 0..<parameters.dayCount {
-                    let draw = random.unit()
-                    guard customer.usesMetric[metric.index], draw >= 0.18 else {
-                        values.append(nil)
-                        continue
-                    }
-                    values.append(usageValue(metric.aggregation, draw: draw, scale: scale, random: &random))
-                }
-            }
-        }
-        return UsageTable(
-            customerCount: customers.count,
-            metricCount: metrics.count,
-            dayCount: parameters.dayCount,
-            values: values
-        )
-    }
-
-    static func usageValue(_ aggregation: MetricAggregation, draw: Double, scale: Int16, random: inout SeededGenerator)
-        -> Decimal
-    {
-        switch aggregation {
-        case .count:
-            return Decimal(random.int(in: 1...120_000)) * power(scale)
-        case .max:
-            if draw < 0.21 { return 0 }
-            let tenths = random.int(in: 10...5_000)
-            // Whole numbers mostly, a fractional one now and then.
-            return
-                (tenths % 3 == 0
-                ? Decimal(sign: .plus, exponent: -1, significand: Decimal(tenths)) : Decimal(tenths / 10))
-        case .sum:
-            if draw < 0.21 { return 0 }
-            let thousandths = random.int(in: 1...5_000_000)
-            let negative = draw > 0.985
-            return Decimal(
-                sign: negative ? .minus : .plus, exponent: -3 + Int(scale), significand: Decimal(thousandths))
-        }
-    }
-
-    static func power(_ exponent: Int16) -> Decimal {
-        Decimal(sign: .plus, exponent: Int(exponent), significand: 1)
-    }
-
     // MARK: Invoices
 
+    /// Keeps invoice ids apart from every other hash of the same indices.
+    static let invoiceDomain: UInt64 = 0x696E_766F_6963_6501
+
+    /// The id of one of a customer's objects of a month: `slot` tells the usage invoice (0), its
+    /// prepaid commit (1), its VOID copy (2), the scheduled-fee invoice (3) and the cloud-unit
+    /// invoice (4) apart.
+    static func uuid(seed: UInt64, customer: Int, month: CivilDay, slot: UInt64) -> String {
+        var random = SeededGenerator(
+            seed: SeededGenerator.mix(
+                seed, invoiceDomain, UInt64(customer), UInt64(bitPattern: Int64(month.daysSinceEpoch)), slot))
+        return random.uuid()
+    }
+
+    /// One customer's invoices, month by month: computed on each request that needs them, so they
+    /// depend on nothing but the parameters, the customer and the metrics.
     static func makeInvoices(
         customer: SandboxCustomer,
         metrics: [SandboxMetric],
         usage: UsageTable,
-        parameters: AccountParameters,
-        random: inout SeededGenerator
+        parameters: AccountParameters
     ) -> [SandboxInvoice] {
         var invoices: [SandboxInvoice] = []
         let firstDay = parameters.firstDay
@@ -211,78 +169,39 @@ public enum AccountGenerator {
         while monthStart <= lastDay {
             let monthEnd = monthStart.firstOfNextMonth
             let status = monthEnd <= lastDay ? "FINALIZED" : "DRAFT"
-            let days =
-                (max(monthStart, firstDay).daysSinceEpoch..<min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch)
-                .map(CivilDay.init(daysSinceEpoch:))
-
-            func window(_ day: CivilDay, _ lines: [SandboxLineItem]) -> SandboxBreakdownWindow {
-                let hour = Int(
-                    SeededGenerator.mix(parameters.seed, UInt64(customer.index), UInt64(day.daysSinceEpoch)) % 24)
-                return SandboxBreakdownWindow(day: day, activeHour: hour, lineItems: lines)
+            let firstWindowDay = max(monthStart, firstDay)
+            let windowDayCount = min(monthEnd, lastDay.adding(days: 1)).daysSinceEpoch - firstWindowDay.daysSinceEpoch
+            func id(_ slot: UInt64) -> String {
+                uuid(seed: parameters.seed, customer: customer.index, month: monthStart, slot: slot)
+            }
+            func lines(_ kind: InvoiceLines.Kind) -> InvoiceLines {
+                InvoiceLines(kind: kind, customer: customer, metrics: metrics, usage: usage)
             }
 
             // The usage invoice, in the customer's currency.
-            let commitID = random.uuid()
-            let usageWindows = days.map { day in
-                var lines: [SandboxLineItem] = []
-                for metric in metrics where customer.usesMetric[metric.index] {
-                    guard
-                        let quantity = usage.value(
-                            customer: customer.index,
-                            metric: metric.index,
-                            dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
-                        )
-                    else { continue }
-                    let price = customer.currency == .euro ? metric.euroPrice : metric.usdCentsPrice
-                    lines.append(
-                        SandboxLineItem(
-                            name: metric.name,
-                            type: "usage",
-                            creditType: customer.currency,
-                            quantity: quantity,
-                            unitPrice: price,
-                            total: quantity * price,
-                            productID: metric.id,
-                            appliedCommitID: nil
-                        )
-                    )
-                }
-                if customer.hasPrepaidCommit, !lines.isEmpty {
-                    let usageTotal = lines.reduce(Decimal(0)) { $0 + $1.total }
-                    lines.append(
-                        SandboxLineItem(
-                            name: "Prepaid commit",
-                            type: "applied_commit_or_credit",
-                            creditType: customer.currency,
-                            quantity: nil,
-                            unitPrice: nil,
-                            total: -usageTotal,
-                            productID: nil,
-                            appliedCommitID: commitID
-                        )
-                    )
-                }
-                return window(day, lines)
-            }
-            let usageInvoice = SandboxInvoice(
-                id: random.uuid(),
-                customerID: customer.id,
-                type: "USAGE",
-                status: status,
-                creditType: customer.currency,
-                periodStart: monthStart,
-                periodEnd: monthEnd,
-                issuedAt: Timestamp(day: monthEnd),
-                contractID: customer.contractID,
-                includesSubtotal: customer.index % 2 == 0,
-                windows: usageWindows
+            let usageLines = lines(.usage(prepaidCommitID: customer.hasPrepaidCommit ? id(1) : nil))
+            invoices.append(
+                SandboxInvoice(
+                    id: id(0),
+                    customerID: customer.id,
+                    type: "USAGE",
+                    status: status,
+                    creditType: customer.currency,
+                    periodStart: monthStart,
+                    periodEnd: monthEnd,
+                    issuedAt: Timestamp(day: monthEnd),
+                    contractID: customer.contractID,
+                    includesSubtotal: customer.index % 2 == 0,
+                    firstWindowDay: firstWindowDay,
+                    windowDayCount: windowDayCount,
+                    lines: usageLines
+                )
             )
-            invoices.append(usageInvoice)
 
             if customer.hasVoidInvoices && isFirstMonth {
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(2),
                         customerID: customer.id,
                         type: "USAGE",
                         status: "VOID",
@@ -292,16 +211,17 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(day: monthEnd),
                         contractID: customer.contractID,
                         includesSubtotal: true,
-                        windows: usageWindows
+                        firstWindowDay: firstWindowDay,
+                        windowDayCount: windowDayCount,
+                        lines: usageLines
                     )
                 )
             }
 
             if customer.hasScheduledFees, monthStart >= firstDay {
-                let fee: Decimal = customer.currency == .euro ? 450 : Decimal(string: "49999.5")!
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(3),
                         customerID: customer.id,
                         type: "SCHEDULED",
                         status: monthStart <= lastDay ? "FINALIZED" : "DRAFT",
@@ -311,55 +231,17 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(day: monthStart),
                         contractID: customer.contractID,
                         includesSubtotal: false,
-                        windows: [
-                            window(
-                                monthStart,
-                                [
-                                    SandboxLineItem(
-                                        name: "Platform fee",
-                                        type: "scheduled",
-                                        creditType: customer.currency,
-                                        quantity: 1,
-                                        unitPrice: fee,
-                                        total: fee,
-                                        productID: nil,
-                                        appliedCommitID: nil
-                                    )
-                                ]
-                            )
-                        ]
+                        firstWindowDay: monthStart,
+                        windowDayCount: 1,
+                        lines: lines(.scheduledFee(customer.currency == .euro ? euroFee : usdCentsFee))
                     )
                 )
             }
 
-            if customer.hasCloudUnitInvoices, let metric = metrics.first {
-                let unitPrice = Decimal(2)
-                let windows = days.map { day in
-                    let quantity = usage.value(
-                        customer: customer.index,
-                        metric: metric.index,
-                        dayOffset: day.daysSinceEpoch - firstDay.daysSinceEpoch
-                    )
-                    let lines =
-                        quantity.map {
-                            [
-                                SandboxLineItem(
-                                    name: "Compute units",
-                                    type: "usage",
-                                    creditType: .cloudUnits,
-                                    quantity: $0,
-                                    unitPrice: unitPrice,
-                                    total: $0 * unitPrice,
-                                    productID: metric.id,
-                                    appliedCommitID: nil
-                                )
-                            ]
-                        } ?? []
-                    return window(day, lines)
-                }
+            if customer.hasCloudUnitInvoices, !metrics.isEmpty {
                 invoices.append(
                     SandboxInvoice(
-                        id: random.uuid(),
+                        id: id(4),
                         customerID: customer.id,
                         type: "USAGE",
                         status: status,
@@ -369,7 +251,9 @@ public enum AccountGenerator {
                         issuedAt: Timestamp(seconds: monthEnd.unixSeconds + 60),
                         contractID: customer.contractID,
                         includesSubtotal: true,
-                        windows: windows
+                        firstWindowDay: firstWindowDay,
+                        windowDayCount: windowDayCount,
+                        lines: lines(.cloudUnits)
                     )
                 )
             }
@@ -379,4 +263,7 @@ public enum AccountGenerator {
         }
         return invoices
     }
+
+    static let usdCentsFee = Decimal(string: "49999.5")!
+    static let euroFee = Decimal(450)
 }

@@ -5,14 +5,17 @@
 #endif
 
 /// The synthetic Metronome account the sandbox serves and computes its truth from.
+///
+/// It stores what is small (customers, metrics, credit types); usage and invoices follow from the
+/// seed and are computed per request (see ``UsageTable`` and ``CustomerInvoices``).
 public struct SandboxAccount: Sendable {
     public let parameters: AccountParameters
     public let creditTypes: [SandboxCreditType]
     public let metrics: [SandboxMetric]
     public let customers: [SandboxCustomer]
     public let usage: UsageTable
-    /// Indexed like ``customers``.
-    public let invoicesByCustomer: [[SandboxInvoice]]
+    /// Indexed like ``customers``; computed when read.
+    public let invoicesByCustomer: CustomerInvoices
     let customerIndexByID: [String: Int]
     let metricIndexByID: [String: Int]
 
@@ -21,15 +24,15 @@ public struct SandboxAccount: Sendable {
         creditTypes: [SandboxCreditType],
         metrics: [SandboxMetric],
         customers: [SandboxCustomer],
-        usage: UsageTable,
-        invoicesByCustomer: [[SandboxInvoice]]
+        usage: UsageTable
     ) {
         self.parameters = parameters
         self.creditTypes = creditTypes
         self.metrics = metrics
         self.customers = customers
         self.usage = usage
-        self.invoicesByCustomer = invoicesByCustomer
+        self.invoicesByCustomer = CustomerInvoices(
+            customers: customers, metrics: metrics, usage: usage, parameters: parameters)
         self.customerIndexByID = Dictionary(uniqueKeysWithValues: customers.map { ($0.id, $0.index) })
         self.metricIndexByID = Dictionary(uniqueKeysWithValues: metrics.map { ($0.id, $0.index) })
     }

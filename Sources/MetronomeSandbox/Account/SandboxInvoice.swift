@@ -1,4 +1,6 @@
-/// An invoice of the synthetic account, with its daily breakdown windows.
+/// An invoice of the synthetic account. Its daily breakdown windows are computed from the account
+/// when asked for, one day at a time, rather than stored: a large account's line items would not
+/// fit in memory.
 public struct SandboxInvoice: Hashable, Sendable {
     public let id: String
     public let customerID: String
@@ -14,6 +16,25 @@ public struct SandboxInvoice: Hashable, Sendable {
     public let contractID: String
     /// Some invoices omit `subtotal` (the current schema dropped it; examples still have it).
     public let includesSubtotal: Bool
-    /// Sorted by day; only days inside the account's history.
-    public let windows: [SandboxBreakdownWindow]
+    /// The first day with a breakdown window.
+    public let firstWindowDay: CivilDay
+    /// The number of consecutive days with a window; all of them lie inside the account's history.
+    public let windowDayCount: Int
+    /// What the windows' line items are computed from.
+    let lines: InvoiceLines
+
+    /// Every window, by day. Computed on each call.
+    public var windows: [SandboxBreakdownWindow] {
+        (0..<windowDayCount).map { lines.window(on: firstWindowDay.adding(days: $0)) }
+    }
+
+    /// Whether the invoice has a window on `day`, without computing it.
+    public func hasWindow(on day: CivilDay) -> Bool {
+        day >= firstWindowDay && day.daysSinceEpoch - firstWindowDay.daysSinceEpoch < windowDayCount
+    }
+
+    /// The window of one day, nil when the invoice has none that day.
+    public func window(on day: CivilDay) -> SandboxBreakdownWindow? {
+        hasWindow(on: day) ? lines.window(on: day) : nil
+    }
 }

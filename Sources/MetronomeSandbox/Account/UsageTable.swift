@@ -4,39 +4,76 @@
     public import Foundation
 #endif
 
-/// Daily usage of every (customer, metric, day), stored flat, with each value also pre-rendered as
-/// its JSON text so serving a 200-window page is string concatenation, not number formatting.
-public struct UsageTable: Sendable {
+/// Daily usage of every (customer, metric, day), computed when it is asked for.
+///
+/// Each value follows from a stable hash of (seed, customer index, metric index, day) alone, so the
+/// table stores nothing: an account of any size starts at once, serving one day needs no other day,
+/// and a day's value does not change with the number of customers, metrics or days generated.
+public struct UsageTable: Hashable, Sendable {
     public let customerCount: Int
     public let metricCount: Int
     public let dayCount: Int
-    /// `nil` = no events that day.
-    private let values: [Decimal?]
-    /// `null` or the exact number, as written on the wire.
-    private let jsonTexts: [String]
+    let seed: UInt64
+    let firstDay: CivilDay
+    /// Indexed like the account's metrics.
+    let aggregations: [MetricAggregation]
 
-    init(customerCount: Int, metricCount: Int, dayCount: Int, values: [Decimal?]) {
-        precondition(values.count == customerCount * metricCount * dayCount)
+    /// Keeps the usage draws apart from every other hash of the same indices (the active hour of
+    /// hourly windows hashes (seed, customer, metric, day) too).
+    static let domain: UInt64 = 0x7573_6167_6500_0001
+
+    init(seed: UInt64, customerCount: Int, firstDay: CivilDay, dayCount: Int, aggregations: [MetricAggregation]) {
+        self.seed = seed
         self.customerCount = customerCount
-        self.metricCount = metricCount
+        self.metricCount = aggregations.count
         self.dayCount = dayCount
-        self.values = values
-        self.jsonTexts = values.map { $0.map { "\($0)" } ?? "null" }
+        self.firstDay = firstDay
+        self.aggregations = aggregations
     }
 
-    func offset(customer: Int, metric: Int, dayOffset: Int) -> Int {
-        (customer * metricCount + metric) * dayCount + dayOffset
+    /// Whether a customer ever uses a metric: every customer uses the first one, and about three in
+    /// four use each other one. The others are `null` every day.
+    static func uses(seed: UInt64, customer: Int, metric: Int) -> Bool {
+        metric == 0 || SeededGenerator.mix(seed, UInt64(customer), UInt64(metric)) % 4 != 0
     }
 
     /// The value for a day offset from the first day; nil outside history or without events.
     public func value(customer: Int, metric: Int, dayOffset: Int) -> Decimal? {
-        guard dayOffset >= 0, dayOffset < dayCount else { return nil }
-        return values[offset(customer: customer, metric: metric, dayOffset: dayOffset)]
+        quantity(customer: customer, metric: metric, dayOffset: dayOffset)?.decimal
     }
 
-    /// The JSON text of ``value(customer:metric:dayOffset:)``.
+    /// The JSON text of ``value(customer:metric:dayOffset:)``: `null` or the exact number.
     public func jsonText(customer: Int, metric: Int, dayOffset: Int) -> String {
-        guard dayOffset >= 0, dayOffset < dayCount else { return "null" }
-        return jsonTexts[offset(customer: customer, metric: metric, dayOffset: dayOffset)]
+        quantity(customer: customer, metric: metric, dayOffset: dayOffset)?.text ?? "null"
+    }
+
+    /// About 18% of days have no events; the rest follow the metric's aggregation. Customer 1 has
+    /// very large values, so amounts must not pass through `Double`.
+    func quantity(customer: Int, metric: Int, dayOffset: Int) -> UsageQuantity? {
+        guard customer >= 0, customer < customerCount, metric >= 0, metric < metricCount, dayOffset >= 0,
+            dayOffset < dayCount, Self.uses(seed: seed, customer: customer, metric: metric)
+        else { return nil }
+        let day = firstDay.daysSinceEpoch + dayOffset
+        var random = SeededGenerator(
+            seed: SeededGenerator.mix(
+                seed, Self.domain, UInt64(customer), UInt64(metric), UInt64(bitPattern: Int64(day))))
+        let draw = random.unit()
+        guard draw >= 0.18 else { return nil }
+        let scale = customer == 1 ? 9 : 0
+        switch aggregations[metric] {
+        case .count:
+            return UsageQuantity(significand: Int64(random.int(in: 1...120_000)), exponent: scale)
+        case .max:
+            if draw < 0.21 { return .zero }
+            let tenths = random.int(in: 10...5_000)
+            // Whole numbers mostly, a fractional one now and then.
+            return tenths % 3 == 0
+                ? UsageQuantity(significand: Int64(tenths), exponent: -1)
+                : UsageQuantity(significand: Int64(tenths / 10), exponent: 0)
+        case .sum:
+            if draw < 0.21 { return .zero }
+            let thousandths = Int64(random.int(in: 1...5_000_000))
+            return UsageQuantity(significand: draw > 0.985 ? -thousandths : thousandths, exponent: -3 + scale)
+        }
     }
 }

@@ -21,6 +21,21 @@ enum SandboxResponses {
         )
     }
 
+    /// A response whose body is written while it is produced, without a length (chunked).
+    static func streamed(
+        contentType: String,
+        _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+    ) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: contentType],
+            body: ResponseBody { writer in
+                try await write(&writer)
+                try await writer.finish(nil)
+            }
+        )
+    }
+
     static func message(_ message: String, status: Int) -> Response {
         var writer = JSONWriter(capacity: message.utf8.count + 16)
         writer.beginObject()

@@ -3,14 +3,23 @@ import Hummingbird
 /// `GET /__sandbox/truth`, `/__sandbox/stats` and `/__sandbox/info`: never authenticated,
 /// rate limited or faulted.
 enum AdminEndpoints {
+    /// Streams the rows as a chunked body while they are computed: a large account's truth is
+    /// gigabytes, and computing it takes no more memory than one customer's slice of it.
     static func truth(_ request: Request, _ state: SandboxState) throws(APIError) -> Response {
         let query = QueryReader(request)
         let filter = try truthFilter(query)
-        let rows = TruthCalculator.rows(for: state.account, filter: filter)
+        let format: TruthRendering.Format
+        let contentType: String
         switch query.string("format") ?? "json" {
-        case "json": return SandboxResponses.text(TruthRendering.json(rows), contentType: "application/json")
-        case "csv": return SandboxResponses.text(TruthRendering.csv(rows), contentType: "text/csv; charset=utf-8")
+        case "json": (format, contentType) = (.json, "application/json")
+        case "csv": (format, contentType) = (.csv, "text/csv; charset=utf-8")
         default: throw .badRequest("format must be json or csv")
+        }
+        let account = state.account
+        return SandboxResponses.streamed(contentType: contentType) { writer in
+            try await TruthRendering.stream(TruthRows(account: account, filter: filter), format) { chunk in
+                try await writer.write(chunk)
+            }
         }
     }
 

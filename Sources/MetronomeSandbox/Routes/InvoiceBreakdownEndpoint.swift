@@ -83,13 +83,12 @@ enum InvoiceBreakdownEndpoint {
             return descending ? windows.reversed() : windows
         }()
 
-        var items: [(invoice: SandboxInvoice, window: SandboxBreakdownWindow, start: Int64, active: Bool)] = []
+        // Only the page's items have their line items computed.
+        var items: [(invoice: SandboxInvoice, day: CivilDay, start: Int64)] = []
         for window in chunkWindows {
             let day = CivilDay(containingUnixSeconds: window * unit)
-            for invoice in ordered {
-                guard let dayWindow = invoice.windows.first(where: { $0.day == day }) else { continue }
-                let active = !hourly || Int((window * unit - day.unixSeconds) / 3600) == dayWindow.activeHour
-                items.append((invoice, dayWindow, window * unit, active))
+            for invoice in ordered where invoice.hasWindow(on: day) {
+                items.append((invoice, day, window * unit))
             }
         }
         let pageEnd = limit.map { min(offset + $0, items.count) } ?? items.count
@@ -103,13 +102,15 @@ enum InvoiceBreakdownEndpoint {
         writer.key("data")
         writer.beginArray()
         for item in pageItems {
+            guard let window = item.invoice.window(on: item.day) else { continue }
+            let active = !hourly || Int((item.start - item.day.unixSeconds) / 3600) == window.activeHour
             let style = state.timestampStyle(UInt64(customer.index), UInt64(bitPattern: item.start))
             writeItem(
                 invoice: item.invoice,
-                window: item.window,
+                window: window,
                 windowStart: Timestamp(seconds: item.start),
                 windowEnd: Timestamp(seconds: item.start + unit),
-                hasLines: item.active,
+                hasLines: active,
                 skipZero: skipZero,
                 style: style,
                 into: &writer

@@ -30,30 +30,65 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func uuid() -> String {
         let high = next()
         let low = next()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * UInt64(7 - index)))
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(7 - index)))
+        // Written straight into the string's storage: invoices get their ids on every request that
+        // lists them, so this runs far more often than once per account.
+        return String(unsafeUninitializedCapacity: 36) { text in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = index < 8 ? high : low
+                var byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(7 - index % 8)))
+                if index == 6 { byte = (byte & 0x0F) | 0x40 }
+                if index == 8 { byte = (byte & 0x3F) | 0x80 }
+                text[position] = digits.utf8Start[Int(byte >> 4)]
+                text[position + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { byte -> String in
-            let text = String(byte, radix: 16)
-            return text.count == 1 ? "0" + text : text
-        }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-"
-            + hex[8..<10].joined() + "-" + hex[10..<16].joined()
     }
 
     /// A stateless 64-bit mix of several values: per-item decisions that must not depend on the
     /// order in which items are generated or served.
     public static func mix(_ values: UInt64...) -> UInt64 {
+        var mixer = Mixer()
+        for value in values { mixer.add(value) }
+        return mixer.result
+    }
+
+    /// ``mix(_:)`` of three values without the variadic array.
+    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        var mixer = Mixer()
+        mixer.add(a)
+        mixer.add(b)
+        mixer.add(c)
+        return mixer.result
+    }
+
+    /// ``mix(_:)`` of five values without the variadic array: every usage value and invoice id of
+    /// an account is derived this way, when it is asked for.
+    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64) -> UInt64 {
+        var mixer = Mixer()
+        mixer.add(a)
+        mixer.add(b)
+        mixer.add(c)
+        mixer.add(d)
+        mixer.add(e)
+        return mixer.result
+    }
+
+    /// The state of one ``mix(_:)``: each value is folded into a SplitMix64 step.
+    private struct Mixer {
         var generator = SeededGenerator(seed: 0x51_7C_C1_B7_27_22_0A_95)
         var result: UInt64 = 0
-        for value in values {
+
+        mutating func add(_ value: UInt64) {
             generator.state ^= value &+ result
             result = generator.next()
         }
-        return result
     }
 }

@@ -15,90 +15,94 @@
 /// - Revenue, `gross_usage`: the same items' line items in the credit type, except applied commits
 ///   and credits. Rows exist for the same (credit type, customer, day) keys.
 /// - Units: "USD (cents)" amounts are divided by 100 (dollars); others are as served.
+///
+/// Rows go usage first (by metric id, customer id, day), then revenue (by basis, credit type id,
+/// customer id, day).
 public enum TruthCalculator {
     public static func rows(for account: SandboxAccount, filter: TruthFilter = TruthFilter()) -> [TruthRow] {
-        var rows: [TruthRow] = []
-        if filter.kind == nil || filter.kind == .usage {
-            rows += usageRows(account, filter)
+        Array(TruthRows(account: account, filter: filter))
+    }
+
+    /// The rows of one slice, in order, with the filter applied.
+    static func rows(in slice: TruthSlice, account: SandboxAccount, filter: TruthFilter) -> [TruthRow] {
+        switch slice {
+        case .usage(let metric, let customer):
+            return usageRows(metric: metric, customer: customer, account: account, filter: filter)
+        case .revenue(let basis, let creditType, let customer):
+            return revenueRows(
+                basis: basis, creditType: creditType, customer: customer, account: account, filter: filter)
         }
-        if filter.kind == nil || filter.kind == .revenue {
-            rows += revenueRows(account, filter)
+    }
+
+    /// The history's day offsets that the filter's day range admits.
+    static func dayOffsets(_ account: SandboxAccount, _ filter: TruthFilter) -> Range<Int> {
+        let first = account.firstDay.daysSinceEpoch
+        let low = max(0, (filter.fromDay?.daysSinceEpoch ?? first) - first)
+        let high = min(account.parameters.dayCount, (filter.toDay.map { $0.daysSinceEpoch + 1 } ?? Int.max) - first)
+        return low..<max(low, high)
+    }
+
+    static func usageRows(
+        metric: SandboxMetric,
+        customer: SandboxCustomer,
+        account: SandboxAccount,
+        filter: TruthFilter
+    ) -> [TruthRow] {
+        var rows: [TruthRow] = []
+        for offset in dayOffsets(account, filter) {
+            guard let value = account.usage.value(customer: customer.index, metric: metric.index, dayOffset: offset)
+            else { continue }
+            let row = TruthRow(
+                kind: .usage,
+                billableMetricID: metric.id,
+                creditTypeID: nil,
+                basis: nil,
+                customerID: customer.id,
+                day: account.firstDay.adding(days: offset),
+                value: value
+            )
+            if filter.admits(row) { rows.append(row) }
         }
         return rows
     }
 
-    static func usageRows(_ account: SandboxAccount, _ filter: TruthFilter) -> [TruthRow] {
+    /// One customer's revenue in one credit type on one basis. Every line item is in its invoice's
+    /// credit type, so only that credit type's invoices are computed.
+    static func revenueRows(
+        basis: RevenueBasis,
+        creditType: SandboxCreditType,
+        customer: SandboxCustomer,
+        account: SandboxAccount,
+        filter: TruthFilter
+    ) -> [TruthRow] {
+        let offsets = dayOffsets(account, filter)
+        let first = account.firstDay.daysSinceEpoch
+        var sums: [Decimal?] = Array(repeating: nil, count: offsets.count)
+        for invoice in account.invoicesByCustomer[customer.index]
+        where invoice.status != "VOID" && invoice.creditType == creditType {
+            let low = max(invoice.firstWindowDay.daysSinceEpoch, first + offsets.lowerBound)
+            let high = min(invoice.firstWindowDay.daysSinceEpoch + invoice.windowDayCount, first + offsets.upperBound)
+            for day in low..<max(low, high) {
+                guard let window = invoice.window(on: CivilDay(daysSinceEpoch: day)) else { continue }
+                let index = day - first - offsets.lowerBound
+                let amount = basis == .invoiceTotal ? window.total : window.subtotal
+                sums[index] = (sums[index] ?? 0) + amount
+            }
+        }
+        let unitDivisor = Decimal(divisor(for: creditType))
         var rows: [TruthRow] = []
-        for metric in account.metrics.sorted(by: { $0.id < $1.id }) {
-            if let id = filter.billableMetricID, id != metric.id { continue }
-            for customer in account.customers.sorted(by: { $0.id < $1.id }) {
-                if let id = filter.customerID, id != customer.id { continue }
-                for offset in 0..<account.parameters.dayCount {
-                    guard
-                        let value = account.usage.value(
-                            customer: customer.index, metric: metric.index, dayOffset: offset)
-                    else { continue }
-                    let row = TruthRow(
-                        kind: .usage,
-                        billableMetricID: metric.id,
-                        creditTypeID: nil,
-                        basis: nil,
-                        customerID: customer.id,
-                        day: account.firstDay.adding(days: offset),
-                        value: value
-                    )
-                    if filter.admits(row) { rows.append(row) }
-                }
-            }
-        }
-        return rows
-    }
-
-    private struct RevenueKey: Hashable, Comparable {
-        let creditTypeID: String
-        let customerID: String
-        let day: CivilDay
-
-        static func < (lhs: RevenueKey, rhs: RevenueKey) -> Bool {
-            (lhs.creditTypeID, lhs.customerID, lhs.day.daysSinceEpoch)
-                < (rhs.creditTypeID, rhs.customerID, rhs.day.daysSinceEpoch)
-        }
-    }
-
-    static func revenueRows(_ account: SandboxAccount, _ filter: TruthFilter) -> [TruthRow] {
-        var invoiceTotals: [RevenueKey: Decimal] = [:]
-        var grossUsage: [RevenueKey: Decimal] = [:]
-        for (customerIndex, invoices) in account.invoicesByCustomer.enumerated() {
-            let customerID = account.customers[customerIndex].id
-            for invoice in invoices where invoice.status != "VOID" {
-                for window in invoice.windows {
-                    let key = RevenueKey(creditTypeID: invoice.creditType.id, customerID: customerID, day: window.day)
-                    invoiceTotals[key, default: 0] += window.total
-                    grossUsage[key, default: 0] += 0
-                    for line in window.lineItems where !line.isAppliedCommitOrCredit {
-                        let lineKey = RevenueKey(
-                            creditTypeID: line.creditType.id, customerID: customerID, day: window.day)
-                        grossUsage[lineKey, default: 0] += line.total
-                    }
-                }
-            }
-        }
-        let divisors = Dictionary(uniqueKeysWithValues: account.creditTypes.map { ($0.id, divisor(for: $0)) })
-        var rows: [TruthRow] = []
-        for basis in RevenueBasis.allCases {
-            let sums = basis == .invoiceTotal ? invoiceTotals : grossUsage
-            for key in sums.keys.sorted() {
-                let row = TruthRow(
-                    kind: .revenue,
-                    billableMetricID: nil,
-                    creditTypeID: key.creditTypeID,
-                    basis: basis,
-                    customerID: key.customerID,
-                    day: key.day,
-                    value: sums[key]! / Decimal(divisors[key.creditTypeID] ?? 1)
-                )
-                if filter.admits(row) { rows.append(row) }
-            }
+        for (index, sum) in sums.enumerated() {
+            guard let sum else { continue }
+            let row = TruthRow(
+                kind: .revenue,
+                billableMetricID: nil,
+                creditTypeID: creditType.id,
+                basis: basis,
+                customerID: customer.id,
+                day: account.firstDay.adding(days: offsets.lowerBound + index),
+                value: sum / unitDivisor
+            )
+            if filter.admits(row) { rows.append(row) }
         }
         return rows
     }
