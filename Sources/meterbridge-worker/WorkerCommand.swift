@@ -62,8 +62,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let clock: ImportClock
         do { clock = try ImportClock.fromEnvironment() } catch { throw ValidationError("\(error)") }
+        let connections = ConnectionStore(pool: pool, cipher: cipher)
+        do {
+            let upgraded = try await connections.upgradeLegacyTokens()
+            if upgraded > 0 { logger.info("sealed tokens again, bound to their connection", metadata: ["tokens": "\(upgraded)"]) }
+        } catch {
+            logger.warning("could not seal saved tokens again; their connections wait", metadata: ["error": "\(error)"])
+        }
         let handler = ImportJobHandler(
-            pool: pool, connections: ConnectionStore(pool: pool, cipher: cipher), httpClient: httpClient, clock: clock,
+            pool: pool, connections: connections, httpClient: httpClient, clock: clock,
             logger: logger)
 
         var options = JobWorker.Options()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CommandSupport
+import Importer
 import Logging
 import Postgres
 import Schema
@@ -10,7 +11,9 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Apply pending database migrations (safe to run from several processes at once).",
         discussion: """
-            Each migration runs in its own transaction and is recorded in schema_migrations.
+            Each migration runs in its own transaction and is recorded in schema_migrations. With \
+            METERBRIDGE_SECRET_KEY set, tokens saved before they were bound to their connection are sealed \
+            again (workers also do this when they start).
 
             Examples:
               meterbridge migrate
@@ -37,6 +40,15 @@ struct MigrateCommand: AsyncParsableCommand {
         } else {
             let applied = try await migrator.migrate(on: connection)
             print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")
+            // Tokens saved before they were bound to their connection are sealed again, when the key is here.
+            let environment = ProcessInfo.processInfo.environment
+            if environment[TokenCipher.keyVariable].map({ !$0.isEmpty }) == true {
+                let pool = PostgresConnectionPool(
+                    configuration: database.configuration(applicationName: "meterbridge-migrate"), size: 1, logger: logger)
+                let upgraded = try await ConnectionStore(pool: pool, environment: environment).upgradeLegacyTokens()
+                await pool.close()
+                if upgraded > 0 { print("Sealed \(upgraded) token(s) again, bound to their connection.") }
+            }
         }
         await connection.close()
     }

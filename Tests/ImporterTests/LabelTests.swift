@@ -1,5 +1,5 @@
 import Foundation
-import Importer
+@testable import Importer
 import Metronome
 import Postgres
 import Testing
@@ -101,7 +101,7 @@ struct KeyRotationTests {
         let newKey = Data(repeating: 2, count: 32).base64EncodedString()
         let old = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: oldKey))
         for name in ["a", "b"] {
-            _ = try await old.add(name: name, baseURL: "http://x", token: "token-\(name)", rateLimit: 8, customerBatchSize: 25)
+            _ = try await old.add(name: name, baseURL: "https://x.example", token: "token-\(name)", rateLimit: 8, customerBatchSize: 25)
         }
         // A store holding the wrong "current" key refuses and changes nothing.
         let wrong = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: Data(repeating: 3, count: 32).base64EncodedString()))
@@ -115,6 +115,47 @@ struct KeyRotationTests {
             let record = try await old.named(name)
             #expect(throws: TokenCipher.KeyError.self) { try old.clientConfiguration(for: record) }
         }
+        await pool.close()
+    }
+}
+
+@Suite("Bound tokens")
+struct BoundTokenTests {
+    /// Someone who can UPDATE connections points base_url at a listener of theirs: the token no longer
+    /// decrypts, so no worker sends it there.
+    @Test func aChangedBaseURLMakesTheTokenUseless() async throws {
+        let database = try await TestDatabase.make()
+        let pool = database.pool(size: 2)
+        let store = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: Data(repeating: 4, count: 32).base64EncodedString()))
+        let saved = try await store.add(name: "prod", baseURL: "https://api.metronome.com", token: "tok-1", rateLimit: 8, customerBatchSize: 25)
+        #expect(try store.clientConfiguration(for: saved).token.secret == "tok-1")
+        try await pool.query("UPDATE connections SET base_url = 'https://attacker.example' WHERE id = $1", [saved.id])
+        let moved = try await store.named("prod")
+        #expect(throws: TokenCipher.KeyError.self) { try store.clientConfiguration(for: moved) }
+        // Plain http to another machine is refused outright.
+        try await pool.query("UPDATE connections SET base_url = 'http://api.metronome.com' WHERE id = $1", [saved.id])
+        let plain = try await store.named("prod")
+        #expect(throws: TokenDestination.Refused.self) { try store.clientConfiguration(for: plain) }
+        await #expect(throws: TokenDestination.Refused.self) {
+            try await store.add(name: "plain", baseURL: "http://metronome.example", token: "t", rateLimit: 8, customerBatchSize: 25)
+        }
+        await pool.close()
+    }
+
+    /// Tokens saved before binding are not used until sealed again, which a worker's start does.
+    @Test func legacyTokensAreSealedAgainBound() async throws {
+        let database = try await TestDatabase.make()
+        let pool = database.pool(size: 2)
+        let cipher = try TokenCipher(base64Key: Data(repeating: 5, count: 32).base64EncodedString())
+        let store = ConnectionStore(pool: pool, cipher: cipher)
+        try await pool.query(
+            "INSERT INTO connections (name, base_url, token_ciphertext, token_format) VALUES ('old', 'https://api.metronome.com', $1, 1)",
+            [try cipher.sealLegacy("legacy-token")])
+        let legacy = try await store.named("old")
+        #expect(throws: ConnectionStore.StoreError.self) { try store.clientConfiguration(for: legacy) }
+        #expect(try await store.upgradeLegacyTokens() == 1)
+        #expect(try await store.upgradeLegacyTokens() == 0)
+        #expect(try store.clientConfiguration(for: try await store.named("old")).token.secret == "legacy-token")
         await pool.close()
     }
 }

@@ -15,4 +15,8 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var lastError: String?
     public var catalogSyncedAt: Date?
     var tokenCiphertext: Data
+    /// ``TokenCipher/boundFormat``, or ``TokenCipher/legacyFormat`` for a token saved before binding.
+    var tokenFormat: Int16
+
+    var tokenBinding: TokenCipher.Binding { TokenCipher.Binding(connectionID: id, baseURL: baseURL) }
 }

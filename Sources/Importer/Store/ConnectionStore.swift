@@ -31,7 +31,7 @@ public struct ConnectionStore: Sendable {
 
     static let columns = """
         id, name, base_url, status, rate_limit, customer_batch_size, last_validated_at, last_error, catalog_synced_at,
-        token_ciphertext
+        token_ciphertext, token_format
         """
 
     static func record(_ row: PostgresRow) throws -> ConnectionRecord {
@@ -39,7 +39,7 @@ public struct ConnectionStore: Sendable {
             id: try row.decode(at: 0), name: try row.decode(at: 1), baseURL: try row.decode(at: 2),
             status: ConnectionRecord.Status(rawValue: try row.decode(at: 3)) ?? .invalid, rateLimit: try row.decode(at: 4),
             customerBatchSize: try row.decode(at: 5), lastValidatedAt: try row.decode(at: 6), lastError: try row.decode(at: 7),
-            catalogSyncedAt: try row.decode(at: 8), tokenCiphertext: try row.decode(at: 9))
+            catalogSyncedAt: try row.decode(at: 8), tokenCiphertext: try row.decode(at: 9), tokenFormat: try row.decode(at: 10))
     }
 
     public func all() async throws -> [ConnectionRecord] {
@@ -61,15 +61,22 @@ public struct ConnectionStore: Sendable {
     public func add(
         name: String, baseURL: String, token: String, rateLimit: Decimal, customerBatchSize: Int
     ) async throws -> ConnectionRecord {
-        let ciphertext = try cipher.seal(token)
+        try TokenDestination.check(baseURL)
+        let cipher = try cipher
         do {
-            let row = try await pool.query(
-                """
-                INSERT INTO connections (name, base_url, token_ciphertext, rate_limit, customer_batch_size, last_validated_at)
-                VALUES ($1, $2, $3, $4, $5, now()) RETURNING \(Self.columns)
-                """, [name, baseURL, ciphertext, rateLimit, customerBatchSize]
-            ).single()
-            return try Self.record(row)
+            return try await pool.transaction { db in
+                // The id first: the token is sealed for it.
+                let id: Int64 = try db.query("SELECT nextval(pg_get_serial_sequence('connections', 'id'))").single().decode(at: 0)
+                let ciphertext = try cipher.seal(token, for: TokenCipher.Binding(connectionID: id, baseURL: baseURL))
+                let row = try db.query(
+                    """
+                    INSERT INTO connections (id, name, base_url, token_ciphertext, token_format, rate_limit, customer_batch_size,
+                        last_validated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING \(Self.columns)
+                    """, [id, name, baseURL, ciphertext, TokenCipher.boundFormat, rateLimit, customerBatchSize]
+                ).single()
+                return try Self.record(row)
+            }
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
             throw StoreError("a connection named \(name) already exists")
         }
@@ -77,8 +84,11 @@ public struct ConnectionStore: Sendable {
 
     public func setToken(_ connection: ConnectionRecord, token: String) async throws {
         try await pool.query(
-            "UPDATE connections SET token_ciphertext = $2, status = 'active', last_error = NULL, last_validated_at = now() WHERE id = $1",
-            [connection.id, try cipher.seal(token)])
+            """
+            UPDATE connections SET token_ciphertext = $2, token_format = $3, status = 'active', last_error = NULL,
+                last_validated_at = now()
+            WHERE id = $1
+            """, [connection.id, try cipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
     }
 
     public func setStatus(_ id: Int64, _ status: ConnectionRecord.Status, error: String? = nil) async throws {
@@ -116,12 +126,28 @@ public struct ConnectionStore: Sendable {
     /// Re-encrypts every stored token under `newCipher` in one transaction (all or nothing). Fails
     /// without changing anything if a token does not open with the current key.
     public func rotateKey(to newCipher: TokenCipher) async throws -> Int {
+        try await reseal(with: newCipher, onlyLegacy: false)
+    }
+
+    /// Seals tokens saved before binding (format 1) again, bound to their connection. Workers do this at
+    /// start, and `meterbridge migrate` when the key is set; returns how many were sealed again.
+    @discardableResult
+    public func upgradeLegacyTokens() async throws -> Int {
+        try await reseal(with: try cipher, onlyLegacy: true)
+    }
+
+    private func reseal(with newCipher: TokenCipher, onlyLegacy: Bool) async throws -> Int {
         let current = try cipher
         return try await pool.transaction { db in
-            let rows = try db.query("SELECT id, token_ciphertext FROM connections ORDER BY id FOR UPDATE")
-            for row in rows {
-                let token = try current.open(try row.decode(Data.self, at: 1))
-                try db.query("UPDATE connections SET token_ciphertext = $2 WHERE id = $1", [try row.decode(Int64.self, at: 0), try newCipher.seal(token)])
+            let rows = try db.query(
+                "SELECT \(Self.columns) FROM connections WHERE NOT $1 OR token_format = $2 ORDER BY id FOR UPDATE",
+                [onlyLegacy, TokenCipher.legacyFormat]
+            ).map(Self.record)
+            for connection in rows {
+                let token = try current.open(connection.tokenCiphertext, format: connection.tokenFormat, for: connection.tokenBinding)
+                try db.query(
+                    "UPDATE connections SET token_ciphertext = $2, token_format = $3 WHERE id = $1",
+                    [connection.id, try newCipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
             }
             return rows.count
         }
@@ -129,7 +155,13 @@ public struct ConnectionStore: Sendable {
 
     /// The client configuration for a connection (the only place a token is decrypted).
     public func clientConfiguration(for connection: ConnectionRecord) throws -> MetronomeClientConfiguration {
-        let token = try cipher.open(connection.tokenCiphertext)
+        try TokenDestination.check(connection.baseURL)
+        guard connection.tokenFormat == TokenCipher.boundFormat else {
+            throw StoreError(
+                "the token of connection \(connection.name) was saved before tokens were bound to their connection; "
+                    + "start a worker or run `meterbridge migrate` with \(TokenCipher.keyVariable) set to seal it again")
+        }
+        let token = try cipher.open(connection.tokenCiphertext, format: connection.tokenFormat, for: connection.tokenBinding)
         return MetronomeClientConfiguration(baseURL: connection.baseURL, token: MetronomeToken(token))
     }
 }
