@@ -25,6 +25,14 @@ public struct DatabaseOptions: ParsableArguments {
 
     public init() {}
 
+    static let passwordWarning =
+        "warning: --database-url holds a password, which other users of this machine can read in the process list; "
+        + "put it in DATABASE_URL, PGPASSWORD or ~/.pgpass instead"
+
+    static func carriesPassword(_ url: String) -> Bool {
+        CredentialRedaction.password(in: url).map { !$0.isEmpty } ?? false
+    }
+
     public func validate() throws {
         if let statementTimeout, !(statementTimeout >= 0 && statementTimeout <= 86_400) {
             throw ValidationError("--statement-timeout must be 0…86400 seconds")
@@ -38,6 +46,9 @@ public struct DatabaseOptions: ParsableArguments {
         var configuration = PostgresConfiguration.fromEnvironment(
             ProcessInfo.processInfo.environment, applicationName: applicationName)
         if let databaseURL {
+            if Self.carriesPassword(databaseURL) {
+                FileHandle.standardError.write(Data((Self.passwordWarning + "\n").utf8))
+            }
             configuration.connectionString = databaseURL
             if configuration.setsStatementTimeout(pgOptions: ProcessInfo.processInfo.environment["PGOPTIONS"]) {
                 configuration.statementTimeoutMilliseconds = nil

@@ -16,6 +16,10 @@ public enum JobOutcome: Sendable, Equatable {
     /// Run again after `seconds` without using an attempt (rate limited, waiting on something). With
     /// `record`, the reason is kept in the job's error history too.
     case snooze(seconds: Double, reason: String, record: Bool = false)
+    /// Wait on something outside the job (a paused connection, or one whose token was refused) for as
+    /// long as it takes: like a snooze, but never counted against the snooze limit, so the job is not
+    /// discarded however long the wait.
+    case hold(seconds: Double, reason: String, record: Bool = false)
     /// Give up for good (bad request, data that can never import).
     case discard(reason: String)
     /// Count a failed attempt; retry after the queue's backoff, or after `afterSeconds` when given.

@@ -215,25 +215,26 @@ public struct JobQueue: Sendable {
     /// With `recordReason` the reason also goes into the job's error history (for operators to see why
     /// a job waits, e.g. an invalid token), still without using an attempt.
     @discardableResult
-    public func snooze(_ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false)
-        async throws -> Bool
-    {
+    /// With `counted` false (a hold) the snooze does not count against `maxSnoozes`.
+    public func snooze(
+        _ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false, counted: Bool = true
+    ) async throws -> Bool {
         let configuration = configuration
         return try await inTransaction { connection in
             try Self.snooze(
-                lease, seconds: seconds, reason: reason, recordReason: recordReason, configuration: configuration,
-                on: connection)
+                lease, seconds: seconds, reason: reason, recordReason: recordReason, counted: counted,
+                configuration: configuration, on: connection)
         }
     }
 
     public static func snooze(
-        _ lease: JobLease, seconds: Double, reason: String, recordReason: Bool = false, configuration: Configuration,
-        on connection: isolated PostgresConnection
+        _ lease: JobLease, seconds: Double, reason: String, recordReason: Bool = false, counted: Bool = true,
+        configuration: Configuration, on connection: isolated PostgresConnection
     ) throws -> Bool {
         let delay = min(max(seconds, 0), configuration.maxSnoozeSeconds)
         let rows = try connection.query(
             JobQueueSQL.snooze(errorLimit: configuration.errorHistoryLimit),
-            [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason, recordReason])
+            [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason, recordReason, counted])
         guard let row = rows.first else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
         return try row.decode(JobState.self, at: 0) == .available
     }
@@ -341,6 +342,15 @@ public struct JobQueue: Sendable {
             WHERE kind = ANY($1::text[]) AND state::text = ANY($2::text[]) AND args @> $3::jsonb
             """, [kinds, states.map(\.rawValue), argsContainJSON]
         ).map { (try $0.decode(JobState.self, at: 0), try $0.decode(String.self, at: 1)) }
+    }
+
+    /// Makes waiting jobs whose args contain `argsContainJSON` due now (e.g. a connection's held jobs once
+    /// it is usable again). Returns how many.
+    @discardableResult
+    public func wake(argsContainJSON: String) async throws -> Int {
+        try await pool.query(
+            "UPDATE jobs SET run_at = now() WHERE state = 'available' AND run_at > now() AND args @> $1::jsonb", [argsContainJSON]
+        ).affectedRows
     }
 
     /// Jobs of `queue` waiting to run (available or retryable).

@@ -99,16 +99,16 @@ enum JobQueueSQL {
     }
 
     /// A snooze gives the attempt back; past the snooze cap the job is discarded instead, so a job that
-    /// is throttled forever still surfaces.
+    /// is throttled forever still surfaces. A hold ($7 false) is not counted and never hits the cap.
     static func snooze(errorLimit: Int) -> String {
         """
         UPDATE jobs SET
-            state = CASE WHEN snoozes >= $4 THEN 'discarded'::job_state ELSE 'available'::job_state END,
-            attempt = CASE WHEN snoozes >= $4 THEN attempt ELSE attempt - 1 END,
-            snoozes = snoozes + 1,
+            state = CASE WHEN $7 AND snoozes >= $4 THEN 'discarded'::job_state ELSE 'available'::job_state END,
+            attempt = CASE WHEN $7 AND snoozes >= $4 THEN attempt ELSE attempt - 1 END,
+            snoozes = snoozes + CASE WHEN $7 THEN 1 ELSE 0 END,
             run_at = now() + make_interval(secs => $3::float8),
-            finalized_at = CASE WHEN snoozes >= $4 THEN now() END,
-            errors = CASE WHEN snoozes >= $4
+            finalized_at = CASE WHEN $7 AND snoozes >= $4 THEN now() END,
+            errors = CASE WHEN $7 AND snoozes >= $4
                 THEN \(appendError(message: "'snoozed ' || snoozes || ' times: ' || $5", kind: "snooze_limit", limit: errorLimit))
                 WHEN $6 THEN \(appendError(message: "$5", kind: "snoozed", limit: errorLimit))
                 ELSE errors END,

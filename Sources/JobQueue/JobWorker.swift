@@ -24,6 +24,8 @@ public struct JobWorker: Service {
         public var exitWhenIdle: Bool = false
         /// Decides, when the queue looks idle, whether to keep waiting (e.g. a retry is due soon).
         public var keepWaitingWhenIdle: (@Sendable () async throws -> Bool)?
+        /// Told each time the claim and heartbeat loops run, for a liveness probe.
+        public var liveness: WorkerLiveness?
         public init() {}
     }
 
@@ -75,6 +77,7 @@ public struct JobWorker: Service {
         var emptyPolls = 0
         var claimFailures = 0
         while !stopping.isSet && !Task.isCancelled {
+            options.liveness?.claimLoopRan()
             let free = options.concurrency - (await running.count)
             var claimed: [ClaimedJob] = []
             if free > 0 {
@@ -190,6 +193,10 @@ public struct JobWorker: Service {
             let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
             Self.count(kept ? "snoozed" : "discarded", job)
             logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
+        case .hold(let seconds, let reason, let record):
+            _ = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record, counted: false)
+            Self.count("snoozed", job)
+            logger.debug("job held", metadata: ["job.hold_seconds": "\(seconds)", "job.reason": "\(reason)"])
         case .discard(let reason):
             try await queue.discard(job.lease, reason: reason)
             Self.count("discarded", job)
@@ -205,8 +212,12 @@ public struct JobWorker: Service {
         let interval = Duration.milliseconds(Int(queue.configuration.leaseSeconds * 1000 / 3))
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
+            if Task.isCancelled { break }
             let leases = await running.all
-            guard !leases.isEmpty, !Task.isCancelled else { continue }
+            guard !leases.isEmpty, !Task.isCancelled else {
+                options.liveness?.heartbeatRan()
+                continue
+            }
             do {
                 let held = try await queue.heartbeat(leases)
                 let lost = leases.map(\.jobID).filter { !held.contains($0) }
@@ -217,6 +228,9 @@ public struct JobWorker: Service {
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
+            // A beat that ran counts, even a failed one: the loop is not stuck (a database outage shows
+            // in readiness, and a restart would not help).
+            options.liveness?.heartbeatRan()
         }
     }
 

@@ -19,7 +19,7 @@ public enum CredentialRedaction {
     }
 
     /// The password a URI (`scheme://user:password@host`) or conninfo (`password=…`) carries.
-    static func password(in connectionString: String) -> String? {
+    public static func password(in connectionString: String) -> String? {
         if let scheme = connectionString.range(of: "://") {
             let rest = connectionString[scheme.upperBound...]
             let authority = rest.prefix { $0 != "/" && $0 != "?" }

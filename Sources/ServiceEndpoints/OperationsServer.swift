@@ -6,7 +6,7 @@ public import Prometheus
 public import ServiceLifecycle
 
 /// The worker's and planner's HTTP endpoints (only when `--http-port` is set, so several workers can
-/// share a host): `/healthz` (the process is alive), `/readyz` (database reachable and migrations
+/// share a host): `/healthz` (the process is alive and, for a worker, its loops are not stuck), `/readyz` (database reachable and migrations
 /// current), `/metrics` (Prometheus text format).
 public struct OperationsServer: Service {
     public let host: String
@@ -14,6 +14,8 @@ public struct OperationsServer: Service {
     public let registry: PrometheusCollectorRegistry
     /// Answers whether the process can do its work; a reason when not.
     public let readiness: @Sendable () async -> String?
+    /// Answers whether the process is still working (not merely alive); a reason when it is stuck.
+    public let liveness: @Sendable () async -> String?
     /// Runs before each `/metrics` answer (refreshes gauges computed on demand).
     public let beforeScrape: @Sendable () async -> Void
     public let onListening: @Sendable (Int) async -> Void
@@ -21,9 +23,11 @@ public struct OperationsServer: Service {
 
     public init(
         host: String, port: Int, registry: PrometheusCollectorRegistry,
-        readiness: @escaping @Sendable () async -> String?, beforeScrape: @escaping @Sendable () async -> Void = {},
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
+        readiness: @escaping @Sendable () async -> String?, liveness: @escaping @Sendable () async -> String? = { nil },
+        beforeScrape: @escaping @Sendable () async -> Void = {}, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        logger: Logger
     ) {
+        self.liveness = liveness
         self.host = host
         self.port = port
         self.registry = registry
@@ -35,7 +39,15 @@ public struct OperationsServer: Service {
 
     public func run() async throws {
         let router = Router()
-        router.get("healthz") { _, _ in "ok\n" }
+        router.get("healthz") { [liveness, logger] _, _ -> Response in
+            if let problem = await liveness() {
+                logger.error("not live", metadata: ["liveness.problem": "\(problem)"])
+                return Response(
+                    status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "stuck\n")))
+            }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
         let lastReason = Mutex<String?>(nil)
         router.get("readyz") { [readiness, logger] _, _ -> Response in
             // The answer says only ready or not (a probe may be reachable by more than operators); the

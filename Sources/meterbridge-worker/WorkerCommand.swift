@@ -41,6 +41,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Exit when no job is available or running and none is due within --idle-horizon (batch runs, tests).")
     var exitWhenIdle = false
     @Option(help: "With --exit-when-idle: keep waiting while a job is due within this many seconds.") var idleHorizon = 600.0
+    @Option(help: "/healthz fails once the claim loop or the heartbeat has not run for this many seconds.")
+    var livenessThreshold = 120.0
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
@@ -79,6 +81,9 @@ struct WorkerCommand: AsyncParsableCommand {
         options.pollIntervalSeconds = pollInterval
         options.shutdownGraceSeconds = shutdownGrace
         options.exitWhenIdle = exitWhenIdle
+        let liveness = WorkerLiveness()
+        options.liveness = liveness
+        let livenessThreshold = max(livenessThreshold, leaseSeconds)
         let horizon = idleHorizon
         options.keepWaitingWhenIdle = {
             try await pool.query(
@@ -103,7 +108,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 .init(
                     service: OperationsServer(
                         host: http.httpHost, port: port, registry: registry,
-                        readiness: { await ReadinessCheck.check(pool: pool) }, beforeScrape: { await gauges.refresh() },
+                        readiness: { await ReadinessCheck.check(pool: pool) },
+                        liveness: { liveness.problem(thresholdSeconds: livenessThreshold) }, beforeScrape: { await gauges.refresh() },
                         logger: logger)))
         }
         let group = ServiceGroup(

@@ -26,6 +26,7 @@ struct ManifestTests {
     @Test(arguments: [
         "deploy/kubernetes/secrets.yaml", "deploy/kubernetes/migrate-job.yaml", "deploy/kubernetes/planner.yaml",
         "deploy/kubernetes/worker.yaml", "deploy/kubernetes/keda-scaledobject.yaml", "deploy/kubernetes/alerts.yaml",
+        "deploy/kubernetes/network-policy.yaml",
     ])
     func everyManifestParsesAndNamesItsKind(_ path: String) throws {
         let documents = try Self.documents(path)
@@ -39,10 +40,14 @@ struct ManifestTests {
     @Test func deploymentsAgreeWithTheBinaries() throws {
         let image = try #require(
             (try Self.container(try Self.documents("deploy/kubernetes/migrate-job.yaml")[0]))["image"] as? String)
-        let secret = try Self.documents("deploy/kubernetes/secrets.yaml")[0]
-        let secretName = try #require((secret["metadata"] as? [String: Any])?["name"] as? String)
-        let keys = try #require(secret["stringData"] as? [String: Any])
-        #expect(Set(keys.keys) == ["DATABASE_URL", "METERBRIDGE_SECRET_KEY"])
+        var secrets: [String: Set<String>] = [:]
+        for secret in try Self.documents("deploy/kubernetes/secrets.yaml") {
+            let name = try #require((secret["metadata"] as? [String: Any])?["name"] as? String)
+            secrets[name] = Set(try #require(secret["stringData"] as? [String: Any]).keys)
+        }
+        #expect(secrets == [
+            "meterbridge-database": ["DATABASE_URL"], "meterbridge-secret-key": ["METERBRIDGE_SECRET_KEY"], "meterbridge-ca": ["ca.crt"],
+        ])
 
         for (path, binary) in [
             ("deploy/kubernetes/worker.yaml", "/usr/local/bin/meterbridge-worker"),
@@ -65,7 +70,9 @@ struct ManifestTests {
             #expect(liveness["path"] as? String == "/healthz" && liveness["port"] as? String == "http")
             #expect(readiness["path"] as? String == "/readyz" && readiness["port"] as? String == "http")
             let envFrom = try #require(container["envFrom"] as? [[String: Any]])
-            #expect(envFrom.contains { ($0["secretRef"] as? [String: Any])?["name"] as? String == secretName })
+            let used = Set(envFrom.compactMap { ($0["secretRef"] as? [String: Any])?["name"] as? String })
+            // The token key only where tokens are decrypted.
+            #expect(used == (binary.hasSuffix("worker") ? ["meterbridge-database", "meterbridge-secret-key"] : ["meterbridge-database"]))
             let template = try #require((document["spec"] as? [String: Any])?["template"] as? [String: Any])
             let annotations = try #require((template["metadata"] as? [String: Any])?["annotations"] as? [String: Any])
             #expect(annotations["prometheus.io/port"] as? String == port.map(String.init))
@@ -75,6 +82,33 @@ struct ManifestTests {
                 #expect(termination > grace, "Kubernetes must wait longer than the drain")
             }
         }
+    }
+
+    /// Every pod: no privilege escalation, read-only root, no capabilities, the runtime's seccomp profile,
+    /// no service-account token, resource limits, and the CA mounted where DATABASE_URL expects it.
+    @Test(arguments: ["deploy/kubernetes/worker.yaml", "deploy/kubernetes/planner.yaml", "deploy/kubernetes/migrate-job.yaml"])
+    func everyPodIsHardened(_ path: String) throws {
+        let document = try Self.documents(path)[0]
+        let template = try #require((document["spec"] as? [String: Any])?["template"] as? [String: Any])
+        let podSpec = try #require(template["spec"] as? [String: Any])
+        #expect(podSpec["automountServiceAccountToken"] as? Bool == false)
+        let podSecurity = try #require(podSpec["securityContext"] as? [String: Any])
+        #expect(podSecurity["runAsNonRoot"] as? Bool == true)
+        #expect((podSecurity["seccompProfile"] as? [String: Any])?["type"] as? String == "RuntimeDefault")
+        let container = try Self.container(document)
+        let security = try #require(container["securityContext"] as? [String: Any])
+        #expect(security["allowPrivilegeEscalation"] as? Bool == false)
+        #expect(security["readOnlyRootFilesystem"] as? Bool == true)
+        #expect((security["capabilities"] as? [String: Any])?["drop"] as? [String] == ["ALL"])
+        let limits = try #require((container["resources"] as? [String: Any])?["limits"] as? [String: Any])
+        #expect(limits["memory"] != nil)
+        let mounts = try #require(container["volumeMounts"] as? [[String: Any]])
+        let url = try #require(
+            (try Self.documents("deploy/kubernetes/secrets.yaml").first?["stringData"] as? [String: Any])?["DATABASE_URL"] as? String)
+        let caMount = try #require(mounts.first { $0["name"] as? String == "ca" })
+        #expect(url.contains("sslrootcert=\(caMount["mountPath"] as? String ?? "?")/ca.crt"))
+        let volumes = try #require(podSpec["volumes"] as? [[String: Any]])
+        #expect(volumes.contains { ($0["secret"] as? [String: Any])?["secretName"] as? String == "meterbridge-ca" })
     }
 
     @Test func kedaQueryRunsAgainstTheSchema() async throws {

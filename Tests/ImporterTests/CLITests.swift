@@ -34,6 +34,19 @@ struct CLITests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// A password on the command line is readable in the process list: said, once, on stderr.
+    @Test func aPasswordInDatabaseURLIsWarnedAbout() async throws {
+        let database = try await TestDatabase.make()
+        let url = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
+        let withPassword = url.replacingOccurrences(of: "postgres@", with: "postgres:not-needed-here@")
+        let run = try meterbridge(["metric", "list", "--database-url", withPassword], database: database)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: --database-url holds a password"))
+        #expect(!run.stderr.contains("not-needed-here") && !run.stdout.contains("not-needed-here"))
+        let plain = try meterbridge(["metric", "list", "--database-url", url], database: database)
+        #expect(!plain.stderr.contains("warning"))
+    }
+
     @Test func badInputFailsClearlyAndChangesNothing() async throws {
         let database = try await TestDatabase.make()
         let cases: [([String], String)] = [

@@ -232,3 +232,24 @@ struct WorkerDatabaseTroubleTests {
         }
     }
 }
+
+@Suite("Held jobs")
+struct HeldJobTests {
+    /// A job waiting on an invalid connection used to be snoozed until the snooze limit discarded it
+    /// (about 17 hours). A hold waits without limit and without using attempts.
+    @Test func aHeldJobIsNeverDiscardedAndUsesNoAttempt() async throws {
+        let fixture = try await QueueFixture.make { $0.maxSnoozes = 2 }
+        let id = try #require(try await fixture.queue.enqueue([NewJob(kind: "waits", maxAttempts: 1)]).first)
+        for _ in 0..<6 {
+            try await fixture.makeDue(id)
+            let job = try #require(try await fixture.claimOne())
+            #expect(try await fixture.queue.snooze(job.lease, seconds: 300, reason: "connection invalid", counted: false))
+        }
+        let job = try #require(try await fixture.queue.job(id: id))
+        #expect(job.state == .available && job.attempt == 0 && job.snoozes == 0)
+        // Woken when what it waited on is back.
+        #expect(try await fixture.queue.wake(argsContainJSON: "{}") == 1)
+        #expect(try await fixture.claimOne()?.id == id)
+        await fixture.close()
+    }
+}

@@ -67,6 +67,27 @@ struct ResponseClassifierTests {
         #expect(!ResponseExcerpt.make(Array(straddling.utf8), token: "sk_live_SECRET").contains("sk_"))
     }
 
+    /// A character can be far more than 4 bytes: an emoji family is 25, a letter with combining marks
+    /// any number. Excerpts cut by bytes assumed at most 4 and leaked the start of a token.
+    @Test("multi-scalar characters around a token never leak it", arguments: ["👨‍👩‍👧‍👦", "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}", "🏳️‍🌈"])
+    func multiScalarCharacters(character: String) {
+        let token = "sk_live_SECRET_TOKEN_1234567890"
+        for count in [1, 10, 25, 26, 100, 159, 160, 161, 200, 3_000] {
+            for filler in ["", "x", "xyz"] {
+                let body = String(repeating: character, count: count) + filler + token + String(repeating: character, count: count)
+                let excerpt = ResponseExcerpt.make(Array(body.utf8), token: token)
+                #expect(!excerpt.contains("sk_live"), "\(count) × \(character) + \(filler.count): \(excerpt.suffix(40))")
+                #expect(excerpt.count <= ResponseExcerpt.maxCharacters + 1)
+            }
+        }
+        // Cut bytes that end inside the token, whatever precedes it.
+        for cut in 1..<token.utf8.count {
+            let body = Array((String(repeating: character, count: 30) + token).utf8)
+            let excerpt = ResponseExcerpt.make(body.prefix(body.count - cut), token: token)
+            #expect(!excerpt.contains("sk_live_S"), "cut \(cut): \(excerpt.suffix(40))")
+        }
+    }
+
     @Test("tokens and configurations print redacted")
     func redaction() {
         let token = MetronomeToken("sk_live_SECRET")

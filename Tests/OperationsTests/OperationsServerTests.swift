@@ -5,6 +5,7 @@ import Metrics
 import Postgres
 import Prometheus
 import ServiceEndpoints
+import Synchronization
 import Testing
 import TestSupport
 
@@ -13,11 +14,12 @@ struct OperationsServerTests {
     /// Serves the endpoints on 127.0.0.1:0 while `body` runs.
     func withServer(
         registry: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async -> String?,
+        liveness: @escaping @Sendable () async -> String? = { nil },
         beforeScrape: @escaping @Sendable () async -> Void = {}, _ body: @Sendable (String) async throws -> Void
     ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = OperationsServer(
-            host: "127.0.0.1", port: 0, registry: registry, readiness: readiness, beforeScrape: beforeScrape,
+            host: "127.0.0.1", port: 0, registry: registry, readiness: readiness, liveness: liveness, beforeScrape: beforeScrape,
             onListening: { continuation.yield($0) }, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
@@ -59,6 +61,42 @@ struct OperationsServerTests {
         }
         _ = gauges
         await pool.close()
+    }
+
+    /// Liveness used to answer ok whatever the worker was doing. It fails once a loop is stuck.
+    @Test func livenessFailsWhenAWorkerLoopIsStuck() async throws {
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let liveness = WorkerLiveness(now: { clock.withLock { $0 } })
+        try await withServer(
+            registry: PrometheusCollectorRegistry(), readiness: { nil },
+            liveness: { liveness.problem(thresholdSeconds: 120) }
+        ) { (base: String) async throws -> Void in
+            #expect(try await get(base + "/healthz") == (200, "ok\n"))
+            clock.withLock { $0 += 121 }
+            #expect(try await get(base + "/healthz") == (503, "stuck\n"))
+        }
+        #expect(liveness.problem(thresholdSeconds: 120)?.contains("claim loop") == true)
+    }
+
+    /// A worker's loops keep its liveness fresh while it runs.
+    @Test func aRunningWorkerStaysLive() async throws {
+        let fixture = try await TestDatabase.make()
+        let queue = JobQueue(pool: fixture.pool(size: 2), logger: TestDatabase.logger)
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let liveness = WorkerLiveness(now: { clock.withLock { $0 } })
+        clock.withLock { $0 += 500 }  // everything is old…
+        #expect(liveness.problem(thresholdSeconds: 120) != nil)
+        var options = JobWorker.Options()
+        options.liveness = liveness
+        options.exitWhenIdle = true
+        options.pollIntervalSeconds = 0.01
+        try await JobWorker(queue: queue, handler: NoHandler(), options: options, logger: TestDatabase.logger).run()
+        #expect(liveness.problem(thresholdSeconds: 120)?.contains("heartbeat") == true, "…until the claim loop ran")
+        await queue.pool.close()
+    }
+
+    struct NoHandler: JobHandler {
+        func handle(_ job: ClaimedJob, context: JobContext) async throws -> JobOutcome { .complete }
     }
 
     @Test func notReadyWithPendingMigrations() async throws {

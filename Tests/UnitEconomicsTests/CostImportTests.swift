@@ -150,6 +150,34 @@ struct CostImportTests {
         await pool.close()
     }
 
+    /// A file of two days used to replace the earlier import of every day between them.
+    @Test func reimportReplacesOnlyTheDaysTheFileHasRowsFor() async throws {
+        let database = try await TestDatabase.make()
+        let pool = database.pool(size: 2)
+        let importer = CostImporter(pool: pool, logger: Fixtures.logger)
+        let january = (1...31).map { day in
+            (start: String(format: "2026-01-%02dT00:00:00Z", day), end: String(format: "2026-01-%02dT01:00:00Z", day), cost: "1.00",
+                category: "Compute", tags: "{}", currency: "USD")
+        }
+        _ = try await importer.importFile(at: try Fixtures.file(Fixtures.focus(january)), source: "aws")
+        let correction = Fixtures.focus([january[0], january[30]].map { ($0.start, $0.end, "2.00", $0.category, $0.tags, $0.currency) })
+        let result = try await importer.importFile(at: try Fixtures.file(correction), source: "aws")
+        #expect(result.replacedRows == 2)
+        #expect(try await Self.dayTotal(pool, "2026-01-01") == 2)
+        #expect(try await Self.dayTotal(pool, "2026-01-15") == 1, "a day between the file's rows keeps its cost")
+        #expect(try await Self.dayTotal(pool, "2026-01-31") == 2)
+        await pool.close()
+    }
+
+    @Test func dayRangesMergeAndStaySorted() {
+        var days = DayRanges()
+        for (first, last) in [(10, 12), (1, 3), (13, 13), (5, 5), (4, 4), (20, 25), (0, 0)] as [(Int64, Int64)] {
+            days.insert(first, through: last)
+        }
+        #expect(days.ranges == [0...5, 10...13, 20...25])
+        #expect(days.dayCount == 6 + 4 + 6)
+    }
+
     @Test func gzipFilesAreReadToo() async throws {
         let database = try await TestDatabase.make()
         let pool = database.pool(size: 1)
@@ -190,6 +218,11 @@ struct CostImportTests {
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD,\"two\nlines\"\n2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,x,USD,y\n",
             FocusImportError(.invalidNumber, line: 4, column: "BilledCost")),
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD\n", FocusImportError(.fieldCount, line: 2, detail: "5 fields, the header has 6")),
+        // A period of centuries would be prorated into a row for every day of it.
+        ("2025-01-01T00:00:00Z,2525-01-01T00:00:00Z,1,1,USD,x\n", FocusImportError(.periodTooLong, line: 2, column: "ChargePeriodEnd")),
+        // A quote never closed: the rest of the file would be one field.
+        ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD,\"" + String(repeating: "runaway ", count: 300_000) + "\n",
+            FocusImportError(.recordTooLong, line: 2, detail: "a quote may be missing its closing quote")),
     ])
     func malformedRowsFailWithLineAndColumnAndChangeNothing(body: String, expected: FocusImportError) async throws {
         let database = try await TestDatabase.make()
@@ -224,13 +257,17 @@ struct CostImportTests {
             2025-01-01T03:00:00Z,2025-01-01T02:00:00Z,1,1,USD,reversed
             2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,,1,USD,empty
             2025-01-02T00:00:00Z,2025-01-02T01:00:00Z,2.5,2.5,USD,ok
+            2025-01-02T00:00:00Z,2125-01-02T01:00:00Z,9,9,USD,a century
 
             """
         let summary = try await CostImporter(pool: pool, logger: Fixtures.logger).importFile(
             at: try Fixtures.file(Self.header + body), source: "s", skipInvalid: true)
-        #expect(summary.statistics.inputRows == 5 && summary.statistics.skippedRows == 3)
-        #expect(summary.statistics.skipped == ["invalid number": 1, "charge period ends before it starts": 1, "empty required value": 1])
-        #expect(summary.statistics.skippedExamples.map(\.line) == [3, 4, 5])
+        #expect(summary.statistics.inputRows == 6 && summary.statistics.skippedRows == 4)
+        #expect(summary.statistics.skipped == [
+            "invalid number": 1, "charge period ends before it starts": 1, "empty required value": 1,
+            "charge period longer than 366 days": 1,
+        ])
+        #expect(summary.statistics.skippedExamples.map(\.line) == [3, 4, 5, 7])
         #expect(try await CostStore(pool: pool).list().first?.effectiveCost == 4)
         await pool.close()
     }

@@ -47,6 +47,10 @@ public struct ImportJobHandler: JobHandler {
             return try await outcome(for: error, job: job)
         } catch let error as DecodingError {
             return .discard(reason: "job arguments cannot be read: \(error)")
+        } catch let error as PostgresRequestPacer.WaitTooLong {
+            // The connection's budget is booked ahead: wait without holding a worker slot (nor using an
+            // attempt), spread out so the waiting jobs do not all come back at once.
+            return .hold(seconds: error.seconds * Double.random(in: 1...1.5), reason: error.description)
         } catch let error as RevenueAccumulator.Overflow {
             return .discard(reason: error.description)
         } catch let error as MetricValueWriter.NotANumber {
@@ -69,7 +73,7 @@ public struct ImportJobHandler: JobHandler {
             if let args = try? job.args(as: CatalogJobArgs.self) {
                 try await connections.markInvalid(args.connectionID, error: error.description)
             }
-            return .snooze(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
+            return .hold(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
         case .notFound, .badRequest, .decoding, .pagination:
             return .discard(reason: error.description)
         }
@@ -99,7 +103,7 @@ public struct ImportJobHandler: JobHandler {
         }
         guard connection.status == .active else {
             let reason = "connection \(connection.name) is \(connection.status.rawValue)" + (connection.lastError.map { ": \($0)" } ?? "")
-            return (nil, .snooze(seconds: 60, reason: reason, record: connection.status == .invalid))
+            return (nil, .hold(seconds: 60, reason: reason, record: connection.status == .invalid))
         }
         return (connection, nil)
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import JobQueue
 import Logging
 public import Metronome
 public import Postgres
@@ -98,6 +99,11 @@ public struct ConnectionStore: Sendable {
                 last_validated_at = CASE WHEN $2 = 'active' AND $3::text IS NULL THEN now() ELSE last_validated_at END
             WHERE id = $1
             """, [id, status.rawValue, error])
+        if status == .active {
+            // Its held jobs run now, not at the end of their current wait.
+            try await JobQueue(pool: pool, logger: Logger(label: "meterbridge.connections")).wake(
+                argsContainJSON: #"{"connection_id": \#(id)}"#)
+        }
     }
 
     /// Marks the connection invalid after a 401/403 (its jobs wait until it validates again).

@@ -46,9 +46,12 @@ public struct CostImporter: Sendable {
                 statistics = try stream.run(send: send)
             }
             var replaced = 0
-            if let first = statistics.firstDay, let last = statistics.lastDay {
+            if !statistics.coveredDays.ranges.isEmpty {
+                let ranges = statistics.coveredDays.ranges
                 replaced = try connection.query(
-                    CostSQL.deleteReplaced, [sourceID, first.description, last.description, importID]
+                    CostSQL.deleteReplaced,
+                    [sourceID, importID, ranges.map { UTCDate(daysSinceEpoch: $0.lowerBound).description },
+                        ranges.map { UTCDate(daysSinceEpoch: $0.upperBound).description }]
                 ).affectedRows
             }
             try connection.query(
@@ -84,8 +87,11 @@ enum CostSQL {
     static let insertImport = """
         INSERT INTO cost_imports (source_id, file_name, input_rows, daily_rows) VALUES ($1, $2, 0, 0) RETURNING id
         """
+    /// Earlier imports' rows on exactly the days the new import covers ($3, $4: the ranges' first and
+    /// last days).
     static let deleteReplaced = """
-        DELETE FROM cost_daily WHERE source_id = $1 AND day BETWEEN $2::date AND $3::date AND import_id <> $4
+        DELETE FROM cost_daily c USING unnest($3::date[], $4::date[]) AS r(first_day, last_day)
+        WHERE c.source_id = $1 AND c.import_id <> $2 AND c.day BETWEEN r.first_day AND r.last_day
         """
     static let finishImport = """
         UPDATE cost_imports SET period_start = $2::date, period_end = $3::date, input_rows = $4, skipped_rows = $5,

@@ -13,6 +13,9 @@ public struct FocusStreamStatistics: Sendable, Equatable {
     /// The UTC days the imported rows cover (nil when nothing was imported).
     public var firstDay: UTCDate?
     public var lastDay: UTCDate?
+    /// Exactly the days the imported rows cover, as ranges: what a re-import replaces, and nothing
+    /// between (a file of January and one row of March leaves February's earlier import alone).
+    public var coveredDays = DayRanges()
 
     public var skippedRows: Int { skipped.values.reduce(0, +) }
 }
@@ -132,6 +135,11 @@ final class FocusCostStream {
         guard end >= start else {
             throw FocusImportError(.endBeforeStart, line: line, column: FocusColumns.Field.chargePeriodEnd.columnName)
         }
+        // A charge period is an hour, a day, a month, at most a year: a longer one is an error in the
+        // file, and would be prorated into a day row for every day of it.
+        guard end - start <= Self.longestPeriodMicros else {
+            throw FocusImportError(.periodTooLong, line: line, column: FocusColumns.Field.chargePeriodEnd.columnName)
+        }
         let effective = try required(index.effective, .effectiveCost, invalid: .invalidNumber) { ExactAmount(parsing: $0) }
         let billed = try required(index.billed, .billedCost, invalid: .invalidNumber) { ExactAmount(parsing: $0) }
         if reader.withField(index.currency, { $0.isEmpty }) {
@@ -147,6 +155,7 @@ final class FocusCostStream {
     }
 
     private static let emptyObject: [UInt8] = Array("{}".utf8)
+    static let longestPeriodMicros: Int64 = 366 * 86_400 * 1_000_000
 
     private func write(
         _ row: ParsedRow, index: RowIndexes, into output: inout BinaryCopyBuffer, suffix: inout BinaryCopyBuffer,
@@ -196,6 +205,7 @@ final class FocusCostStream {
         let last = split.day(split.dayCount - 1)
         if statistics.firstDay.map({ first < $0 }) ?? true { statistics.firstDay = first }
         if statistics.lastDay.map({ last > $0 }) ?? true { statistics.lastDay = last }
+        statistics.coveredDays.insert(first.daysSinceEpoch, through: last.daysSinceEpoch)
     }
 }
 

@@ -36,8 +36,13 @@ final class CSVRecordReader {
     /// Header names, when known, for error messages.
     var header: [String] = []
 
-    init(source: ByteSource, bufferSize: Int = 1 << 20) {
+    /// The longest record accepted; a longer one is an error (one runaway quoted field must not take the
+    /// whole file into memory).
+    let maximumRecordBytes: Int
+
+    init(source: ByteSource, bufferSize: Int = 1 << 20, maximumRecordBytes: Int = 1 << 20) {
         self.source = source
+        self.maximumRecordBytes = maximumRecordBytes
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
         unescaped = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
     }
@@ -218,14 +223,25 @@ final class CSVRecordReader {
             count = remaining
             position = 0
         } else if count == buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+            guard buffer.count < maximumRecordBytes else {
+                throw FocusImportError(.recordTooLong, line: currentLine, detail: "a quote may be missing its closing quote")
+            }
+            let larger = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: min(buffer.count * 2, max(maximumRecordBytes, buffer.count)), alignment: 16)
             larger.copyMemory(from: UnsafeRawBufferPointer(buffer))
             buffer.deallocate()
             buffer = larger
         }
-        let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
-        if read == 0 { atEnd = true }
-        count += read
+        // Fill the buffer (short reads from a pipe or gzip would otherwise make a long record be parsed
+        // again from its start after every few bytes).
+        while count < buffer.count {
+            let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+            if read == 0 {
+                atEnd = true
+                break
+            }
+            count += read
+        }
     }
 
     private func columnName(_ index: Int) -> String? {

@@ -18,6 +18,8 @@ public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertib
         public static let invalidTags = Code(rawValue: "Tags is not a JSON object")
         public static let invalidText = Code(rawValue: "text is not valid UTF-8")
         public static let unreadable = Code(rawValue: "unreadable file")
+        public static let periodTooLong = Code(rawValue: "charge period longer than 366 days")
+        public static let recordTooLong = Code(rawValue: "record longer than 1 MiB")
     }
 
     public var code: Code
@@ -36,7 +38,7 @@ public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// Whether the error concerns the whole file (and `--skip-invalid` cannot skip past it).
     public var isFatalForFile: Bool {
-        code == .missingColumn || code == .emptyFile || code == .unreadable || code == .malformedCSV
+        code == .missingColumn || code == .emptyFile || code == .unreadable || code == .malformedCSV || code == .recordTooLong
     }
 
     public var description: String {
