@@ -136,6 +136,24 @@ struct RequestPlanTests {
     }
 }
 
+extension ImporterHarness {
+    /// A worker in this process whose leases last 1.5 s (heartbeats every 0.5 s), so a lost lease is
+    /// noticed quickly; it exits once nothing is left to run.
+    func startShortLeaseWorker(concurrency: Int) -> Task<Void, any Error> {
+        var configuration = JobQueue.Configuration()
+        configuration.leaseSeconds = 1.5
+        let queue = JobQueue(pool: pool, configuration: configuration, logger: logger)
+        var options = JobWorker.Options()
+        options.queues = ImportQueue.all
+        options.concurrency = concurrency
+        options.exitWhenIdle = true
+        options.pollIntervalSeconds = 0.05
+        let handler = ImportJobHandler(pool: pool, connections: connections, httpClient: httpClient, logger: logger)
+        let logger = logger
+        return Task { try await JobWorker(queue: queue, handler: handler, options: options, logger: logger).run() }
+    }
+}
+
 @Suite("Lost leases")
 struct LostLeaseTests {
     /// A job whose lease was lost (here: taken over) sends no further request: the check runs right
@@ -150,17 +168,7 @@ struct LostLeaseTests {
                 title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
                 labelSource: .customerName, since: UTCDay(harness.account.firstDay.description)!)
             try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
-            var configuration = JobQueue.Configuration()
-            configuration.leaseSeconds = 1.5
-            let queue = JobQueue(pool: harness.pool, configuration: configuration, logger: harness.logger)
-            var options = JobWorker.Options()
-            options.queues = ImportQueue.all
-            options.concurrency = 1
-            options.exitWhenIdle = true
-            options.pollIntervalSeconds = 0.05
-            let handler = ImportJobHandler(
-                pool: harness.pool, connections: harness.connections, httpClient: harness.httpClient, logger: harness.logger)
-            let worker = Task { try await JobWorker(queue: queue, handler: handler, options: options, logger: harness.logger).run() }
+            let worker = harness.startShortLeaseWorker(concurrency: 1)
             // Wait for the first page's commit, then take the lease over.
             var stolenAt = 0
             for _ in 0..<2_000 {
@@ -279,17 +287,7 @@ struct FairPacingTests {
             // The slow connection's jobs are planned (connections in name order), and claimed, first.
             try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
 
-            var options = JobWorker.Options()
-            options.queues = ImportQueue.all
-            options.concurrency = 4
-            options.exitWhenIdle = true
-            options.pollIntervalSeconds = 0.05
-            let handler = ImportJobHandler(
-                pool: harness.pool, connections: harness.connections, httpClient: harness.httpClient, logger: harness.logger)
-            var configuration = JobQueue.Configuration()
-            configuration.leaseSeconds = 1.5
-            let queue = JobQueue(pool: harness.pool, configuration: configuration, logger: harness.logger)
-            let worker = Task { try await JobWorker(queue: queue, handler: handler, options: options, logger: harness.logger).run() }
+            let worker = harness.startShortLeaseWorker(concurrency: 4)
             let fastJobs = #"{"connection_id": \#(fast.id)}"#
             var done = false
             for _ in 0..<3_000 where !done {
@@ -301,7 +299,7 @@ struct FairPacingTests {
             #expect(done, "the fast connection finished")
             // Stop the slow connection's jobs (a short lease: the running ones notice within half a second).
             try await harness.connections.setStatus(slow.id, .paused)
-            try await queue.cancel(JobQueue.Filter(argsContainJSON: #"{"connection_id": \#(slow.id)}"#))
+            try await harness.queue.cancel(JobQueue.Filter(argsContainJSON: #"{"connection_id": \#(slow.id)}"#))
             try await worker.value
             // From the worker's first claim (a slow job) to the fast connection's last page.
             let span = try await harness.pool.query(
