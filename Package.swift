@@ -209,7 +209,10 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitEconomicsTests",
-            dependencies: ["UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
 
