@@ -50,7 +50,7 @@ struct FocusParserPropertyTests {
                 fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
             }.joined(separator: "\n") + "\n"
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID()).csv").path
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
             defer { try? FileManager.default.removeItem(atPath: path) }
             do {
                 let parsed = try CSVReaderTests.records(path, bufferSize: bufferSize).map(\.fields)
@@ -67,7 +67,7 @@ struct FocusParserPropertyTests {
         await propertyCheck(count: 1_000, input: Gen.int(in: 0...alphabet.count - 1).array(of: 0...200), Gen.int(in: 16...40)) {
             indices, bufferSize in
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID()).csv").path
-            FileManager.default.createFile(atPath: path, contents: Data(indices.map { alphabet[$0] }))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(indices.map { alphabet[$0] }))
             defer { try? FileManager.default.removeItem(atPath: path) }
             do {
                 _ = try CSVReaderTests.records(path, bufferSize: bufferSize)
