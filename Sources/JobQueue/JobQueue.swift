@@ -214,8 +214,8 @@ public struct JobQueue: Sendable {
     /// failing). Returns false when the snooze cap was reached and the job was discarded instead.
     /// With `recordReason` the reason also goes into the job's error history (for operators to see why
     /// a job waits, e.g. an invalid token), still without using an attempt.
-    @discardableResult
     /// With `counted` false (a hold) the snooze does not count against `maxSnoozes`.
+    @discardableResult
     public func snooze(
         _ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false, counted: Bool = true
     ) async throws -> Bool {
@@ -331,17 +331,15 @@ public struct JobQueue: Sendable {
         return try rows.map(Self.record)
     }
 
-    /// The state and args of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
+    /// The args (JSON) of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
     /// planner must not plan again.
-    public func args(kinds: [String], states: [JobState], argsContainJSON: String) async throws
-        -> [(state: JobState, argsJSON: String)]
-    {
+    public func args(kinds: [String], states: [JobState], argsContainJSON: String) async throws -> [String] {
         try await pool.query(
             """
-            SELECT state, args::text FROM jobs
+            SELECT args::text FROM jobs
             WHERE kind = ANY($1::text[]) AND state::text = ANY($2::text[]) AND args @> $3::jsonb
             """, [kinds, states.map(\.rawValue), argsContainJSON]
-        ).map { (try $0.decode(JobState.self, at: 0), try $0.decode(String.self, at: 1)) }
+        ).map { try $0.decode(String.self, at: 0) }
     }
 
     /// Makes waiting jobs whose args contain `argsContainJSON` due now (e.g. a connection's held jobs once

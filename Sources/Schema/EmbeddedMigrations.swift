@@ -469,6 +469,7 @@ extension Migration {
             CREATE TABLE plan_projections (
                 connection_id         bigint PRIMARY KEY REFERENCES connections ON DELETE CASCADE,
                 backfill_requests     bigint NOT NULL,
+                sync_requests         bigint NOT NULL,
                 sync_requests_per_day double precision NOT NULL,
                 sync_budget_share     double precision NOT NULL,
                 sync_interval_seconds double precision NOT NULL,

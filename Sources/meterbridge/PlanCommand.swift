@@ -52,30 +52,17 @@ struct PlanCommand: AsyncParsableCommand {
 /// One line for a connection's plan, shared by `plan` and `status`.
 enum PlanText {
     static func summary(_ projection: ImportPlanner.Projection) -> String {
-        summary(
-            backfillRequests: projection.backfillRequests, backfillSeconds: projection.backfillSeconds,
-            rate: projection.requestsPerSecond, syncPerDay: projection.syncRequestsPerDay, share: projection.syncBudgetShare,
-            interval: projection.syncIntervalSeconds, hot: projection.hotIntervalSeconds, stretched: projection.stretched)
+        summary(ImportStatus.Plan(projection), rate: projection.requestsPerSecond)
     }
 
     static func summary(_ plan: ImportStatus.Plan, rate: Double) -> String {
-        summary(
-            backfillRequests: plan.backfillRequests, backfillSeconds: plan.backfillSeconds, rate: rate,
-            syncPerDay: plan.syncRequestsPerDay, share: plan.syncBudgetShare, interval: plan.syncIntervalSeconds,
-            hot: plan.hotIntervalSeconds, stretched: plan.stretched)
-    }
-
-    static func summary(
-        backfillRequests: Int, backfillSeconds: Double?, rate: Double, syncPerDay: Double, share: Double, interval: Double,
-        hot: Double?, stretched: Bool
-    ) -> String {
         let backfill =
-            backfillRequests == 0
+            plan.backfillRequests == 0
             ? "backfill done"
-            : "backfill \(count(backfillRequests)) requests ≈ \(backfillSeconds.map(hours) ?? "never (no budget)") at \(number(rate)) req/s"
-        var sync = "sync \(count(Int(syncPerDay.rounded()))) requests/day = \(percent(share)) of the budget"
-        sync += " (every \(Interval.format(interval))" + (hot.map { ", hot every \(Interval.format($0))" } ?? "") + ")"
-        if stretched { sync += ", stretched to fit its share" }
+            : "backfill \(count(plan.backfillRequests)) requests ≈ \(plan.backfillSeconds.map(hours) ?? "never (no budget)") at \(number(rate)) req/s"
+        var sync = "sync \(count(Int(plan.syncRequestsPerDay.rounded()))) requests/day = \(percent(plan.syncBudgetShare)) of the budget"
+        sync += " (every \(Interval.format(plan.syncIntervalSeconds))" + (plan.hotIntervalSeconds.map { ", hot every \(Interval.format($0))" } ?? "") + ")"
+        if plan.stretched { sync += ", stretched to fit its share" }
         return backfill + "; " + sync
     }
 

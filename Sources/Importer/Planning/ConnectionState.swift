@@ -77,11 +77,11 @@ struct ConnectionState: Sendable {
 
         var pending: [Key: DaySet] = [:]
         let decoder = JSONDecoder()
-        for job in try await queue.args(
+        for argsJSON in try await queue.args(
             kinds: [ImportJobKind.usage, ImportJobKind.revenue], states: [.available, .running, .retryable, .discarded],
             argsContainJSON: #"{"connection_id": \#(id)}"#)
         {
-            guard let args = try? decoder.decode(PlannedWindow.self, from: Data(job.argsJSON.utf8)) else { continue }
+            guard let args = try? decoder.decode(PlannedWindow.self, from: Data(argsJSON.utf8)) else { continue }
             for metric in args.metricIDs {
                 pending[Key(metric: metric, batch: args.batch), default: DaySet()].insert(args.window)
             }

@@ -206,9 +206,10 @@ public struct ImportPlanner: Sendable {
             try await queue.pool.query(
                 """
                 INSERT INTO plan_projections (connection_id, backfill_requests, sync_requests_per_day, sync_budget_share,
-                    sync_interval_seconds, hot_interval_seconds, stretched, requests_per_second, planned_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+                    sync_interval_seconds, hot_interval_seconds, stretched, requests_per_second, sync_requests, planned_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
                 ON CONFLICT (connection_id) DO UPDATE SET backfill_requests = EXCLUDED.backfill_requests,
+                    sync_requests = EXCLUDED.sync_requests,
                     sync_requests_per_day = EXCLUDED.sync_requests_per_day, sync_budget_share = EXCLUDED.sync_budget_share,
                     sync_interval_seconds = EXCLUDED.sync_interval_seconds, hot_interval_seconds = EXCLUDED.hot_interval_seconds,
                     stretched = EXCLUDED.stretched, requests_per_second = EXCLUDED.requests_per_second, planned_at = now()
@@ -216,6 +217,7 @@ public struct ImportPlanner: Sendable {
                 [
                     projection.connectionID, projection.backfillRequests, projection.syncRequestsPerDay, projection.syncBudgetShare,
                     projection.syncIntervalSeconds, projection.hotIntervalSeconds, projection.stretched, projection.requestsPerSecond,
+                    projection.syncRequests,
                 ])
             let dimensions = [("connection", projection.connection)]
             Gauge(label: "meterbridge_backfill_requests", dimensions: dimensions).record(projection.backfillRequests)
@@ -240,14 +242,14 @@ public struct ImportPlanner: Sendable {
         let rows = try await pool.query(
             """
             SELECT p.connection_id, c.name, p.requests_per_second, p.backfill_requests, p.sync_requests_per_day,
-                p.sync_budget_share, p.sync_interval_seconds, p.hot_interval_seconds, p.stretched
+                p.sync_budget_share, p.sync_interval_seconds, p.hot_interval_seconds, p.stretched, p.sync_requests
             FROM plan_projections p JOIN connections c ON c.id = p.connection_id
             """)
         var result: [Int64: Projection] = [:]
         for row in rows {
             let projection = Projection(
                 connectionID: try row.decode(at: 0), connection: try row.decode(at: 1), requestsPerSecond: try row.decode(at: 2),
-                backfillRequests: try row.decode(at: 3), syncRequests: 0, syncRequestsPerDay: try row.decode(at: 4),
+                backfillRequests: try row.decode(at: 3), syncRequests: try row.decode(at: 9), syncRequestsPerDay: try row.decode(at: 4),
                 syncBudgetShare: try row.decode(at: 5), syncIntervalSeconds: try row.decode(at: 6),
                 hotIntervalSeconds: try row.decode(at: 7), stretched: try row.decode(at: 8))
             result[projection.connectionID] = projection

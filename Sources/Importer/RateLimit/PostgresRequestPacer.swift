@@ -28,12 +28,12 @@ public struct PostgresRequestPacer: RequestPacer {
         self.beforeSend = beforeSend
     }
 
-    /// The furthest ahead a request may book a slot: beyond it the job snoozes instead of holding a
+    /// The furthest ahead a request may book a slot: beyond it the job is held instead of holding a
     /// worker slot while it waits, so a slow connection cannot fill every slot of a worker and starve
     /// the others. About one and a half slots of this connection, and at least a second.
     var longestWaitSeconds: Double { max(1, 1.5 / requestsPerSecond) }
 
-    /// The connection's budget is booked further ahead than a job should wait: it snoozes that long.
+    /// The connection's budget is booked further ahead than a job should wait: it is held that long.
     public struct WaitTooLong: Error, CustomStringConvertible {
         public var seconds: Double
         public var description: String {
@@ -81,7 +81,8 @@ public struct PostgresRequestPacer: RequestPacer {
             requests = r.requests + CASE WHEN greatest(r.tat, now()) <= now() + make_interval(secs => $3::float8) THEN 1 ELSE 0 END,
             previous_rate = CASE WHEN r.window_started_at < now() - interval '30 seconds'
                 THEN r.window_requests / greatest(extract(epoch FROM now() - r.window_started_at)::float8, 1) ELSE r.previous_rate END,
-            window_requests = CASE WHEN r.window_started_at < now() - interval '30 seconds' THEN 1 ELSE r.window_requests + 1 END,
+            window_requests = CASE WHEN r.window_started_at < now() - interval '30 seconds' THEN 0 ELSE r.window_requests END
+                + CASE WHEN greatest(r.tat, now()) <= now() + make_interval(secs => $3::float8) THEN 1 ELSE 0 END,
             window_started_at = CASE WHEN r.window_started_at < now() - interval '30 seconds' THEN now() ELSE r.window_started_at END
         RETURNING CASE WHEN last_reserved
                 THEN greatest(0, extract(epoch FROM (tat - make_interval(secs => $2::float8) - now())))::float8

@@ -31,6 +31,16 @@ public struct ImportStatus: Sendable, Codable {
         public var hotIntervalSeconds: Double?
         /// The intervals were stretched to keep the sync within its budget share.
         public var stretched: Bool
+
+        public init(_ projection: ImportPlanner.Projection) {
+            backfillRequests = projection.backfillRequests
+            backfillSeconds = projection.backfillSeconds
+            syncRequestsPerDay = projection.syncRequestsPerDay
+            syncBudgetShare = projection.syncBudgetShare
+            syncIntervalSeconds = projection.syncIntervalSeconds
+            hotIntervalSeconds = projection.hotIntervalSeconds
+            stretched = projection.stretched
+        }
     }
 
     public struct Metric: Sendable, Codable {
@@ -74,13 +84,7 @@ public struct ImportStatus: Sendable, Codable {
                     name: try row.decode(at: 1), status: try row.decode(at: 2), rateLimit: try row.decode(at: 3),
                     currentRate: rate, requests: try row.decode(at: 5), rateLimited: try row.decode(at: 6),
                     lastError: try row.decode(at: 4),
-                    plan: projections[id].map {
-                        Plan(
-                            backfillRequests: $0.backfillRequests, backfillSeconds: $0.backfillSeconds,
-                            syncRequestsPerDay: $0.syncRequestsPerDay, syncBudgetShare: $0.syncBudgetShare,
-                            syncIntervalSeconds: $0.syncIntervalSeconds, hotIntervalSeconds: $0.hotIntervalSeconds,
-                            stretched: $0.stretched)
-                    }))
+                    plan: projections[id].map(Plan.init)))
         }
 
         let metrics = try await MetricStore(pool: pool).all()
