@@ -5,6 +5,6 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meterbridge-bench",
-        abstract: "MeterBridge benchmarks (use scripts/bench, which starts a throwaway Postgres).",
-        subcommands: [QueueBenchmark.self, CostImportBenchmark.self, PlannerBenchmark.self, ImportBenchmark.self])
+        abstract: "MeterBridge benchmarks and the fault suite (use scripts/bench and scripts/test-faults, which start a throwaway Postgres).",
+        subcommands: [QueueBenchmark.self, CostImportBenchmark.self, PlannerBenchmark.self, ImportBenchmark.self, FaultSuite.self])
 }

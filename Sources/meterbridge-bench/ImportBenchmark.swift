@@ -334,7 +334,7 @@ final class SandboxProcess: @unchecked Sendable {
     let process = Process()
     let baseURL: String
 
-    init(account: SandboxAccount, endDate: UTCDay, token: String) throws {
+    init(account: SandboxAccount, endDate: UTCDay, token: String, extraArguments: [String] = []) throws {
         process.executableURL = ImportRunner.binary("metronome-sandbox")
         // With 4 or more billable metrics the sandbox archives the last one.
         let billable = account.includeArchived || account.usageMetrics < 3 ? account.usageMetrics : account.usageMetrics + 1
@@ -342,7 +342,7 @@ final class SandboxProcess: @unchecked Sendable {
             "--port", "0", "--token", token, "--customers", String(account.customers), "--billable-metrics", String(billable),
             "--days", String(account.days), "--end-date", endDate.description, "--rate-limit", String(account.rateLimit),
             "--log-level", "error",
-        ]
+        ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -365,6 +365,7 @@ final class SandboxProcess: @unchecked Sendable {
         var requests: [String: Int]
         var rateLimited: Int
         var pagesTwice: Int
+        var faultsInjected = 0
     }
 
     func stats(_ client: HTTPClient) async throws -> Stats {
@@ -377,7 +378,26 @@ final class SandboxProcess: @unchecked Sendable {
         }
         return Stats(
             total: json["requests_total"] as? Int ?? 0, requests: requests, rateLimited: json["rate_limited"] as? Int ?? 0,
-            pagesTwice: json["pages_served_more_than_once"] as? Int ?? 0)
+            pagesTwice: json["pages_served_more_than_once"] as? Int ?? 0,
+            faultsInjected: (json["faults_injected"] as? [String: Int] ?? [:]).values.reduce(0, +))
+    }
+
+    /// The truth for one `GET /__sandbox/truth` query, keyed `customer_id/day`.
+    func truth(_ client: HTTPClient, query: String) async throws -> [String: Decimal] {
+        let response = try await client.execute(
+            HTTPClientRequest(url: baseURL + "/__sandbox/truth?format=csv&" + query), timeout: .seconds(120))
+        guard response.status == .ok else { throw BenchError("truth \(query): HTTP \(response.status.code)") }
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 30))
+        var values: [String: Decimal] = [:]
+        for line in body.split(separator: "\n").dropFirst() {
+            // kind,billable_metric_id,credit_type_id,basis,customer_id,day,value
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 7, let value = Decimal(string: String(fields[6]), locale: Locale(identifier: "en_US_POSIX")) else {
+                throw BenchError("unexpected truth line: \(line)")
+            }
+            values["\(fields[4])/\(fields[5])"] = value
+        }
+        return values
     }
 
     func stop() {

@@ -43,9 +43,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "With --exit-when-idle: keep waiting while a job is due within this many seconds.") var idleHorizon = 600.0
     @Option(help: "/healthz fails once the claim loop or the heartbeat has not run for this many seconds.")
     var livenessThreshold = 120.0
+    @Option(help: "Seconds one Metronome API request may take before it is retried as a transient failure.")
+    var requestTimeout = 60.0
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard requestTimeout > 0 && requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be in (0, 3600]") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
     }
 
@@ -73,7 +76,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let handler = ImportJobHandler(
             pool: pool, connections: connections, httpClient: httpClient, clock: clock,
-            logger: logger)
+            requestTimeout: .milliseconds(Int64((requestTimeout * 1_000).rounded())), logger: logger)
 
         var options = JobWorker.Options()
         options.queues = queues.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }

@@ -30,13 +30,21 @@ struct FaultOptions: ParsableArguments {
     @Option(help: "Rate of pages requested with a cursor that answer with that same cursor (a looping server).")
     var faultRepeatCursorRate: Double = 0
 
+    @Option(
+        name: .customLong("fault-429-rate"),
+        help: "Rate of 429 answers whatever the rate limit says, Retry-After in seconds, as an HTTP-date or absent (a storm).")
+    var fault429Rate: Double = 0
+
+    @Flag(help: "Add an unknown field to every JSON object and answer some enum fields with values from the future.")
+    var faultSchemaDrift = false
+
     @Option(help: "Seed of the fault draws.")
     var faultSeed: UInt64 = 7
 
     func validate() throws {
         let rates = [
             fault5xxRate, faultSlowRate, faultDropRate, faultMalformedRate, faultEmptyPageRate, mixedTimestampRate,
-            faultRepeatCursorRate,
+            faultRepeatCursorRate, fault429Rate,
         ]
         guard rates.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("fault rates must be in 0...1") }
         guard faultSlowMs >= 0 else { throw ValidationError("--fault-slow-ms must be 0 or more") }
@@ -52,6 +60,8 @@ struct FaultOptions: ParsableArguments {
             emptyPageRate: faultEmptyPageRate,
             mixedTimestampRate: mixedTimestampRate,
             repeatCursorRate: faultRepeatCursorRate,
+            rateLimitedRate: fault429Rate,
+            schemaDrift: faultSchemaDrift,
             seed: faultSeed
         )
     }

@@ -14,8 +14,12 @@ struct EndToEndTests {
     @Test func everyMetricEqualsTheTruthDespiteFaults() async throws {
         let today = ImporterHarness.today()
         let account = AccountParameters(seed: 11, customerCount: 8, billableMetricCount: 3, dayCount: 45, lastDay: today)
+        // Every fault kind: 5xx, slow answers, dropped connections, truncated and non-JSON bodies, empty
+        // pages with cursors, repeated cursors, 429 storms in all three Retry-After styles, and an API
+        // that grew unknown fields and enum values.
         let faults = FaultConfiguration(
-            serverErrorRate: 0.05, slowRate: 0.03, slowDelay: .milliseconds(50), emptyPageRate: 0.05, mixedTimestampRate: 0.2,
+            serverErrorRate: 0.05, slowRate: 0.03, slowDelay: .milliseconds(50), dropRate: 0.02, malformedRate: 0.03,
+            emptyPageRate: 0.05, mixedTimestampRate: 0.2, repeatCursorRate: 0.05, rateLimitedRate: 0.03, schemaDrift: true,
             seed: 3)
         // The connection paces at 40 requests/s and the sandbox allows 20, so 429s happen whenever the
         // workers get ahead (see `rateLimitedJobsSnoozeAndFinish` for a test where they must).

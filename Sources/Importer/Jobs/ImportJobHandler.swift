@@ -19,14 +19,17 @@ public struct ImportJobHandler: JobHandler {
     public let httpClient: HTTPClient
     /// Stamps coverage and refreshes; see ``ImportClock``.
     public let clock: ImportClock
+    /// Longest one API request may take, connecting and reading included, before it fails as transient.
+    public let requestTimeout: Duration
     let logger: Logger
 
     public init(
         pool: PostgresConnectionPool, connections: ConnectionStore, httpClient: HTTPClient, clock: ImportClock = .system,
-        logger: Logger
+        requestTimeout: Duration = .seconds(60), logger: Logger
     ) {
         self.pool = pool
         self.clock = clock
+        self.requestTimeout = requestTimeout
         self.connections = connections
         self.metrics = MetricStore(pool: pool)
         self.httpClient = httpClient
@@ -74,7 +77,11 @@ public struct ImportJobHandler: JobHandler {
                 try await connections.markInvalid(args.connectionID, error: error.description)
             }
             return .hold(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
-        case .notFound, .badRequest, .decoding, .pagination:
+        case .pagination:
+            // A server that hands back a cursor it was just asked with may be looping for a moment: the
+            // suspect page was never used, so retry from the last checkpoint (attempts bound it).
+            return .retry(error: error.description, afterSeconds: nil)
+        case .notFound, .badRequest, .decoding:
             return .discard(reason: error.description)
         }
     }
@@ -88,8 +95,10 @@ public struct ImportJobHandler: JobHandler {
         if let job, let context {
             beforeSend = { if await context.isLeaseLost(job) { throw JobQueueError.leaseLost(jobID: job.id) } }
         }
+        var configuration = try connections.clientConfiguration(for: connection)
+        configuration.requestTimeout = requestTimeout
         return MetronomeClient(
-            configuration: try connections.clientConfiguration(for: connection), httpClient: httpClient,
+            configuration: configuration, httpClient: httpClient,
             pacer: PostgresRequestPacer(
                 pool: pool, connectionID: connection.id,
                 requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue, beforeSend: beforeSend),

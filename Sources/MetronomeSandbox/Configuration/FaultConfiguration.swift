@@ -17,6 +17,12 @@ public struct FaultConfiguration: Hashable, Sendable {
     public var repeatCursorRate: Double
     /// Write usage and breakdown timestamps in a random RFC 3339 variant instead of `...Z`.
     public var mixedTimestampRate: Double
+    /// Answer 429 whatever the rate limit says, with `Retry-After` in seconds, as an HTTP-date, or
+    /// absent (drawn per answer): a 429 storm that no client-side pacing could have avoided.
+    public var rateLimitedRate: Double
+    /// Add a field the client has never seen to every JSON object of an API answer, and answer enum
+    /// fields that do not change a number (invoice `type`, a commit's `type`) with values from the future.
+    public var schemaDrift: Bool
     /// Seeds the fault draws, independent of the account seed.
     public var seed: UInt64
 
@@ -29,8 +35,12 @@ public struct FaultConfiguration: Hashable, Sendable {
         emptyPageRate: Double = 0,
         mixedTimestampRate: Double = 0,
         repeatCursorRate: Double = 0,
+        rateLimitedRate: Double = 0,
+        schemaDrift: Bool = false,
         seed: UInt64 = 7
     ) {
+        self.rateLimitedRate = rateLimitedRate
+        self.schemaDrift = schemaDrift
         self.repeatCursorRate = repeatCursorRate
         self.serverErrorRate = serverErrorRate
         self.slowRate = slowRate
@@ -45,6 +55,6 @@ public struct FaultConfiguration: Hashable, Sendable {
     /// True when no fault can fire.
     public var isQuiet: Bool {
         serverErrorRate == 0 && slowRate == 0 && dropRate == 0 && malformedRate == 0 && emptyPageRate == 0
-            && repeatCursorRate == 0
+            && repeatCursorRate == 0 && rateLimitedRate == 0
     }
 }

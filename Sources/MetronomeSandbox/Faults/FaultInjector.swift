@@ -24,6 +24,9 @@ final class FaultInjector: Sendable {
             draw.slow = random.unit() < configuration.slowRate
             if random.unit() < configuration.dropRate {
                 draw.fault = .dropConnection
+            } else if configuration.rateLimitedRate > 0, random.unit() < configuration.rateLimitedRate {
+                let modes: [RetryAfterMode] = [.seconds, .httpDate, .off]
+                draw.fault = .rateLimited(modes[random.int(in: 0...(modes.count - 1))])
             } else if random.unit() < configuration.serverErrorRate {
                 let statuses = [500, 502, 503]
                 draw.fault = .serverError(status: statuses[random.int(in: 0...2)], htmlBody: random.unit() < 0.5)

@@ -6,6 +6,8 @@ enum InjectedFault: Hashable, Sendable {
     case serverError(status: Int, htmlBody: Bool)
     /// A 200 whose body is not the JSON it claims to be.
     case malformed(MalformedBody)
+    /// A 429 the rate limit did not ask for, its `Retry-After` in this style (`.off`: none).
+    case rateLimited(RetryAfterMode)
 
     enum MalformedBody: CaseIterable, Hashable, Sendable {
         /// Valid length, JSON cut in the middle.
@@ -21,6 +23,7 @@ enum InjectedFault: Hashable, Sendable {
         case .dropConnection: "dropped_connection"
         case .serverError: "server_error"
         case .malformed: "malformed_body"
+        case .rateLimited: "rate_limited"
         }
     }
 }

@@ -37,6 +37,7 @@ struct CursorPaging: Sendable {
         guard let position else { return nil }
         if !cursorText.isEmpty, state.faults.drawRepeatCursor() {
             state.stats.recordFault("repeated_cursor")
+            RouteFaults.current?.repeatedCursor = true
             return cursorText
         }
         return cursor(at: position)

@@ -39,13 +39,19 @@ struct SandboxGateMiddleware: RouterMiddleware {
 
         if let wait = state.limiter.admit(token: token) {
             state.stats.recordResponse(endpoint: endpoint, status: 429)
-            return rateLimited(wait: wait)
+            return rateLimited(wait: wait, mode: configuration.retryAfter)
         }
 
         let draw = state.faults.draw()
         if draw.slow {
             state.stats.recordFault("slow")
             try await Task.sleep(for: configuration.faults.slowDelay)
+            // A client that gave up meanwhile has closed the connection: it never gets this page, so the
+            // page is not served (and not counted as served) at all.
+            guard context.channel.isActive else {
+                state.stats.recordResponse(endpoint: endpoint, status: 0)
+                throw ConnectionDropped()
+            }
         }
         switch draw.fault {
         case .dropConnection:
@@ -62,11 +68,20 @@ struct SandboxGateMiddleware: RouterMiddleware {
                     contentType: "text/html",
                     status: HTTPResponse.Status(code: status)
                 ) : SandboxResponses.message("Internal server error", status: status)
+        case .rateLimited(let mode):
+            state.stats.recordFault(InjectedFault.rateLimited(mode).statName)
+            state.stats.recordResponse(endpoint: endpoint, status: 429)
+            return rateLimited(wait: 1, mode: mode)
         case .malformed, nil:
             break
         }
 
-        var response = try await respond(request, context, next)
+        let routeFaults = RouteFaults()
+        var response = try await RouteFaults.$current.withValue(routeFaults) {
+            configuration.faults.schemaDrift
+                ? try await SchemaDrift.$isOn.withValue(true) { try await respond(request, context, next) }
+                : try await respond(request, context, next)
+        }
         let pageKey = response.headers[SandboxResponses.pageKeyHeader]
         response.headers[SandboxResponses.pageKeyHeader] = nil
         if case .malformed(let kind) = draw.fault, response.status == .ok {
@@ -74,7 +89,7 @@ struct SandboxGateMiddleware: RouterMiddleware {
             state.stats.recordResponse(endpoint: endpoint, status: 200)
             return malformed(kind, context: context)
         }
-        if response.status == .ok, let pageKey {
+        if response.status == .ok, let pageKey, !routeFaults.repeatedCursor {
             state.stats.recordPageServed(SandboxStats.PageKey(pageKey))
         }
         state.stats.recordResponse(endpoint: endpoint, status: Int(response.status.code))
@@ -97,10 +112,10 @@ struct SandboxGateMiddleware: RouterMiddleware {
         }
     }
 
-    private func rateLimited(wait: Double) -> Response {
+    private func rateLimited(wait: Double, mode: RetryAfterMode) -> Response {
         var response = SandboxResponses.message("Too many requests", status: 429)
         let seconds = max(1, Int(wait.rounded(.up)))
-        switch state.configuration.retryAfter {
+        switch mode {
         case .off:
             break
         case .seconds:

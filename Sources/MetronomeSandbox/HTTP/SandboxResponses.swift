@@ -10,7 +10,8 @@ enum SandboxResponses {
     static func json(_ writer: JSONWriter, status: HTTPResponse.Status = .ok, pageKey: String? = nil) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let pageKey { headers[pageKeyHeader] = pageKey }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: writer.buffer))
+        let body = SchemaDrift.isOn && status == .ok ? SchemaDrift.apply(to: writer.buffer) : writer.buffer
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
