@@ -188,6 +188,7 @@ let package = Package(
             dependencies: [
                 "Metronome", "MetronomeSandbox", .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
@@ -197,6 +198,7 @@ let package = Package(
                 "MetronomeSandbox", "Metronome",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),
@@ -228,6 +230,7 @@ let package = Package(
             dependencies: [
                 "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -114,6 +114,10 @@ public actor PostgresConnection {
         -> PostgresResult
     {
         let texts = binds.map { $0?.postgresText }
+        // libpq takes parameters as C strings: a NUL would silently cut the value short. Refuse instead.
+        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError.client("parameter $\(index + 1) contains a NUL character, which Postgres text cannot hold")
+        }
         let name = try preparedStatement(for: sql, parameterCount: texts.count)
         do {
             return try execute(redacting: texts) { handle in

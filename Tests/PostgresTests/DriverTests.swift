@@ -17,6 +17,22 @@ struct DriverTests {
         await connection.close()
     }
 
+    /// libpq takes text parameters as C strings, so a NUL used to cut a value short silently; Postgres
+    /// text cannot hold one, so the value is refused, naming the parameter.
+    @Test func aParameterWithANULIsRefusedNotTruncated() async throws {
+        let connection = try await TestDatabase.make(migrated: false).connect()
+        let error = await #expect(throws: PostgresError.self) {
+            _ = try await connection.query("SELECT $1::int, $2::text", [1, "before\u{0}after"])
+        }
+        #expect(error?.description.contains("parameter $2 contains a NUL character") == true, "\(String(describing: error))")
+        let arrayError = await #expect(throws: PostgresError.self) {
+            _ = try await connection.query("SELECT $1::text[]", [["fine", "Nul\u{0}Byte"]])
+        }
+        #expect(arrayError?.description.contains("parameter $1 contains a NUL character") == true)
+        #expect(try await connection.query("SELECT $1::text", ["still usable"]).single().decode(String.self, at: 0) == "still usable")
+        await connection.close()
+    }
+
     @Test func typedDecoding() async throws {
         let connection = try await TestDatabase.make(migrated: false).connect()
         let id = UUID()

@@ -18,6 +18,12 @@ public struct CatalogSync: Sendable {
         public var creditTypes: Int
     }
 
+    /// A name as Postgres text can hold it: each NUL (which text cannot store) becomes U+FFFD, so one
+    /// odd name never blocks a connection's catalog. Everything else is stored verbatim.
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
+    }
+
     public func sync(connection: ConnectionRecord, client: MetronomeClient) async throws -> Summary {
         var customers: [Customer] = []
         for archived in [false, true] {
@@ -57,8 +63,8 @@ public struct CatalogSync: Sendable {
                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.ingest_aliases, EXCLUDED.archived_at)
                 """,
                 [
-                    connectionID, sortedCustomers.map(\.id), sortedCustomers.map { $0.name ?? "" },
-                    sortedCustomers.map { $0.ingestAliases.postgresText }, sortedCustomers.map(\.archivedAt),
+                    connectionID, sortedCustomers.map(\.id), sortedCustomers.map { Self.storable($0.name ?? "") },
+                    sortedCustomers.map { $0.ingestAliases.map(Self.storable).postgresText }, sortedCustomers.map(\.archivedAt),
                     sortedCustomers.map { batches[$0.id] ?? 0 },
                 ])
             try db.query(
@@ -70,7 +76,7 @@ public struct CatalogSync: Sendable {
                     aggregation_type = EXCLUDED.aggregation_type, archived_at = EXCLUDED.archived_at, updated_at = now()
                 """,
                 [
-                    connectionID, allMetrics.map(\.id), allMetrics.map { $0.name ?? $0.id },
+                    connectionID, allMetrics.map(\.id), allMetrics.map { Self.storable($0.name ?? $0.id) },
                     allMetrics.map { $0.aggregationType?.rawValue }, allMetrics.map(\.archivedAt),
                 ])
             try db.query(
@@ -79,7 +85,7 @@ public struct CatalogSync: Sendable {
                 SELECT $1, id, name, is_currency FROM unnest($2::text[], $3::text[], $4::bool[]) AS t(id, name, is_currency)
                 ON CONFLICT (connection_id, id) DO UPDATE SET name = EXCLUDED.name, is_currency = EXCLUDED.is_currency
                 """,
-                [connectionID, allCreditTypes.map(\.id), allCreditTypes.map { $0.name ?? $0.id }, allCreditTypes.map { $0.isCurrency ?? true }])
+                [connectionID, allCreditTypes.map(\.id), allCreditTypes.map { Self.storable($0.name ?? $0.id) }, allCreditTypes.map { $0.isCurrency ?? true }])
             try db.query("UPDATE connections SET catalog_synced_at = now() WHERE id = $1", [connectionID])
             return Summary(
                 customers: sortedCustomers.count, newCustomers: newCustomers.count, billableMetrics: allMetrics.count,

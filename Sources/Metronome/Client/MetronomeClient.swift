@@ -127,7 +127,7 @@ public struct MetronomeClient: Sendable {
         let started = ContinuousClock.now
         let status: Int
         let headers: HTTPHeaders
-        let body: [UInt8]
+        let body: ByteBuffer
         do {
             let response = try await httpClient.execute(
                 httpRequest,
@@ -136,8 +136,7 @@ public struct MetronomeClient: Sendable {
             )
             status = Int(response.status.code)
             headers = response.headers
-            let buffer = try await response.body.collect(upTo: configuration.maxResponseBytes)
-            body = Array(buffer.readableBytesView)
+            body = try await response.body.collect(upTo: configuration.maxResponseBytes)
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as NIOTooManyBytesError {
@@ -163,7 +162,7 @@ public struct MetronomeClient: Sendable {
                 "metronome.endpoint": "\(request.endpoint)",
                 "http.status": "\(status)",
                 "http.duration_ms": "\(Int((ContinuousClock.now - started).seconds * 1000))",
-                "http.response_bytes": "\(body.count)",
+                "http.response_bytes": "\(body.readableBytes)",
             ]
         )
 
@@ -180,12 +179,27 @@ public struct MetronomeClient: Sendable {
                         "http.retry_after_ms": "\(String((hintMilliseconds ?? "").prefix(64)))",
                     ])
             }
-            throw classifier.failure(status: status, body: body, serverDelay: serverDelay)
+            throw classifier.failure(status: status, body: Array(body.readableBytesView), serverDelay: serverDelay)
         }
+        // Decoded where it was received: a large page is held once, not copied into an array and a `Data`.
         do {
-            return try MetronomeJSON.makeDecoder().decode(Body.self, from: Data(body))
+            return try body.withUnsafeReadableBytes { bytes in
+                if let overlong = JSONNumberGuard.firstOverlongNumber(in: bytes) {
+                    throw MetronomeError(
+                        kind: .decoding, endpoint: request.endpoint, status: status,
+                        detail: "a number has \(overlong.digits) significant digits (at byte \(overlong.offset)); "
+                            + "more than \(JSONNumberGuard.maximumDigits) cannot be kept exactly, so the page is refused")
+                }
+                guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                    return try MetronomeJSON.makeDecoder().decode(Body.self, from: Data())
+                }
+                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+                return try MetronomeJSON.makeDecoder().decode(Body.self, from: data)
+            }
+        } catch let error as MetronomeError {
+            throw ResponseClassifier.Failure(error: error, serverDelay: nil)
         } catch {
-            throw classifier.decodingFailure(error, status: status, body: body)
+            throw classifier.decodingFailure(error, status: status, body: Array(body.readableBytesView))
         }
     }
 

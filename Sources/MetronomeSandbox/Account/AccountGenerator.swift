@@ -11,7 +11,8 @@
 /// Metrics and customers are drawn in order from a generator seeded with `seed`; usage and
 /// invoices are not drawn at all but derived, when asked for, from a stable hash of the seed and
 /// their indices and day, so they cost nothing until served and need not be stored:
-/// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name;
+/// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name,
+///   and from index 20 hostile ones (SQL, a NUL byte, RTL, combining marks, markup, 10,000 characters);
 /// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
 /// - archived customers (index % 6 == 5);
 /// - EUR customers in whole euros (index % 5 == 4), the rest in USD cents with fractional cents;
@@ -55,6 +56,10 @@ public enum AccountGenerator {
         "Müller & Söhne GmbH", "", "Umbrella \"Health\" Ltd", "Ørsted Øst ApS", "Café ☕ Roasters 🚀",
         "Back\\slash Labs", "Wayne Enterprises", "Initech", "Tyrell Corp", "Ελληνικά Δίκτυα", "Zürich Versicherung",
         "São Paulo Logística", "Hooli", "Stark Industries",
+        // Hostile: SQL, a NUL byte, right-to-left text and an override, combining marks, markup, 10,000 characters.
+        "Robert'); DROP TABLE metric_values; --", "Nul\u{0}Byte Industries", "شركة الاختبار المحدودة", "\u{202E}Evil Override Inc",
+        "Z\u{0324}\u{0354}a\u{0308}\u{0356}l\u{036E}g\u{0328}o\u{033B} Combining", "<script>alert('x')</script> & Co",
+        String(repeating: "Long Name ", count: 1_000),
     ]
 
     static let metricTemplates:
