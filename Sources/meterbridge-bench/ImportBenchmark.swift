@@ -365,7 +365,8 @@ final class SandboxProcess: @unchecked Sendable {
         var requests: [String: Int]
         var rateLimited: Int
         var pagesTwice: Int
-        var faultsInjected = 0
+        var faultsByKind: [String: Int] = [:]
+        var faultsInjected: Int { faultsByKind.values.reduce(0, +) }
     }
 
     func stats(_ client: HTTPClient) async throws -> Stats {
@@ -379,7 +380,7 @@ final class SandboxProcess: @unchecked Sendable {
         return Stats(
             total: json["requests_total"] as? Int ?? 0, requests: requests, rateLimited: json["rate_limited"] as? Int ?? 0,
             pagesTwice: json["pages_served_more_than_once"] as? Int ?? 0,
-            faultsInjected: (json["faults_injected"] as? [String: Int] ?? [:]).values.reduce(0, +))
+            faultsByKind: json["faults_injected"] as? [String: Int] ?? [:])
     }
 
     /// The truth for one `GET /__sandbox/truth` query, keyed `customer_id/day`.

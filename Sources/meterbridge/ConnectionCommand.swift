@@ -64,7 +64,8 @@ struct ConnectionCommand: AsyncParsableCommand {
             guard !name.isEmpty else { throw ValidationError("--name must not be empty") }
             guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
             guard (1...100).contains(customerBatchSize) else { throw ValidationError("--customer-batch-size must be 1…100") }
-            guard URL(string: baseURL)?.scheme?.hasPrefix("http") == true else { throw ValidationError("--base-url must be an http(s) URL") }
+            // The token is sent nowhere but https, or plain http to this machine: checked before any request.
+            do { try TokenDestination.check(baseURL) } catch { throw ValidationError("--base-url: \(error.description)") }
         }
 
         func run() async throws {

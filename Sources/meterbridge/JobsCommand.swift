@@ -18,10 +18,16 @@ struct JobSelection: ParsableArguments {
 
     var isEmpty: Bool { kind == nil && queue == nil && metric == nil && connection == nil && argsJSON == nil }
 
+    static let kinds = [ImportJobKind.catalog, ImportJobKind.usage, ImportJobKind.revenue]
+
     func validate() throws {
         if let argsJSON, (try? JSONSerialization.jsonObject(with: Data(argsJSON.utf8))) as? [String: Any] == nil {
             throw ValidationError("--args must be a JSON object")
         }
+        if let kind, !Self.kinds.contains(kind) {
+            throw ValidationError("unknown job kind \(kind); the kinds are \(Self.kinds.joined(separator: ", "))")
+        }
+        if let queue { try ImportQueue.validate(queue) }
     }
 
     /// The queue filter, resolving `--metric` and `--connection` to the ids jobs carry in their args.
@@ -156,8 +162,16 @@ struct JobsCommand: AsyncParsableCommand {
             try await CLIContext.run(database) { context in
                 let filter = try await selection.filter(ids: ids, context: context)
                 let preview = try await context.queue.cancel(filter, dryRun: true)
-                if dryRun || preview.isEmpty {
+                if !ids.isEmpty && preview.count < Set(ids).count {
+                    let missing = Set(ids).subtracting(preview).sorted().map(String.init).joined(separator: ", ")
+                    throw CLIError("no unfinished job with id \(missing): nothing was cancelled (see `meterbridge jobs show`)")
+                }
+                if dryRun {
                     print("Would cancel \(preview.count) job(s).")
+                    return
+                }
+                if preview.isEmpty {
+                    print("No unfinished job matches; nothing to cancel.")
                     return
                 }
                 if ids.isEmpty || preview.count > 1 { try Confirmation.confirm("Cancel \(preview.count) job(s)?", yes: yes) }
@@ -242,6 +256,10 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The queue name (sync or backfill).") var name: String?
 
+        func validate() throws {
+            if let name { try ImportQueue.validate(name) }
+        }
+
         func run() async throws {
             let queues = name.map { [$0] } ?? ImportQueue.all
             try await CLIContext.run(database) { context in
@@ -257,6 +275,10 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The queue name (sync or backfill).") var name: String?
 
+        func validate() throws {
+            if let name { try ImportQueue.validate(name) }
+        }
+
         func run() async throws {
             let queues = name.map { [$0] } ?? ImportQueue.all
             try await CLIContext.run(database) { context in
@@ -264,5 +286,12 @@ struct QueueCommand: AsyncParsableCommand {
             }
             print("Resumed \(queues.joined(separator: ", ")).")
         }
+    }
+}
+
+extension ImportQueue {
+    /// Refuses a queue name no worker claims from (a typo would otherwise pause nothing, silently).
+    static func validate(_ name: String) throws {
+        guard all.contains(name) else { throw ValidationError("unknown queue \(name); the queues are \(all.joined(separator: ", "))") }
     }
 }

@@ -169,6 +169,10 @@ struct MetricCommand: AsyncParsableCommand {
         @Option(help: "Only this label.") var label: String?
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
+        func validate() throws {
+            if let from, let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
+        }
+
         func run() async throws {
             let values = try await CLIContext.run(database) { context in
                 try await context.metrics.values(try await context.metrics.titled(title), from: from, to: to, label: label)

@@ -76,4 +76,101 @@ struct CLITests {
         #expect(rows == 0)
         await connection.close()
     }
+
+    /// Every leaf command, on a bad date, an unknown name, a bad value or conflicting flags: a non-zero
+    /// exit, exactly one `Error:` line that says what is wrong, no raw driver dump, and no table changed.
+    /// The table must name every command `meterbridge` has (read from its own help dump).
+    @Test func everyCommandRefusesBadInputClearlyAndChangesNothing() async throws {
+        let database = try await TestDatabase.make()
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("cli-token-\(UUID())")
+        try Data("a-token".utf8).write(to: tokenFile)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let token = tokenFile.path
+        let cases: [([String], String)] = [
+            (["migrate", "--statement-timeout", "abc"], "'abc' is invalid for '--statement-timeout"),
+            (["connection", "add", "--name", "x", "--token-file", token, "--base-url", "http://example.com"], "must use https"),
+            (["connection", "list", "--format", "yaml"], "'yaml' is invalid for '--format"),
+            (["connection", "validate", "nope"], "no connection named nope"),
+            (["connection", "set-token", "nope", "--token-file", token], "no connection named nope"),
+            (["connection", "pause", "nope"], "no connection named nope"),
+            (["connection", "resume", "nope"], "no connection named nope"),
+            (["connection", "remove", "nope", "--yes"], "no connection named nope"),
+            (["billable-metrics", "list", "--connection", "nope"], "no connection named nope"),
+            (["metric", "create", "--title", "t", "--connection", "nope", "--label-source", "customer-name", "--since", "2026-02-30",
+              "--usage", "m"], "'2026-02-30' is invalid for '--since"),
+            (["metric", "list", "--format", "xml"], "'xml' is invalid for '--format"),
+            (["metric", "show", "nope"], "no metric titled nope"),
+            (["metric", "edit", "nope", "--label-source", "customer-id"], "no metric titled nope"),
+            (["metric", "delete", "nope", "--yes"], "no metric titled nope"),
+            (["metric", "values", "--title", "nope", "--from", "2026-01-01"], "no metric titled nope"),
+            (["metric", "values", "--title", "x", "--from", "2026-01-31", "--to", "2026-01-01"], "--to"),
+            (["jobs", "list", "--state", "nonsense"], "'nonsense' is invalid for '--state"),
+            (["jobs", "list", "--kind", "import_everything"], "unknown job kind import_everything"),
+            (["jobs", "show", "99999"], "no job with id 99999"),
+            (["jobs", "retry", "1", "--failed"], "pass job ids or --failed, not both"),
+            (["jobs", "cancel", "999999", "--yes"], "no unfinished job with id 999999"),
+            (["jobs", "cancel", "--queue", "fast", "--yes"], "unknown queue fast"),
+            (["jobs", "prune", "--older-than", "yesterday"], "'yesterday' is invalid for '--older-than"),
+            (["queue", "status", "--format", "pdf"], "'pdf' is invalid for '--format"),
+            (["queue", "pause", "nope"], "unknown queue nope"),
+            (["queue", "resume", "nope"], "unknown queue nope"),
+            (["reimport", "--metric", "nope", "--connection", "c"], "pass --metric or --connection"),
+            (["reimport", "--metric", "nope", "--from", "2026-01-01"], "no metric titled nope"),
+            (["plan", "--sync-interval", "0"], "--sync-interval"),
+            (["status", "--watch", "--interval", "0"], "--interval must be positive"),
+            (["secrets", "rotate-key", "--new-key-file", "/nonexistent/key"], "cannot read the key file"),
+            (["costs", "import", "/nonexistent/costs.csv", "--source", "s"], "cannot read /nonexistent/costs.csv: no such file"),
+            (["costs", "list", "--format", "yaml"], "'yaml' is invalid for '--format"),
+            (["costs", "delete", "--source", "nope", "--yes"], "no cost source named nope"),
+            (["cost-report", "create", "r", "--include", "ServiceCategory=="], "unknown field"),
+            (["cost-report", "list", "--format", "x"], "'x' is invalid for '--format"),
+            (["cost-report", "show", "nope"], "no cost report named nope"),
+            (["cost-report", "delete", "nope", "--yes"], "no cost report named nope"),
+            (["report", "top-customers", "--from", "2026-02-30", "--metric", "x"], "'2026-02-30' is invalid for '--from"),
+            (["report", "unit-cost", "--from", "2026-01-01", "--last", "30d", "--metric", "x", "--cost-report", "y"], "not both"),
+            (["report", "margin", "--revenue-metric", "nope", "--cost-report", "nope", "--metric", "x"], "no business metric titled"),
+            (["report", "pricing", "--cost-report", "c", "--metric", "m", "--target-margins", "150%"], "--target-margins"),
+            (["report", "allocate", "--cost-report", "nope", "--metric", "nope"], "no business metric titled"),
+            (["report", "portfolio", "--metrics", "nope"], "no business metric titled"),
+        ]
+
+        // Every leaf command of the binary has a case.
+        let dump = try meterbridge(["--experimental-dump-help"], database: database)
+        let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        func leaves(_ command: [String: Any], _ path: [String]) -> [[String]] {
+            let children = (command["subcommands"] as? [[String: Any]] ?? []).filter { $0["commandName"] as? String != "help" }
+            if children.isEmpty { return [path] }
+            return children.flatMap { leaves($0, path + [$0["commandName"] as? String ?? "?"]) }
+        }
+        let commands = leaves(try #require(tree["command"] as? [String: Any]), [])
+        #expect(commands.count >= 40)
+        for command in commands {
+            #expect(cases.contains { Array($0.0.prefix(command.count)) == command }, "no bad-input case for `\(command.joined(separator: " "))`")
+        }
+
+        let before = try await fingerprint(database)
+        for (arguments, message) in cases {
+            let run = try meterbridge(arguments, database: database)
+            let errorLines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            #expect(run.status != 0, "\(arguments) exited 0: \(run.stdout)")
+            #expect(errorLines.count == 1 && errorLines[0].contains(message), "\(arguments): \(run.stderr)")
+            #expect(!run.stderr.contains("PostgresError(") && !run.stderr.contains("sqlstate"), "\(arguments): \(run.stderr)")
+        }
+        #expect(try await fingerprint(database) == before, "a refused command changed a table")
+    }
+
+    /// Every table's row count and content hash.
+    func fingerprint(_ database: TestDatabase) async throws -> String {
+        let connection = try await database.connect()
+        let print = try await connection.query(
+            """
+            SELECT string_agg(table_name || '=' || (xpath('/row/c/text()', query_to_xml(format(
+                'SELECT count(*) || '':'' || md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), '''')) AS c FROM %I.%I AS t',
+                table_schema, table_name), false, true, '')))[1]::text, ', ' ORDER BY table_name)
+            FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+            """
+        ).single().decode(String.self, at: 0)
+        await connection.close()
+        return print
+    }
 }

@@ -34,7 +34,8 @@ public struct CostImporter: Sendable {
         let sourceName = source ?? fileName
         guard !sourceName.isEmpty else { throw CostImportUsageError(description: "the source name is empty") }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw FocusImportError(.unreadable, line: 0, detail: "cannot read \(fileName)")
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw FocusImportError(.unreadable, line: 0, detail: "cannot read \(path): \(reason)")
         }
         let summary = try await pool.transaction { connection in
             try connection.useBulkStatementTimeout()  // one COPY of the whole file

@@ -42,7 +42,8 @@ public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     public var description: String {
-        var text = "line \(line)"
+        // Line 0: the file as a whole (it cannot be opened or decompressed), not one of its lines.
+        var text = line > 0 ? "line \(line)" : "the file"
         if let column { text += ", column \(column)" }
         text += ": \(code.rawValue)"
         if let detail { text += " (\(detail))" }
