@@ -129,7 +129,21 @@ struct ClientContractTests {
         }
     }
 
-    @Test("a repeated cursor and a page cap stop the walk with a pagination error")
+    /// A server that loops for a moment: the suspect page is asked for again, never yielded, and the walk
+    /// ends with every item exactly once (it used to fail the whole walk on the first repeat).
+    @Test("a cursor repeated now and then is asked for again and the walk completes")
+    func aPassingRepeatIsRetried() async throws {
+        let faults = FaultConfiguration(repeatCursorRate: 0.25, seed: 5)
+        try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { running, client, _ in
+            let customers = try await client.customers(CustomerListQuery(limit: 1)).allItems()
+            let expected = running.account.customers.filter { !$0.isArchived }.map(\.id)
+            #expect(customers.count == expected.count && Set(customers.map(\.id)) == Set(expected), "every customer exactly once")
+            #expect(running.stats.faultsInjected["repeated_cursor", default: 0] > 0)
+            #expect(running.stats.pagesServedMoreThanOnce == 0, "the refused answers do not count as pages served")
+        }
+    }
+
+    @Test("a cursor that keeps repeating and a page cap stop the walk with a pagination error")
     func paginationGuards() async throws {
         let faults = FaultConfiguration(repeatCursorRate: 1)
         try await SandboxHarness.run(SandboxHarness.configuration(faults: faults)) { _, client, _ in

@@ -3,8 +3,9 @@
 /// Each page is requested with the previous page's cursor as `next_page` in the query and every
 /// other parameter unchanged, and the walk ends only on a null or empty cursor. A sequence made
 /// with a saved cursor starts there, so a crashed import resumes at the page after its checkpoint.
-/// A repeated cursor or a walk past the page cap fails with a ``MetronomeError`` of kind
-/// `.pagination` instead of yielding the suspect page.
+/// A page answering with a cursor already used is asked for again (twice at most); a cursor that keeps
+/// repeating, or a walk past the page cap, fails with a ``MetronomeError`` of kind `.pagination`
+/// instead of yielding the suspect page.
 public struct PageSequence<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     public typealias Element = Page<Item>
 
@@ -41,15 +42,27 @@ public struct PageSequence<Item: Decodable & Sendable>: AsyncSequence, Sendable 
             self.cursor = sequence.startCursor
         }
 
+        /// A page that hands back a cursor already used is asked for again this many times before the walk
+        /// fails: a server looping for a moment (a deploy, a stale cache) usually answers right the next time.
+        static var repeatedCursorRetries: Int { 2 }
+
         public mutating func next() async throws -> Page<Item>? {
             guard !finished else { return nil }
             do {
-                try pagingGuard.willFetchPage()
-                let envelope = try await sequence.fetch(cursor)
-                let requestedWith = cursor
-                cursor = try pagingGuard.didReceive(nextCursor: envelope.nextPage)
-                if cursor == nil { finished = true }
-                return Page(items: envelope.data, cursor: requestedWith, nextCursor: cursor)
+                var repeats = 0
+                while true {
+                    try pagingGuard.willFetchPage()
+                    let envelope = try await sequence.fetch(cursor)
+                    let requestedWith = cursor
+                    if let next = envelope.nextPage, pagingGuard.hasSeen(next), repeats < Self.repeatedCursorRetries {
+                        // The suspect page is dropped, never yielded; the same request goes out again.
+                        repeats += 1
+                        continue
+                    }
+                    cursor = try pagingGuard.didReceive(nextCursor: envelope.nextPage)
+                    if cursor == nil { finished = true }
+                    return Page(items: envelope.data, cursor: requestedWith, nextCursor: cursor)
+                }
             } catch let violation as PagingGuard.Violation {
                 finished = true
                 let detail =

@@ -26,6 +26,9 @@ public struct PagingGuard: Sendable {
         pagesFetched += 1
     }
 
+    /// Whether `cursor` was used by this walk already (following it would loop).
+    public func hasSeen(_ cursor: String) -> Bool { seenCursors.contains(cursor) }
+
     /// Call with the cursor a page returned. Returns the cursor to fetch next, or nil at the end.
     public mutating func didReceive(nextCursor: String?) throws(Violation) -> String? {
         guard let nextCursor, !nextCursor.isEmpty else { return nil }
