@@ -54,7 +54,7 @@ final class FaultRun: Sendable {
         let worker = try ChildProcess(
             ImportRunner.binary("meterbridge-worker"),
             arguments: [
-                "--concurrency", "4", "--poll-interval", "0.2", "--lease-seconds", String(FaultLab.lease), "--shutdown-grace", "5",
+                "--concurrency", "4", "--poll-interval", "0.2", "--lease-seconds", String(scenario.lease), "--shutdown-grace", "5",
             ] + scenario.workerArguments,
             environment: environment, log: logDirectory.appendingPathComponent("worker-\(index).log"))
         state.withLock { $0.workers.append(worker) }
@@ -106,6 +106,14 @@ final class FaultRun: Sendable {
         for process in all where process.isRunning { process.killHard() }
     }
 
+    /// Lines of every worker and planner log so far that contain `text`.
+    func logLines(containing text: String) -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(at: logDirectory, includingPropertiesForKeys: nil)) ?? []
+        return files.reduce(0) { count, file in
+            count + ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains(text) }.count
+        }
+    }
+
     // MARK: Disruptions
 
     /// The share of planned jobs completed, 0...1 (0 before anything is planned).
@@ -127,7 +135,7 @@ final class FaultRun: Sendable {
         for (share, mode) in [(0.25, "fast"), (0.6, "immediate")] {
             try await waitForProgress(share)
             if isDone { break }
-            try lab.postgres.restart(mode: mode)
+            try await lab.postgres.restart(mode: mode)
             restarts += 1
         }
         if restarts < 2 { fail("only \(restarts) restart(s) happened before the import finished") }
@@ -165,6 +173,8 @@ final class FaultRun: Sendable {
             holds += 1
         }
         if holds < 3 { fail("only \(holds) lock holds happened before the import finished") }
+        let timeouts = logLines(containing: "statement timeout")
+        if timeouts == 0 { fail("no worker hit its statement timeout") } else { note("\(timeouts) statement timeouts hit") }
         return holds
     }
 
@@ -260,7 +270,7 @@ final class FaultRun: Sendable {
             return 0
         }
         victim.signal(SIGSTOP)
-        try await Task.sleep(for: .seconds(FaultLab.lease * 3))
+        try await Task.sleep(for: .seconds(scenario.lease * 3))
         victim.signal(SIGCONT)
         // Its next write or heartbeat finds the lease gone; the log says the result was not recorded.
         let seen = ContinuousClock.now + .seconds(30)
@@ -276,38 +286,66 @@ final class FaultRun: Sendable {
     }
 }
 
-/// A child process with its output in a log file.
-final class ChildProcess: @unchecked Sendable {
-    // `process` is started in init and afterwards only signalled and waited on.
-    private let process = Process()
+/// A child process with its output in a log file, started with `posix_spawn` and reaped with
+/// `waitpid`: Foundation's `Process.waitUntilExit` can wait forever for a child that is long gone.
+final class ChildProcess: Sendable {
+    let pid: pid_t
     let log: URL
+    private let status = Mutex<Int32?>(nil)
 
     init(_ executable: URL, arguments: [String], environment: [String: String], log: URL) throws {
         self.log = log
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
+        guard result == 0 else { throw BenchError("cannot start \(executable.path): \(String(cString: strerror(result)))") }
+        self.pid = pid
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    /// Reaps the child if it has exited; true while it runs.
+    var isRunning: Bool {
+        status.withLock { status in
+            guard status == nil else { return false }
+            var code: Int32 = 0
+            if waitpid(pid, &code, WNOHANG) == pid { status = code }
+            return status == nil
+        }
+    }
 
-    func signal(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { if isRunning { Foundation.kill(pid, signal) } }
 
+    /// SIGKILL, then wait for the kernel to reap it (immediate for a process not in the kernel).
     func killHard() {
-        signal(SIGKILL)
-        process.waitUntilExit()
+        guard isRunning else { return }
+        Foundation.kill(pid, SIGKILL)
+        status.withLock { status in
+            var code: Int32 = 0
+            if status == nil, waitpid(pid, &code, 0) == pid { status = code }
+        }
     }
 
+    /// Waits up to `seconds` for the child to exit on its own, then kills it.
     func waitForExit(seconds: Double) async {
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { killHard() }
+        while isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        killHard()
+    }
+
+    /// The exit status once it has exited (raw `waitpid` status), waiting for it.
+    func exitStatus() async -> Int32 {
+        while isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        return status.withLock { $0 ?? -1 }
     }
 
     /// Resident memory now, from /proc.

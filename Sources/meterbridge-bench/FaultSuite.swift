@@ -131,6 +131,9 @@ struct FaultScenario: Sendable {
     var workerArguments: [String] = []
     /// Planner processes racing; 0 plans once in process.
     var planners = 0
+    /// The workers' `--lease-seconds`: the default minute, shorter where processes are killed so that
+    /// their jobs are rescued within the scenario.
+    var lease = 60.0
     /// Slow answers outlast the client's timeout: the client never receives such a page, so fetching
     /// it again is allowed, once per slow answer (like a kill of that one request).
     var slowAnswersTimeOut = false
@@ -155,9 +158,9 @@ struct FaultScenario: Sendable {
             name: "pg-statement-timeout", budget: 80, workerArguments: ["--statement-timeout", "1"],
             disrupt: { run in try await run.holdLocks() }),
         FaultScenario(name: "pg-xmin-horizon-60s", budget: 25, disrupt: { run in try await run.holdXminHorizon(seconds: 60) }),
-        FaultScenario(name: "kill-9-workers", budget: 60, disrupt: { run in try await run.killWorkers(times: 24) }),
+        FaultScenario(name: "kill-9-workers", budget: 60, lease: 10, disrupt: { run in try await run.killWorkers(times: 24) }),
         FaultScenario(name: "kill-9-racing-planners", budget: 80, planners: 2, disrupt: { run in try await run.killPlanners(times: 8) }),
-        FaultScenario(name: "sigstop-past-lease", budget: 40, disrupt: { run in try await run.stopWorkerPastLease() }),
+        FaultScenario(name: "sigstop-past-lease", budget: 40, lease: 10, disrupt: { run in try await run.stopWorkerPastLease() }),
     ]
 }
 
@@ -170,7 +173,6 @@ struct FaultLab: Sendable {
     let days: Int
     let postgres: PostgresControl
     let timeLimit: Double
-    static let lease = 10.0
 
     func run(_ scenario: FaultScenario) async throws -> FaultResult {
         let started = ContinuousClock.now
@@ -295,7 +297,7 @@ struct FaultLab: Sendable {
                     guard url.allSatisfy({ $0.isLetter || $0.isNumber || ":/?&=._-".contains($0) }) else {
                         throw BenchError("unexpected characters in \(url)")
                     }
-                    let fetch = #"python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())" "# + url
+                    let fetch = #"python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())" "\#(url)""#
                     try await db.simpleQuery(
                         "TRUNCATE fault_truth; COPY fault_truth FROM PROGRAM '\(fetch)' WITH (FORMAT csv, HEADER true)")
                     let row = try await db.query(
@@ -420,18 +422,18 @@ func withDatabase<T: Sendable>(_ configuration: PostgresConfiguration, _ body: (
 struct PostgresControl: Sendable {
     let dataDirectory: String
 
-    func restart(mode: String) throws {
+    func restart(mode: String) async throws {
         let bin = try Self.binDirectory()
-        let process = Process()
         var arguments = ["\(bin)/pg_ctl", "-D", dataDirectory, "-m", mode, "-w", "-t", "60", "restart"]
-        if getuid() == 0 { arguments = ["runuser", "-u", "postgres", "--"] + arguments }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("pg_ctl restart -m \(mode) exited \(process.terminationStatus)") }
+        if getuid() == 0 { arguments = ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments }
+        let log = URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().appendingPathComponent("pg_ctl-restart.log")
+        let process = try ChildProcess(
+            URL(fileURLWithPath: arguments[0]), arguments: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            log: log)
+        let status = await process.exitStatus()
+        guard status == 0 else {
+            throw BenchError("pg_ctl restart -m \(mode) exited with status \(status): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
     }
 
     static func binDirectory() throws -> String {
@@ -443,5 +445,6 @@ struct PostgresControl: Sendable {
 
 /// Writes one line at once, unbuffered: each table row appears as it is measured, in a file or a CI log too.
 func emit(_ line: String = "") {
+    fflush(nil)  // anything `print` buffered comes first
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -153,11 +153,35 @@ public struct ImportJobHandler: JobHandler {
     /// Commits one page's writes with its checkpoint. A commit that started always finishes, even when
     /// the worker is shutting down: the page was paid for with a request, so its work is kept. (An
     /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
+    ///
+    /// A commit that fails for a reason that passes (the connection was lost in a restart or a failover, a
+    /// serialization failure) is tried again on a fresh connection, for up to about half a minute: the
+    /// page is in memory, and fetching it again would spend the shared request budget. Trying again is
+    /// safe: values are upserts and the checkpoint is fenced by the lease, so a commit that did go
+    /// through before its connection broke only finds its lease gone.
     private func commit<T: Sendable>(_ body: @escaping @Sendable (isolated PostgresConnection) throws -> T) async throws -> T {
         Counter(label: "meterbridge_pages_imported_total").increment()
         let pool = pool
-        return try await Task { try await pool.transaction(body) }.value
+        let logger = logger
+        return try await Task {
+            var delay = 0.25
+            var retries = 0
+            while true {
+                do {
+                    return try await pool.transaction(body)
+                } catch let error as PostgresError where error.isTransient && retries < Self.commitRetries {
+                    retries += 1
+                    logger.warning(
+                        "page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retries)", "delay_s": "\(delay)"])
+                    try? await Task.sleep(for: .seconds(delay))
+                    delay = min(delay * 2, 8)
+                }
+            }
+        }.value
     }
+
+    /// 0.25 + 0.5 + 1 + 2 + 4 + 8 + 8 ≈ 24 s of waiting at most.
+    static let commitRetries = 7
 
     /// One page: its request (paced, with retries) and its commit.
     static func recordPageDuration(since started: ContinuousClock.Instant) {

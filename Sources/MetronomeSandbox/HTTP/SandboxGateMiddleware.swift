@@ -83,6 +83,7 @@ struct SandboxGateMiddleware: RouterMiddleware {
             state.stats.recordResponse(endpoint: endpoint, status: 200)
             return malformed(kind, context: context)
         }
+        if configuration.faults.schemaDrift && response.status == .ok { state.stats.recordFault("schema_drift") }
         if response.status == .ok, let pageKey, !routeFaults.repeatedCursor {
             state.stats.recordPageServed(SandboxStats.PageKey(pageKey))
         }
