@@ -147,7 +147,7 @@ public struct JobQueue: Sendable {
 
     /// Marks the job completed.
     public func complete(_ lease: JobLease) async throws {
-        try await inTransaction { connection in try Self.complete(lease, on: connection) }
+        try await onPooledConnection { connection in try Self.complete(lease, on: connection) }
     }
 
     public static func complete(_ lease: JobLease, on connection: isolated PostgresConnection) throws {
@@ -158,7 +158,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func complete(_ leases: [JobLease]) async throws -> Set<Int64> {
         guard !leases.isEmpty else { return [] }
-        return try await inTransaction { connection in try Self.complete(leases, on: connection) }
+        return try await onPooledConnection { connection in try Self.complete(leases, on: connection) }
     }
 
     @discardableResult
@@ -181,7 +181,7 @@ public struct JobQueue: Sendable {
     {
         let delay = retryAfterSeconds ?? configuration.backoff.delaySeconds(afterAttempt: Int(job.attempt))
         let limit = configuration.errorHistoryLimit
-        return try await inTransaction { connection in
+        return try await onPooledConnection { connection in
             try Self.fail(job.lease, error: error, delaySeconds: delay, errorHistoryLimit: limit, on: connection)
         }
     }
@@ -199,7 +199,7 @@ public struct JobQueue: Sendable {
     /// Gives up on the job for good, recording why.
     public func discard(_ lease: JobLease, reason: String) async throws {
         let limit = configuration.errorHistoryLimit
-        try await inTransaction { connection in
+        try await onPooledConnection { connection in
             try Self.discard(lease, reason: reason, errorHistoryLimit: limit, on: connection)
         }
     }
@@ -220,7 +220,7 @@ public struct JobQueue: Sendable {
         _ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false, counted: Bool = true
     ) async throws -> Bool {
         let configuration = configuration
-        return try await inTransaction { connection in
+        return try await onPooledConnection { connection in
             try Self.snooze(
                 lease, seconds: seconds, reason: reason, recordReason: recordReason, counted: counted,
                 configuration: configuration, on: connection)
@@ -242,7 +242,7 @@ public struct JobQueue: Sendable {
     /// Saves the handler's cursor so a later attempt resumes from it.
     public func checkpoint(_ lease: JobLease, cursor: some Encodable & Sendable) async throws {
         let json = try JobJSON.encode(cursor)
-        try await inTransaction { connection in try Self.checkpoint(lease, cursorJSON: json, on: connection) }
+        try await onPooledConnection { connection in try Self.checkpoint(lease, cursorJSON: json, on: connection) }
     }
 
     public static func checkpoint(_ lease: JobLease, cursorJSON: String, on connection: isolated PostgresConnection)
@@ -253,7 +253,7 @@ public struct JobQueue: Sendable {
 
     /// Hands the job back untouched (shutdown): it is available at once and the attempt is not counted.
     public func release(_ lease: JobLease) async throws {
-        try await inTransaction { connection in try Self.release(lease, on: connection) }
+        try await onPooledConnection { connection in try Self.release(lease, on: connection) }
     }
 
     public static func release(_ lease: JobLease, on connection: isolated PostgresConnection) throws {
@@ -264,7 +264,9 @@ public struct JobQueue: Sendable {
         guard result.affectedRows == 1 else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
     }
 
-    private func inTransaction<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) throws -> T) async throws
+    /// Runs `body` on one pooled connection, off the cooperative pool. It begins no transaction: each
+    /// statement commits on its own (the fenced statements are single statements).
+    private func onPooledConnection<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) throws -> T) async throws
         -> T
     {
         try await pool.withConnection { connection in try await connection.run(body) }
@@ -310,6 +312,14 @@ public struct JobQueue: Sendable {
         try await idsChanged(JobQueueSQL.cancel, filter.binds, dryRun: dryRun)
     }
 
+    /// Cancels unfinished jobs inside the caller's transaction (e.g. together with deleting what they
+    /// import), exactly as ``cancel(_:dryRun:)`` does: leases are cleared, so the worker of a running job
+    /// finds its lease lost. Returns the ids cancelled.
+    @discardableResult
+    public static func cancel(_ filter: Filter, on connection: isolated PostgresConnection) throws -> [Int64] {
+        try connection.query(JobQueueSQL.cancel, filter.binds).map { try $0.decode(Int64.self, at: 0) }.sorted()
+    }
+
     private struct DryRun: Error { var ids: [Int64] }
 
     private func idsChanged(_ sql: String, _ binds: [(any PostgresEncodable)?], dryRun: Bool) async throws -> [Int64] {
@@ -334,28 +344,42 @@ public struct JobQueue: Sendable {
     /// The args (JSON) of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
     /// planner must not plan again.
     public func args(kinds: [String], states: [JobState], argsContainJSON: String) async throws -> [String] {
-        try await pool.query(
-            """
-            SELECT args::text FROM jobs
-            WHERE kind = ANY($1::text[]) AND state::text = ANY($2::text[]) AND args @> $3::jsonb
-            """, [kinds, states.map(\.rawValue), argsContainJSON]
-        ).map { try $0.decode(String.self, at: 0) }
+        try await pool.query(JobQueueSQL.args, [kinds, states.map(\.rawValue), argsContainJSON])
+            .map { try $0.decode(String.self, at: 0) }
     }
 
     /// Makes waiting jobs whose args contain `argsContainJSON` due now (e.g. a connection's held jobs once
     /// it is usable again). Returns how many.
     @discardableResult
     public func wake(argsContainJSON: String) async throws -> Int {
-        try await pool.query(
-            "UPDATE jobs SET run_at = now() WHERE state = 'available' AND run_at > now() AND args @> $1::jsonb", [argsContainJSON]
-        ).affectedRows
+        try await pool.query(JobQueueSQL.wake, [argsContainJSON]).affectedRows
     }
 
     /// Jobs of `queue` waiting to run (available or retryable).
     public func backlog(queue: String) async throws -> Int {
-        try await pool.query(
-            "SELECT count(*) FROM jobs WHERE state IN ('available', 'retryable') AND queue = $1", [queue]
-        ).single().decode(Int.self, at: 0)
+        try await pool.query(JobQueueSQL.backlog, [queue]).single().decode(Int.self, at: 0)
+    }
+
+    /// Whether a job is running, or waiting (available or retryable) and due within `seconds`: a worker
+    /// that exits when idle keeps waiting while this holds.
+    public func hasWork(dueWithinSeconds seconds: Double) async throws -> Bool {
+        try await pool.query(JobQueueSQL.hasWork, [seconds]).single().decode(Bool.self, at: 0)
+    }
+
+    /// How many jobs matching `filter` are in each state (states without jobs are left out).
+    public func stateCounts(_ filter: Filter) async throws -> [JobState: Int] {
+        var counts: [JobState: Int] = [:]
+        for row in try await pool.query(JobQueueSQL.stateCounts, filter.binds) {
+            counts[try row.decode(JobState.self, at: 0)] = try row.decode(Int.self, at: 1)
+        }
+        return counts
+    }
+
+    /// The newest `limit` entries of the error histories of jobs matching `filter`, newest first.
+    public func newestErrors(_ filter: Filter, limit: Int) async throws -> [JobErrorEntry] {
+        try await pool.query(JobQueueSQL.newestErrors, filter.binds + [limit]).map {
+            try JobJSON.decode(JobErrorEntry.self, from: try $0.decode(String.self, at: 0))
+        }
     }
 
     /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
@@ -367,12 +391,7 @@ public struct JobQueue: Sendable {
     }
 
     public func counts() async throws -> [QueueCount] {
-        let rows = try await pool.query(
-            """
-            SELECT j.queue, j.state, count(*)::bigint,
-                   EXISTS (SELECT 1 FROM job_queues q WHERE q.name = j.queue AND q.paused_at IS NOT NULL)
-            FROM jobs j GROUP BY j.queue, j.state ORDER BY j.queue, j.state
-            """)
+        let rows = try await pool.query(JobQueueSQL.counts)
         return try rows.map {
             QueueCount(
                 queue: try $0.decode(at: 0), state: try $0.decode(at: 1), count: try $0.decode(at: 2),
@@ -424,12 +443,7 @@ public struct JobQueue: Sendable {
 
     /// How many finished jobs are older than `retentionSeconds` (what ``prune(retentionSeconds:limit:)`` would delete).
     public func prunable(retentionSeconds: Double) async throws -> Int {
-        try await pool.query(
-            """
-            SELECT count(*) FROM jobs WHERE state IN ('completed', 'discarded', 'cancelled')
-              AND finalized_at < now() - make_interval(secs => $1::float8)
-            """, [retentionSeconds]
-        ).single().decode(Int.self, at: 0)
+        try await pool.query(JobQueueSQL.prunable, [retentionSeconds]).single().decode(Int.self, at: 0)
     }
 
     /// Deletes finished jobs older than `retentionSeconds`, at most `limit` per call.
@@ -448,6 +462,18 @@ public struct JobQueue: Sendable {
 
     public func resign(role: String, candidate: String) async throws {
         try await pool.query(JobQueueSQL.resign, [role, candidate])
+    }
+
+    /// Refreshes the planner statistics of the jobs table (after a bulk load), vacuuming it first when
+    /// `vacuum` is set.
+    public func refreshStatistics(vacuum: Bool = false) async throws {
+        try await pool.withConnection { connection in
+            try await connection.run { connection in try Self.refreshStatistics(vacuum: vacuum, on: connection) }
+        }
+    }
+
+    public static func refreshStatistics(vacuum: Bool = false, on connection: isolated PostgresConnection) throws {
+        try connection.simpleQuery(vacuum ? JobQueueSQL.vacuumAnalyze : JobQueueSQL.analyze)
     }
 }
 

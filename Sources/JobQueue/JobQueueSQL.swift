@@ -217,4 +217,49 @@ enum JobQueueSQL {
             finalized_at
         FROM jobs
         """
+
+    static let args = """
+        SELECT args::text FROM jobs
+        WHERE kind = ANY($1::text[]) AND state::text = ANY($2::text[]) AND args @> $3::jsonb
+        """
+
+    static let wake = """
+        UPDATE jobs SET run_at = now() WHERE state = 'available' AND run_at > now() AND args @> $1::jsonb
+        """
+
+    static let backlog = """
+        SELECT count(*) FROM jobs WHERE state IN ('available', 'retryable') AND queue = $1
+        """
+
+    static let hasWork = """
+        SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'running')
+            OR EXISTS (SELECT 1 FROM jobs WHERE state IN ('available', 'retryable')
+                       AND run_at <= now() + make_interval(secs => $1::float8))
+        """
+
+    /// Jobs per state among those the operators' filter selects.
+    static let stateCounts = """
+        SELECT state, count(*) FROM jobs WHERE \(filter) GROUP BY state
+        """
+
+    /// The newest entries of the error histories of the jobs the operators' filter selects; `$7` the limit.
+    static let newestErrors = """
+        SELECT e::text FROM jobs, jsonb_array_elements(errors) e
+        WHERE \(filter)
+        ORDER BY e->>'at' DESC LIMIT $7
+        """
+
+    static let counts = """
+        SELECT j.queue, j.state, count(*)::bigint,
+               EXISTS (SELECT 1 FROM job_queues q WHERE q.name = j.queue AND q.paused_at IS NOT NULL)
+        FROM jobs j GROUP BY j.queue, j.state ORDER BY j.queue, j.state
+        """
+
+    static let prunable = """
+        SELECT count(*) FROM jobs WHERE state IN ('completed', 'discarded', 'cancelled')
+          AND finalized_at < now() - make_interval(secs => $1::float8)
+        """
+
+    static let analyze = "ANALYZE jobs"
+    static let vacuumAnalyze = "VACUUM ANALYZE jobs"
 }

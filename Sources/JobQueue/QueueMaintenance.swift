@@ -26,26 +26,23 @@ public struct QueueMaintenance: Service {
         self.logger = logger
     }
 
+    var loop: LeaderLoop {
+        LeaderLoop(
+            role: "queue-maintenance", candidate: options.candidateID, ttlSeconds: options.leaderTTLSeconds,
+            intervalSeconds: options.intervalSeconds)
+    }
+
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await runOnce()
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("queue maintenance failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: .milliseconds(Int(options.intervalSeconds * 1000)))
-            }
-        }
-        try? await queue.resign(role: "queue-maintenance", candidate: options.candidateID)
+        await loop.run(queue: queue, logger: logger, failure: "queue maintenance failed") { try await maintain() }
     }
 
     /// One round, if this process leads. Returns whether it did.
     @discardableResult
     public func runOnce() async throws -> Bool {
-        guard try await queue.tryLead(role: "queue-maintenance", candidate: options.candidateID, ttlSeconds: options.leaderTTLSeconds)
-        else { return false }
+        try await loop.runOnce(queue: queue) { try await maintain() } != nil
+    }
+
+    private func maintain() async throws {
         let rescued = try await queue.rescueExpired(limit: options.batchSize)
         if !rescued.isEmpty {
             Counter(label: "meterbridge_jobs_rescued_total").increment(by: rescued.count)
@@ -56,6 +53,5 @@ public struct QueueMaintenance: Service {
         if promoted > 0 || pruned > 0 {
             logger.debug("queue maintenance", metadata: ["jobs.promoted": "\(promoted)", "jobs.pruned": "\(pruned)"])
         }
-        return true
     }
 }

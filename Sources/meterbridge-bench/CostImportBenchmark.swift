@@ -11,9 +11,9 @@ struct CostImportBenchmark: AsyncParsableCommand {
         commandName: "costs",
         abstract: "Measure FOCUS cost import: rows/s from a plain CSV into cost_daily, and peak memory.",
         discussion: """
-            Generates realistic FOCUS 1.2 files (61 columns; 90% hourly, 8% daily and 2% month-long rows; JSON tags),
-            imports the smaller one and then the larger one (twice: the second import replaces the first) into a fresh
-            schema, and prints input rows/s and the process's peak resident memory after each: flat memory means the
+            Generates realistic FOCUS 1.2 files (61 columns; 90% hourly, 8% daily and 2% month-long rows; JSON tags), \
+            imports the smaller one and then the larger one (twice: the second import replaces the first) into a fresh \
+            schema, and prints input rows/s and the process's peak resident memory after each: flat memory means the \
             peaks are about the same.
             """)
 

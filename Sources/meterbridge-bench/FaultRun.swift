@@ -1,5 +1,6 @@
 import Foundation
 import Importer
+import JobQueue
 import Postgres
 import Synchronization
 
@@ -76,10 +77,8 @@ final class FaultRun: Sendable {
         while ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(500))
             let complete = try await withDatabase(configuration) { pool in
-                let active = try await pool.query(
-                    "SELECT count(*) FROM jobs WHERE state NOT IN ('completed', 'discarded', 'cancelled')"
-                ).single().decode(Int.self, at: 0)
-                guard active == 0 else { return false }
+                let counts = try await self.lab.queue(pool).stateCounts(JobQueue.Filter())
+                guard counts.filter({ !$0.key.isFinal }).isEmpty else { return false }
                 let summary = try await lab.planner(pool: pool).plan(dryRun: true)
                 return summary.syncJobs + summary.backfillJobs == 0
             }
@@ -114,14 +113,27 @@ final class FaultRun: Sendable {
         }
     }
 
+    /// Jobs running now, held by the worker with process id `pid` (all running jobs when nil): each can
+    /// lose the one page it has fetched and not yet committed when its holder dies.
+    func runningJobs(heldBy pid: pid_t? = nil) async throws -> Int {
+        try await withDatabase(configuration) { pool in
+            try await self.lab.queue(pool).list(JobQueue.Filter(state: .running)).filter { job in
+                pid.map { pid in job.lockedBy?.contains("-\(pid)-") == true } ?? true
+            }.count
+        }
+    }
+
+    /// Counts `jobs` toward the pages that may be fetched twice.
+    func allowRefetch(_ jobs: Int) { state.withLock { $0.kills += jobs } }
+
     // MARK: Disruptions
 
     /// The share of planned jobs completed, 0...1 (0 before anything is planned).
     func progress() async throws -> Double {
         try await withDatabase(configuration) { pool in
-            let row = try await pool.query("SELECT count(*) FILTER (WHERE state = 'completed'), count(*) FROM jobs").single()
-            let total = try row.decode(Int.self, at: 1)
-            return total == 0 ? 0 : Double(try row.decode(Int.self, at: 0)) / Double(total)
+            let counts = try await self.lab.queue(pool).stateCounts(JobQueue.Filter())
+            let total = counts.values.reduce(0, +)
+            return total == 0 ? 0 : Double(counts[.completed, default: 0]) / Double(total)
         }
     }
 
@@ -135,6 +147,9 @@ final class FaultRun: Sendable {
         for (share, mode) in [(0.25, "fast"), (0.6, "immediate")] {
             try await waitForProgress(share)
             if isDone { break }
+            // A restart ends every backend mid-transaction, as a kill -9 ends a worker: a running job may
+            // then fetch its page in flight again.
+            allowRefetch(try await runningJobs())
             try await lab.postgres.restart(mode: mode)
             restarts += 1
         }
@@ -158,8 +173,8 @@ final class FaultRun: Sendable {
         return terminated
     }
 
-    /// Holds an exclusive lock on the values and the jobs for longer than the workers' 1 s statement
-    /// timeout, three times.
+    /// Holds an exclusive lock on the values and the shared rate limiter for longer than the workers' 1 s
+    /// statement timeout, three times: page commits and request reservations time out meanwhile.
     func holdLocks() async throws -> Int {
         var holds = 0
         for share in [0.2, 0.45, 0.7] {
@@ -167,7 +182,7 @@ final class FaultRun: Sendable {
             if isDone { break }
             _ = try await withDatabase(configuration) { pool in
                 try await pool.withConnection { connection in
-                    try await connection.simpleQuery("BEGIN; LOCK TABLE metric_values, jobs IN EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;")
+                    try await connection.simpleQuery("BEGIN; LOCK TABLE metric_values, rate_limits IN EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;")
                 }
             }
             holds += 1
@@ -184,7 +199,7 @@ final class FaultRun: Sendable {
         try await waitForProgress(0.02)
         let completedAt: (Double) async throws -> Int = { _ in
             try await withDatabase(self.configuration) { pool in
-                try await pool.query("SELECT count(*) FROM jobs WHERE state = 'completed'").single().decode(Int.self, at: 0)
+                try await self.lab.queue(pool).stateCounts(JobQueue.Filter())[.completed, default: 0]
             }
         }
         let before = try await completedAt(0)
@@ -192,7 +207,8 @@ final class FaultRun: Sendable {
         _ = try await withDatabase(configuration) { pool in
             try await pool.withConnection { connection in
                 try await connection.simpleQuery(
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM jobs; SELECT pg_sleep(\(seconds)); COMMIT;")
+                    "SET statement_timeout = 0; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM metric_values; "
+                        + "SELECT pg_sleep(\(seconds)); COMMIT;")
             }
         }
         let held = (ContinuousClock.now - start).seconds
@@ -222,10 +238,11 @@ final class FaultRun: Sendable {
                 guard !state.workers.isEmpty else { return nil }
                 let victim = state.workers.remove(at: Int.random(in: 0..<state.workers.count))
                 state.retired.append(victim)
-                state.kills += 1
                 return victim
             }) else { continue }
             victim.killHard()
+            // Read after the kill: a job cannot change hands before its lease expires.
+            allowRefetch(try await runningJobs(heldBy: victim.pid))
             killed += 1
             try spawnWorker()
         }
@@ -258,9 +275,7 @@ final class FaultRun: Sendable {
         var victim: ChildProcess?
         while victim == nil && !isDone && ContinuousClock.now < deadline {
             let holders = try await withDatabase(configuration) { pool in
-                try await pool.query("SELECT locked_by FROM jobs WHERE state = 'running' AND cursor IS NOT NULL").map {
-                    try $0.decode(String.self, at: 0)
-                }
+                try await self.lab.queue(pool).list(JobQueue.Filter(state: .running)).filter { $0.cursorJSON != nil }.compactMap(\.lockedBy)
             }
             victim = workers.first { worker in holders.contains { $0.contains("-\(worker.pid)-") } }
             if victim == nil { try await Task.sleep(for: .milliseconds(100)) }
@@ -270,6 +285,7 @@ final class FaultRun: Sendable {
             return 0
         }
         victim.signal(SIGSTOP)
+        allowRefetch(try await runningJobs(heldBy: victim.pid))
         try await Task.sleep(for: .seconds(scenario.lease * 3))
         victim.signal(SIGCONT)
         // Its next write or heartbeat finds the lease gone; the log says the result was not recorded.
@@ -281,7 +297,6 @@ final class FaultRun: Sendable {
             if !refused { try await Task.sleep(for: .milliseconds(200)) }
         }
         if !refused { fail("the resumed worker did not report its lease lost") } else { note("resumed worker's writes refused") }
-        state.withLock { $0.kills += 1 }  // the stopped job's page in flight may be fetched again
         return 1
     }
 }

@@ -244,7 +244,8 @@ struct ImportSession {
         }
         let seconds = (ContinuousClock.now - started).seconds
         let after = try await sandbox.stats(runner.httpClient)
-        let stuck = try await pool.query("SELECT count(*) FROM jobs WHERE state <> 'completed'").single().decode(Int.self, at: 0)
+        let stuck = try await JobQueue(pool: pool, logger: runner.bench.logger).stateCounts(JobQueue.Filter())
+            .filter { $0.key != .completed }.values.reduce(0, +)
         guard stuck == 0 else { throw BenchError("\(stuck) job(s) did not complete") }
         let rows = try await pool.query("SELECT count(*) FROM metric_values").single().decode(Int.self, at: 0)
         var byEndpoint: [String: Int] = [:]

@@ -11,7 +11,7 @@ struct QueueBenchmark: AsyncParsableCommand {
         commandName: "queue",
         abstract: "Measure the job queue: claim+complete throughput, bulk enqueue and claim latency.",
         discussion: """
-            Every scenario runs against a fresh schema in the database named by DATABASE_URL (or the PG*
+            Every scenario runs against a fresh schema in the database named by DATABASE_URL (or the PG* \
             variables). Workers each use their own connection, as separate processes would.
             """)
 
@@ -104,7 +104,7 @@ struct Bench {
         configuration.searchPath = "bench"
         let migrated = try await PostgresConnection.connect(configuration, logger: logger)
         try await Migrator(logger: logger).migrate(on: migrated)
-        try await migrated.simpleQuery("ANALYZE jobs")
+        try await migrated.run { connection in try JobQueue.refreshStatistics(on: connection) }
         await migrated.close()
         return configuration
     }
@@ -118,7 +118,7 @@ struct Bench {
             _ = try await connection.run { connection in try JobQueue.enqueue(batch, on: connection) }
             remaining -= count
         }
-        try await connection.simpleQuery("VACUUM ANALYZE jobs")
+        try await connection.run { connection in try JobQueue.refreshStatistics(vacuum: true, on: connection) }
         await connection.close()
     }
 

@@ -58,7 +58,7 @@ struct PlannerCommand: AsyncParsableCommand {
             await pool.close()
             return
         }
-        var services: [any Service] = [PlannerService(planner: planner, queue: queue, interval: interval, logger: logger)]
+        var services: [any Service] = [PlannerService(planner: planner, intervalSeconds: interval, logger: logger)]
         if let port = http.httpPort {
             let gauges = QueueDepthGauges(queue: queue)
             services.append(
@@ -72,34 +72,5 @@ struct PlannerCommand: AsyncParsableCommand {
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await pool.close()
-    }
-}
-
-/// The planning loop; plans only while this replica leads.
-struct PlannerService: Service {
-    let planner: ImportPlanner
-    let queue: JobQueue
-    let interval: Double
-    let logger: Logger
-    let candidate = JobWorker.defaultWorkerID()
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if try await queue.tryLead(role: "planner", candidate: candidate, ttlSeconds: interval * 3) {
-                        let summary = try await planner.plan()
-                        Counter(label: "meterbridge_planned_jobs_total", dimensions: [("queue", "sync")]).increment(by: summary.syncJobs)
-                        Counter(label: "meterbridge_planned_jobs_total", dimensions: [("queue", "backfill")]).increment(
-                            by: summary.backfillJobs)
-                    }
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("planning failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-            }
-        }
-        try? await queue.resign(role: "planner", candidate: candidate)
     }
 }

@@ -19,10 +19,10 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "meterbridge-worker",
         abstract: "Run MeterBridge import jobs (any number of workers, on any number of hosts).",
         discussion: """
-            Needs DATABASE_URL (or PG* variables) and METERBRIDGE_SECRET_KEY, the key the connections' tokens
-            were saved with. SIGTERM: stop claiming, let running jobs finish (up to --shutdown-grace
-            seconds; a page being committed always commits), hand back the rest untouched (no attempt
-            used), exit 0. SIGINT: stop at once, releasing jobs best-effort (leases cover the rest).
+            Needs DATABASE_URL (or PG* variables) and METERBRIDGE_SECRET_KEY, the key the connections' tokens \
+            were saved with. SIGTERM: stop claiming, let running jobs finish (up to --shutdown-grace \
+            seconds; a page being committed always commits), hand back the rest untouched (no attempt \
+            used), exit 0. SIGINT: stop at once, releasing jobs best-effort (leases cover the rest). \
             METERBRIDGE_TODAY=YYYY-MM-DD pins the UTC day its refreshes are stamped with, a testing aid.
             """,
         version: MeterBridgeVersion.current)
@@ -88,15 +88,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.liveness = liveness
         let livenessThreshold = max(livenessThreshold, leaseSeconds)
         let horizon = idleHorizon
-        options.keepWaitingWhenIdle = {
-            try await pool.query(
-                """
-                SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'running')
-                    OR EXISTS (SELECT 1 FROM jobs WHERE state IN ('available', 'retryable')
-                               AND run_at <= now() + make_interval(secs => $1::float8))
-                """, [horizon]
-            ).single().decode(Bool.self, at: 0)
-        }
+        options.keepWaitingWhenIdle = { try await queue.hasWork(dueWithinSeconds: horizon) }
         let worker = JobWorker(queue: queue, handler: handler, options: options, logger: logger)
         var maintenanceOptions = QueueMaintenance.Options()
         maintenanceOptions.candidateID = options.workerID

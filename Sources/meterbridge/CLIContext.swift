@@ -6,6 +6,7 @@ import JobQueue
 import Logging
 import Metronome
 import Postgres
+import Schema
 
 /// Everything a CLI command needs, opened once and closed when the command ends.
 struct CLIContext: Sendable {
@@ -20,13 +21,29 @@ struct CLIContext: Sendable {
             configuration: database.configuration(applicationName: "meterbridge-cli"), size: 2, logger: logger)
         let context = CLIContext(pool: pool, logger: logger)
         do {
+            try await context.requireCurrentSchema()
             let value = try await body(context)
             await pool.close()
             return value
         } catch {
             await pool.close()
-            throw error
+            throw DatabaseGuidance.explain(error, options: database)
         }
+    }
+
+    /// Refuses to run against a schema this binary is ahead of, saying what to do, instead of failing
+    /// later on a missing table or column.
+    func requireCurrentSchema() async throws {
+        let pending = try await pool.withConnection { connection in
+            try await Migrator(logger: logger).status(on: connection).filter { !$0.isApplied }
+        }
+        guard !pending.isEmpty else { return }
+        if pending.count == Migration.embedded.count {
+            throw CLIError("the database has no MeterBridge schema yet: run `meterbridge migrate`")
+        }
+        throw CLIError(
+            "the database schema is behind this meterbridge (\(pending.count) migration(s) pending: "
+                + pending.map { "\($0.version) \($0.name)" }.joined(separator: ", ") + "): run `meterbridge migrate`")
     }
 
     var connections: ConnectionStore { ConnectionStore(pool: pool, environment: ProcessInfo.processInfo.environment) }

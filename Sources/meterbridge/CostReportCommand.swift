@@ -18,11 +18,11 @@ struct CostReportCommand: AsyncParsableCommand {
                   FIELD=VALUE[,VALUE…]     the field is one of the values
                   tag:KEY=VALUE[,VALUE…]   the tag KEY has one of the values
                   tag:KEY                  the tag KEY is present
-                FIELD: provider, service, service-category, charge-category, account (sub account),
+                FIELD: provider, service, service-category, charge-category, account (sub account), \
                 billing-account, region. Values match exactly; write \\, for a comma inside a value.
 
-                --customer-tag KEY: cost whose tag KEY is set belongs to the Metronome customer it names
-                (matched against customer id, then ingest alias, then a unique name; ambiguous or unknown values
+                --customer-tag KEY: cost whose tag KEY is set belongs to the Metronome customer it names \
+                (matched against customer id, then ingest alias, then a unique name; ambiguous or unknown values \
                 are reported on their own rows). Untagged cost is shared and split by usage.
 
                 Examples:

@@ -14,11 +14,11 @@ struct CostsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a FOCUS 1.0–1.4 CSV file (plain or gzip).",
             discussion: """
-                Columns may come in any order; unknown columns are ignored. Required: ChargePeriodStart,
-                ChargePeriodEnd, EffectiveCost, BilledCost, BillingCurrency. Every row is prorated across the UTC
-                days its [ChargePeriodStart, ChargePeriodEnd) overlaps; a row's daily shares add up to its cost
-                exactly. Re-importing a source replaces its rows for the days the file covers, in one transaction.
-                A malformed row fails the import (nothing changes) with its line and column, unless --skip-invalid.
+                Columns may come in any order; unknown columns are ignored. Required: ChargePeriodStart, \
+                ChargePeriodEnd, EffectiveCost, BilledCost, BillingCurrency. Every row is prorated across the UTC \
+                days its [ChargePeriodStart, ChargePeriodEnd) overlaps; a row's daily shares add up to its cost \
+                exactly. Re-importing a source replaces its rows for the days the file covers, in one transaction. \
+                A malformed row fails the import (nothing changes) with its line and column, unless --skip-invalid. \
                 Costs are decimals (-0.0104, 1.5E-7) of up to 38 digits, 28 before the point; text must be UTF-8.
                 """)
         @OptionGroup var database: DatabaseOptions

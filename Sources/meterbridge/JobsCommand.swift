@@ -18,14 +18,13 @@ struct JobSelection: ParsableArguments {
 
     var isEmpty: Bool { kind == nil && queue == nil && metric == nil && connection == nil && argsJSON == nil }
 
-    static let kinds = [ImportJobKind.catalog, ImportJobKind.usage, ImportJobKind.revenue]
-
     func validate() throws {
         if let argsJSON, (try? JSONSerialization.jsonObject(with: Data(argsJSON.utf8))) as? [String: Any] == nil {
             throw ValidationError("--args must be a JSON object")
         }
-        if let kind, !Self.kinds.contains(kind) {
-            throw ValidationError("unknown job kind \(kind); the kinds are \(Self.kinds.joined(separator: ", "))")
+        if let kind, ImportJobKind(rawValue: kind) == nil {
+            throw ValidationError(
+                "unknown job kind \(kind); the kinds are \(ImportJobKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let queue { try ImportQueue.validate(queue) }
     }

@@ -6,6 +6,8 @@ import JobQueue
 public import Metronome
 import Postgres
 
+// On the command line the stored values are spelled with hyphens (`invoice-total`). ArgumentParser shows
+// a default of such a type by its raw value, so options of these types name their default in their help.
 extension LabelSource: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
     public static var allValueStrings: [String] { allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") } }
@@ -42,9 +44,9 @@ struct MetricCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a revenue or usage metric; the planner imports it from --since.",
             discussion: """
-                Usage: one billable metric's daily value per customer (days without events store nothing).
-                Revenue: daily invoice revenue per customer in one credit type, on the invoice-total basis
-                (after commits and credits) or the gross-usage basis (line items except applied commits and
+                Usage: one billable metric's daily value per customer (days without events store nothing). \
+                Revenue: daily invoice revenue per customer in one credit type, on the invoice-total basis \
+                (after commits and credits) or the gross-usage basis (line items except applied commits and \
                 credits). USD amounts are stored in dollars; other currencies as Metronome gives them.
                 """)
         @OptionGroup var database: DatabaseOptions
@@ -56,7 +58,7 @@ struct MetricCommand: AsyncParsableCommand {
         @Flag(help: "Import invoice revenue.") var revenue = false
         @Option(help: "With --revenue: the currency (USD, EUR, …).") var currency: String?
         @Option(help: "With --revenue: an explicit credit type id instead of --currency.") var creditTypeID: String?
-        @Option(help: "With --revenue: invoice-total or gross-usage.") var revenueBasis: RevenueBasis = .invoiceTotal
+        @Option(help: "With --revenue: invoice-total or gross-usage (default: invoice-total).") var revenueBasis: RevenueBasis?
 
         func validate() throws {
             guard (usage != nil) != revenue else { throw ValidationError("pass either --usage BILLABLE_METRIC or --revenue") }
@@ -73,7 +75,7 @@ struct MetricCommand: AsyncParsableCommand {
                 let connection = try await context.connections.named(connection)
                 let source: MetricStore.Source =
                     if let usage { .usage(billableMetric: usage) } else {
-                        .revenue(currency: currency, creditTypeID: creditTypeID, basis: revenueBasis)
+                        .revenue(currency: currency, creditTypeID: creditTypeID, basis: revenueBasis ?? .invoiceTotal)
                     }
                 return try await context.metrics.create(
                     title: title, connection: connection, source: source, labelSource: labelSource, since: since)
@@ -201,14 +203,7 @@ struct MetricStatus: Sendable {
     static func all(context: CLIContext) async throws -> [MetricStatus] {
         let status = try await ImportStatus.load(pool: context.pool)
         let metrics = try await context.metrics.all()
-        let sources = try await context.pool.query(
-            """
-            SELECT m.title, coalesce(b.name, m.billable_metric_id, m.credit_type_name || ' ' || replace(m.revenue_basis, '_', '-'))
-            FROM business_metrics m
-            LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
-            """)
-        var sourceByTitle: [String: String] = [:]
-        for row in sources { sourceByTitle[try row.decode(at: 0)] = try row.decode(at: 1) }
+        let sourceByTitle = try await context.metrics.sourceDescriptions()
         let byTitle = Dictionary(uniqueKeysWithValues: metrics.map { ($0.title, $0) })
         return status.metrics.compactMap { entry in
             guard let metric = byTitle[entry.title] else { return nil }
@@ -247,14 +242,8 @@ struct BillableMetricsCommand: AsyncParsableCommand {
                         try await CatalogSync(pool: context.pool).sync(connection: record, client: client)
                     }
                 }
-                return try await context.pool.query(
-                    """
-                    SELECT id, name, coalesce(aggregation_type, ''), archived_at IS NOT NULL FROM billable_metrics
-                    WHERE connection_id = $1 ORDER BY archived_at NULLS FIRST, name
-                    """, [record.id]
-                ).map { row -> [String?] in
-                    [try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(String.self, at: 2),
-                     String(try row.decode(Bool.self, at: 3))]
+                return try await CatalogSync(pool: context.pool).billableMetrics(of: record).map { metric -> [String?] in
+                    [metric.id, metric.name, metric.aggregationType, String(metric.archived)]
                 }
             }
             print(TableOutput(columns: ["id", "name", "aggregation", "archived"], rows: rows).render(format))

@@ -25,6 +25,14 @@ struct MigrateCommand: AsyncParsableCommand {
     @Flag(help: "List every migration and whether it is applied; change nothing.") var status = false
 
     func run() async throws {
+        do {
+            try await migrate()
+        } catch {
+            throw DatabaseGuidance.explain(error, options: database)
+        }
+    }
+
+    func migrate() async throws {
         let logger = LoggingSetup.bootstrap(label: "meterbridge.migrate")
         let connection = try await PostgresConnection.connect(
             database.configuration(applicationName: "meterbridge-migrate"), logger: logger)
@@ -37,6 +45,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 let applied = row.appliedAt.map { $0 + (row.modified ? "  (file changed since)" : "") } ?? "pending"
                 print(String(format: "%7d  ", row.version) + name + applied)
             }
+            let pending = rows.filter { !$0.isApplied }.count
+            print(pending == 0 ? "The schema is up to date." : "\(pending) migration(s) pending: run `meterbridge migrate`.")
         } else {
             let applied = try await migrator.migrate(on: connection)
             print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")

@@ -10,7 +10,7 @@ struct ReimportCommand: AsyncParsableCommand {
         commandName: "reimport",
         abstract: "Import a metric's (or a connection's) history again, below the daily sync's priority.",
         discussion: """
-            Safe at any time: imports replace exactly what Metronome reports, and rerunning while a reimport
+            Safe at any time: imports replace exactly what Metronome reports, and rerunning while a reimport \
             is in progress adds nothing. Workers pick the jobs up from the backfill queue.
 
             Examples:

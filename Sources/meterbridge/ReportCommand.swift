@@ -9,9 +9,9 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Unit economics: usage, COGS, margins, prices, allocation and growth.",
         discussion: """
-            Every report takes --from/--to (UTC days, inclusive) or --last 30d (default), --format table|csv|json,
-            uses exact decimals, and says through which day its data is complete. Reports refuse rather than
-            print a wrong number: mixed currencies, summed gauge metrics (MAX, UNIQUE, LATEST), cost per unit of
+            Every report takes --from/--to (UTC days, inclusive) or --last 30d (default), --format table|csv|json, \
+            uses exact decimals, and says through which day its data is complete. Reports refuse rather than \
+            print a wrong number: mixed currencies, summed gauge metrics (MAX, UNIQUE, LATEST), cost per unit of \
             zero units.
             """,
         subcommands: [TopCustomers.self, UnitCost.self, Margin.self, Pricing.self, Allocate.self, Portfolio.self])
@@ -48,8 +48,8 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Gross margin by customer: revenue, COGS, gross profit and margin %, with a total row.",
             discussion: """
-                Without --metric only cost tagged with a customer counts as that customer's COGS and shared cost is
-                shown on its own row; with --metric USAGE_METRIC shared cost is split per day by usage share.
+                Without --metric only cost tagged with a customer counts as that customer's COGS and shared cost is \
+                shown on its own row; with --metric USAGE_METRIC shared cost is split per day by usage share. \
                 Margin is undefined (empty, not 0%) where revenue is 0 or missing.
                 """)
         @OptionGroup var options: ReportOptions

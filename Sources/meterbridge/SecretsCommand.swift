@@ -13,8 +13,8 @@ struct SecretsCommand: AsyncParsableCommand {
             commandName: "rotate-key",
             abstract: "Re-encrypt every stored token under a new key, in one transaction.",
             discussion: """
-                The current key comes from METERBRIDGE_SECRET_KEY, the new one from a file (base64 of 32 random
-                bytes: head -c 32 /dev/urandom | base64 > new.key). Afterwards, set METERBRIDGE_SECRET_KEY to the
+                The current key comes from METERBRIDGE_SECRET_KEY, the new one from a file (base64 of 32 random \
+                bytes: head -c 32 /dev/urandom | base64 > new.key). Afterwards, set METERBRIDGE_SECRET_KEY to the \
                 new key everywhere and restart workers (docs/operations.md, "Rotating the secret key").
 
                 Example:

@@ -5,7 +5,7 @@ import Yams
 /// Every alert rule's expression, evaluated by Prometheus's own `promtool test rules` against synthetic
 /// series: each alert fires when it should and stays quiet when it should not. (`scripts/test` installs
 /// Debian's `prometheus` package, which has promtool, when it is missing.)
-@Suite("Alert rules")
+@Suite("Alert rules", .timeLimit(.minutes(5)))
 struct AlertRuleTests {
     static func promtool() -> String? {
         ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }

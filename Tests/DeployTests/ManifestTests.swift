@@ -6,7 +6,7 @@ import Yams
 
 /// What can be checked here without a cluster: the manifests parse and agree with each other and with
 /// the binaries (image, ports, probes, env, secrets), and the KEDA query runs against our schema.
-@Suite("Deployment manifests")
+@Suite("Deployment manifests", .timeLimit(.minutes(5)))
 struct ManifestTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -126,10 +126,77 @@ struct ManifestTests {
 
     @Test func dockerfileBuildsTheBinariesAndRunsAsNonRoot() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
-        #expect(text.contains("libpq5"))
-        #expect(text.contains("USER 10001"))
+        let stages = Dockerfile.stages(text)
+        #expect(stages.count == 2)
+        let build = try #require(stages.first)
+        let runtime = try #require(stages.last)
+        let buildCommands = build.filter { $0.keyword == "RUN" }.map(\.arguments).joined(separator: " ")
         for binary in ["meterbridge", "meterbridge-worker", "meterbridge-planner"] {
-            #expect(text.contains("--product \(binary)"))
+            #expect(buildCommands.contains("--product \(binary) "), "\(binary)")
         }
+        let runtimeCommands = runtime.filter { $0.keyword == "RUN" }.map(\.arguments).joined(separator: " ")
+        #expect(runtimeCommands.contains("apt-get install") && runtimeCommands.contains(" libpq5 "))
+        #expect(Dockerfile.user(of: runtime) == "10001")
+        #expect(runtime.last { $0.keyword == "ENTRYPOINT" }?.arguments == #"["/usr/local/bin/meterbridge-worker"]"#)
+    }
+
+    /// The checks read instructions, not text: a commented-out or root USER, or none, is caught.
+    @Test func dockerfileParsingSeesThroughCommentsAndContinuations() {
+        let base = "FROM debian:bookworm-slim\nRUN apt-get update \\\n    && apt-get install -y libpq5 \\\n    && true\n"
+        #expect(Dockerfile.user(of: Dockerfile.stages(base + "USER 10001\n").last!) == "10001")
+        #expect(Dockerfile.user(of: Dockerfile.stages(base + "# USER 10001\n").last!) == nil)
+        #expect(Dockerfile.user(of: Dockerfile.stages(base + "  #USER 10001\n").last!) == nil)
+        #expect(Dockerfile.user(of: Dockerfile.stages(base + "USER root\n").last!) == nil)
+        #expect(Dockerfile.user(of: Dockerfile.stages(base + "USER 0:0\n").last!) == nil)
+        #expect(Dockerfile.user(of: Dockerfile.stages("FROM a AS build\nUSER 10001\nFROM b\n").last!) == nil, "USER of another stage")
+        let run = Dockerfile.stages(base).last!.first { $0.keyword == "RUN" }
+        #expect(run?.arguments == "apt-get update && apt-get install -y libpq5 && true")
+    }
+}
+
+/// Dockerfile instructions: continuation lines joined, comments and blank lines dropped, stages split at FROM.
+enum Dockerfile {
+    struct Instruction: Equatable {
+        var keyword: String
+        var arguments: String
+    }
+
+    static func instructions(_ text: String) -> [Instruction] {
+        var result: [Instruction] = []
+        var pending = ""
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") || (line.isEmpty && pending.isEmpty) { continue }
+            if line.hasSuffix("\\") {
+                pending += line.dropLast().trimmingCharacters(in: .whitespaces) + " "
+                continue
+            }
+            let full = (pending + line).trimmingCharacters(in: .whitespaces)
+            pending = ""
+            guard !full.isEmpty else { continue }
+            let keyword = full.prefix { !$0.isWhitespace }
+            result.append(
+                Instruction(
+                    keyword: keyword.uppercased(),
+                    arguments: full.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)))
+        }
+        return result
+    }
+
+    /// The instructions of each stage, FROM first.
+    static func stages(_ text: String) -> [[Instruction]] {
+        var stages: [[Instruction]] = []
+        for instruction in instructions(text) {
+            if instruction.keyword == "FROM" || stages.isEmpty { stages.append([]) }
+            stages[stages.count - 1].append(instruction)
+        }
+        return stages
+    }
+
+    /// The user the stage's last USER sets, unless it is root (or there is none).
+    static func user(of stage: [Instruction]) -> String? {
+        guard let user = stage.last(where: { $0.keyword == "USER" })?.arguments else { return nil }
+        let name = user.split(separator: ":").first.map(String.init) ?? user
+        return name == "root" || name == "0" ? nil : user
     }
 }

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The `meterbridge` binary on bad input: a clear message on stderr, a non-zero exit, nothing changed.
-@Suite("CLI errors")
+@Suite("CLI errors", .timeLimit(.minutes(15)))
 struct CLITests {
     struct Run {
         var status: Int32
@@ -11,7 +11,9 @@ struct CLITests {
         var stderr: String
     }
 
-    func meterbridge(_ arguments: [String], database: TestDatabase, environment extra: [String: String] = [:]) throws -> Run {
+    func meterbridge(
+        _ arguments: [String], database: TestDatabase, environment extra: [String: String] = [:], removing: [String] = []
+    ) throws -> Run {
         let process = Process()
         process.executableURL = try WorkerProcess.binDirectory().appendingPathComponent("meterbridge")
         process.arguments = arguments
@@ -19,6 +21,7 @@ struct CLITests {
         environment["PGOPTIONS"] = "-c search_path=\(database.schema)"
         environment["METERBRIDGE_SECRET_KEY"] = ImporterHarness.key
         environment.merge(extra) { $1 }
+        for name in removing { environment[name] = nil }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
@@ -45,6 +48,48 @@ struct CLITests {
         #expect(!run.stderr.contains("not-needed-here") && !run.stdout.contains("not-needed-here"))
         let plain = try meterbridge(["metric", "list", "--database-url", url], database: database)
         #expect(!plain.stderr.contains("warning"))
+    }
+
+    /// Without a reachable database the first command says to set DATABASE_URL, not a raw driver error.
+    @Test func noDatabaseSaysToSetDatabaseURL() async throws {
+        let database = try await TestDatabase.make()
+        let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("meterbridge-no-postgres-\(UUID())")
+        try FileManager.default.createDirectory(at: nowhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: nowhere) }
+        for arguments in [["metric", "list"], ["migrate"]] {
+            let run = try meterbridge(
+                arguments, database: database, environment: ["PGHOST": nowhere.path], removing: ["DATABASE_URL"])
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.stderr.contains("cannot reach the database through PGHOST (DATABASE_URL is not set)"), "\(run.stderr)")
+            #expect(run.stderr.contains("Set DATABASE_URL to your Postgres"), "\(run.stderr)")
+            #expect(!run.stderr.contains("PostgresError("), "\(run.stderr)")
+        }
+    }
+
+    /// A database that was never migrated, or is behind this binary, is named as such, with the fix.
+    @Test func anUnmigratedOrBehindSchemaSaysToMigrate() async throws {
+        let empty = try await TestDatabase.make(migrated: false)
+        let never = try meterbridge(["metric", "list"], database: empty)
+        #expect(never.status != 0)
+        #expect(never.stderr.contains("the database has no MeterBridge schema yet: run `meterbridge migrate`"), "\(never.stderr)")
+        #expect(!never.stderr.contains("does not exist"), "\(never.stderr)")
+
+        let behind = try await TestDatabase.make()
+        let connection = try await behind.connect()
+        let latest = try await connection.query("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations) RETURNING version, name").single()
+        let version: Int = try latest.decode(at: 0)
+        let name: String = try latest.decode(at: 1)
+        await connection.close()
+        for arguments in [["metric", "list"], ["status"]] {
+            let run = try meterbridge(arguments, database: behind)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(
+                run.stderr.contains("the database schema is behind this meterbridge (1 migration(s) pending: \(version) \(name)): run `meterbridge migrate`"),
+                "\(arguments): \(run.stderr)")
+        }
+        let status = try meterbridge(["migrate", "--status"], database: behind)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("1 migration(s) pending: run `meterbridge migrate`."), "\(status.stdout)")
     }
 
     @Test func badInputFailsClearlyAndChangesNothing() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The checkpoints a job saves between pages: any JSON a row may hold decodes or is refused, never a
 /// trap, and every checkpoint reads back as it was written.
-@Suite("Checkpoint properties")
+@Suite("Checkpoint properties", .timeLimit(.minutes(1)))
 struct CursorCheckpointPropertyTests {
     static let alphabet = Array("{}[]\":,0123456789-.eE ntrufalse\\u00\u{0}é😀nextPageseencustomerIndexaccumulators")
 

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The unit-economics commands end to end through the `meterbridge` binary: import a FOCUS file, list it
 /// as JSON, save a cost report, run a report with a chart, refuse a bad file, delete the source.
-@Suite("Economics CLI")
+@Suite("Economics CLI", .timeLimit(.minutes(15)))
 struct EconomicsCLITests {
     static let focus = """
         ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ServiceCategory,Tags,ChargeDescription

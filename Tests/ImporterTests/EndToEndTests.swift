@@ -7,7 +7,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite("Import end to end")
+@Suite("Import end to end", .timeLimit(.minutes(15)))
 struct EndToEndTests {
     /// Every metric kind, currency, basis and label source, against a sandbox with faults on and a rate
     /// limit below the connection's own pace (so 429s happen): the imported values equal the truth.
@@ -94,7 +94,7 @@ struct EndToEndTests {
     }
 }
 
-@Suite("Import guarantees")
+@Suite("Import guarantees", .timeLimit(.minutes(15)))
 struct ImportGuaranteeTests {
     static func account(customers: Int = 6, days: Int = 40) -> AccountParameters {
         AccountParameters(seed: 5, customerCount: customers, billableMetricCount: 2, dayCount: days, lastDay: ImporterHarness.today())
@@ -173,7 +173,7 @@ struct ImportGuaranteeTests {
     }
 }
 
-@Suite("Catalog changes")
+@Suite("Catalog changes", .timeLimit(.minutes(15)))
 struct CatalogChangeTests {
     /// A customer that appears after the metric was created is backfilled from `--since`, and a rename
     /// shows in the labels at once without touching stored values.

@@ -8,7 +8,7 @@ import Testing
 import TestSupport
 
 /// Real worker processes against the in-process sandbox.
-@Suite("Worker processes")
+@Suite("Worker processes", .timeLimit(.minutes(15)))
 struct ProcessTests {
     func usageMetrics(_ harness: ImporterHarness, connection: ConnectionRecord, count: Int) async throws -> [(BusinessMetric, TruthFilter)] {
         var result: [(BusinessMetric, TruthFilter)] = []

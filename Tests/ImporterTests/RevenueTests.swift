@@ -3,7 +3,7 @@ import Importer
 import Metronome
 import Testing
 
-@Suite("Revenue arithmetic")
+@Suite("Revenue arithmetic", .timeLimit(.minutes(5)))
 struct RevenueTests {
     let usd = CreditType(id: RevenueUnits.usdCentsID, name: "USD (cents)", isCurrency: true)
     let eur = CreditType(id: "eur-id", name: "EUR", isCurrency: true)

@@ -4,7 +4,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite("Claiming")
+@Suite("Claiming", .timeLimit(.minutes(5)))
 struct ClaimTests {
     @Test func tenThousandJobsEightClaimersEachCompletedExactlyOnce() async throws {
         let fixture = try await QueueFixture.make(poolSize: 2)

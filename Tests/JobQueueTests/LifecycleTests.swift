@@ -4,7 +4,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite("Job lifecycle")
+@Suite("Job lifecycle", .timeLimit(.minutes(5)))
 struct LifecycleTests {
     @Test func expiredLeaseIsRescuedAndTheStaleClaimerIsFencedOut() async throws {
         let fixture = try await QueueFixture.make { $0.leaseSeconds = 0.05 }
@@ -174,14 +174,15 @@ struct LifecycleTests {
         let fixture = try await QueueFixture.make { $0.leaseSeconds = 0.01 }
         try await fixture.queue.enqueue(NewJob(kind: "k", maxAttempts: 1))
         let job = try #require(try await fixture.claimOne())
-        var rescued: [Int64] = []
-        while rescued.isEmpty { rescued = try await fixture.queue.rescueExpired() }
+        try await waitUntil("the rescuer finds the expired lease", pollingEvery: .milliseconds(1)) {
+            try await !fixture.queue.rescueExpired().isEmpty
+        }
         #expect(try await fixture.state(job.id) == .discarded)
         await fixture.close()
     }
 }
 
-@Suite("Backoff")
+@Suite("Backoff", .timeLimit(.minutes(5)))
 struct BackoffTests {
     @Test(arguments: [(1, 1.0), (2, 16.0), (3, 81.0), (4, 256.0), (5, 600.0), (20, 600.0)])
     func attemptToTheFourthCappedAtTenMinutes(attempt: Int, seconds: Double) {

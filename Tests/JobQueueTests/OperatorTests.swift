@@ -4,7 +4,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite("Operating the queue")
+@Suite("Operating the queue", .timeLimit(.minutes(5)))
 struct OperatorTests {
     @Test func duplicateUniqueKeyIsANoOpUntilTheJobFinishes() async throws {
         let fixture = try await QueueFixture.make()
@@ -125,8 +125,9 @@ struct OperatorTests {
         let queueName = "daily-\(UUID())"
         try await fixture.queue.enqueue(NewJob(kind: "k", queue: queueName))
         var received: [PostgresConnection.Notification] = []
-        while !received.contains(where: { $0.payload == queueName }) {
+        try await waitUntil("the notification for \(queueName) arrives", pollingEvery: .zero) {
             received += try await listener.waitForNotifications(timeoutMilliseconds: 1_000)
+            return received.contains { $0.payload == queueName }
         }
         #expect(received.filter { $0.payload == queueName }.count == 1)
         await listener.close()

@@ -22,7 +22,7 @@ final class Concurrency: Sendable {
     var total: Int { state.withLock { $0.total } }
 }
 
-@Suite("Worker")
+@Suite("Worker", .timeLimit(.minutes(5)))
 struct WorkerTests {
     func options(concurrency: Int = 4) -> JobWorker.Options {
         var options = JobWorker.Options()
@@ -165,36 +165,17 @@ struct WorkerTests {
         let other = QueueMaintenance(queue: fixture.queue, options: otherOptions, logger: TestDatabase.logger)
         #expect(try await leader.runOnce())
         #expect(try await !other.runOnce(), "only one leader")
-        while try await fixture.state(expired.id) != .available { try await leader.runOnce() }
+        try await waitUntil("the leader rescues the expired job") {
+            try await leader.runOnce()
+            return try await fixture.state(expired.id) == .available
+        }
         #expect(try await fixture.state(failed.id) == .available)
         #expect(try await fixture.queue.job(id: done.id) == nil)
         await fixture.close()
     }
 }
 
-/// Collects the messages logged through it, for tests that wait on a log event.
-final class RecordingLog: Sendable {
-    private let messages = Mutex<[String]>([])
-    var all: [String] { messages.withLock { $0 } }
-    func record(_ message: String) { messages.withLock { $0.append(message) } }
-
-    var logger: Logger {
-        Logger(label: "recording") { _ in Handler(log: self) }
-    }
-
-    struct Handler: LogHandler {
-        let log: RecordingLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) { log.record(event.message.description) }
-    }
-}
-
-@Suite("Worker under database trouble")
+@Suite("Worker under database trouble", .timeLimit(.minutes(5)))
 struct WorkerDatabaseTroubleTests {
     /// A claim failing with an error that is not transient (here the queue table is gone, as during a
     /// botched migration) used to end the worker. Now it logs, backs off, and claims again once the
@@ -233,7 +214,7 @@ struct WorkerDatabaseTroubleTests {
     }
 }
 
-@Suite("Held jobs")
+@Suite("Held jobs", .timeLimit(.minutes(5)))
 struct HeldJobTests {
     /// A job waiting on an invalid connection used to be snoozed until the snooze limit discarded it
     /// (about 17 hours). A hold waits without limit and without using attempts.

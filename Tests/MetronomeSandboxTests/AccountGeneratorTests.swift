@@ -2,7 +2,7 @@ import Foundation
 import MetronomeSandbox
 import Testing
 
-@Suite("Synthetic account")
+@Suite("Synthetic account", .timeLimit(.minutes(5)))
 struct AccountGeneratorTests {
     static let parameters = AccountParameters(seed: 42, lastDay: CivilDay(year: 2026, month: 1, day: 31)!)
     static let account = AccountGenerator.generate(parameters)

@@ -5,7 +5,7 @@ import Testing
 @testable import MetronomeSandbox
 
 /// Usage and invoices are computed from the seed when asked for, never stored for the account.
-@Suite("On-demand account")
+@Suite("On-demand account", .timeLimit(.minutes(5)))
 struct OnDemandAccountTests {
     /// 10,000 customers × 10 metrics × 3 years: 110 million usage days, which took minutes and
     /// gigabytes when they were precomputed.

@@ -6,7 +6,7 @@ import Testing
 
 /// The sandbox's own cursors: any text a client sends is a cursor of this query or nil, never a trap;
 /// every cursor it issues reads back to its position, and only for the query it was issued for.
-@Suite("Sandbox cursor properties")
+@Suite("Sandbox cursor properties", .timeLimit(.minutes(1)))
 struct PageCursorPropertyTests {
     static let alphabet = Array("abcXYZ0189-_+/=.%\u{0} é😀")
 

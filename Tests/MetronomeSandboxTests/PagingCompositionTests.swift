@@ -3,7 +3,7 @@ import MetronomeSandbox
 import Testing
 
 /// Page composition as specified in SANDBOX.md.
-@Suite("Sandbox paging composition")
+@Suite("Sandbox paging composition", .timeLimit(.minutes(5)))
 struct PagingCompositionTests {
     /// Follows a walk with raw HTTP, returning every page.
     static func walk(_ http: RawHTTP, _ target: String, body: String? = nil) async throws -> [RawHTTP.Answer] {

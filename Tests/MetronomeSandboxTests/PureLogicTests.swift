@@ -3,7 +3,7 @@ import Testing
 
 @testable import MetronomeSandbox
 
-@Suite("Sandbox pure logic")
+@Suite("Sandbox pure logic", .timeLimit(.minutes(5)))
 struct PureLogicTests {
     @Test("a token bucket bursts one second's worth, then refills at the rate")
     func tokenBucket() {

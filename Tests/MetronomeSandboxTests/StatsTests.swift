@@ -2,7 +2,7 @@ import Foundation
 import MetronomeSandbox
 import Testing
 
-@Suite("Sandbox statistics")
+@Suite("Sandbox statistics", .timeLimit(.minutes(5)))
 struct StatsTests {
     @Test("requests by endpoint and status, and pages served more than once")
     func stats() async throws {

@@ -5,7 +5,7 @@ import MetronomeSandbox
 import Testing
 
 /// The truth endpoint against a full walk of the API with the real client, under faults.
-@Suite("Truth agrees with the API")
+@Suite("Truth agrees with the API", .timeLimit(.minutes(15)))
 struct TruthAgreementTests {
     struct Key: Hashable, CustomStringConvertible {
         let kind: String

@@ -3,7 +3,7 @@ import Testing
 
 @testable import MetronomeSandbox
 
-@Suite("Truth calculation")
+@Suite("Truth calculation", .timeLimit(.minutes(5)))
 struct TruthCalculatorTests {
     static let account = AccountGenerator.generate(
         AccountParameters(seed: 5, lastDay: CivilDay(year: 2026, month: 1, day: 31)!))

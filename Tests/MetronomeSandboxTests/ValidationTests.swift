@@ -3,7 +3,7 @@ import MetronomeSandbox
 import Testing
 
 /// The sandbox's answers to invalid requests, against the reference (`metronome-api.md` §2, §4, §5, §10).
-@Suite("Sandbox validation")
+@Suite("Sandbox validation", .timeLimit(.minutes(5)))
 struct ValidationTests {
     static let day = "T00:00:00Z"
 

@@ -6,7 +6,7 @@ import Testing
 @testable import Metronome
 
 /// The client against the sandbox over real HTTP on loopback.
-@Suite("Client contract against the sandbox")
+@Suite("Client contract against the sandbox", .timeLimit(.minutes(15)))
 struct ClientContractTests {
     static let window = try! DayWindow(from: UTCDay("2025-11-18")!, through: UTCDay("2026-01-31")!)
     /// Every metric of three customers: 48 usage pages.

@@ -6,7 +6,7 @@ import Testing
 
 /// Cursors are opaque text the server chooses: any of them goes out in the query unchanged, and the
 /// walk's guard never traps and refuses exactly the cursors it has seen.
-@Suite("Cursor properties")
+@Suite("Cursor properties", .timeLimit(.minutes(1)))
 struct CursorPropertyTests {
     /// Characters a query must escape, and some no cursor should contain but a server could send.
     static let alphabet = Array("aZ09-_.~+/=&?#% \u{0}\n\"'é😀👩‍👩‍👧")

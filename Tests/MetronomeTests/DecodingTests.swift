@@ -3,7 +3,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("Decoding Metronome bodies")
+@Suite("Decoding Metronome bodies", .timeLimit(.minutes(5)))
 struct DecodingTests {
     func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
         try MetronomeJSON.makeDecoder().decode(T.self, from: Data(json.utf8))

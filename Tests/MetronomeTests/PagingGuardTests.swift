@@ -2,7 +2,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("Paging guard")
+@Suite("Paging guard", .timeLimit(.minutes(5)))
 struct PagingGuardTests {
     @Test("stops on null or empty cursors, keeps going otherwise")
     func stopping() throws {

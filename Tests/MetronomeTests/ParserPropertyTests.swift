@@ -6,7 +6,7 @@ import Testing
 
 /// The parsers that read what a server sends: any text in gives an answer, never a trap, and what we
 /// format reads back to the same value.
-@Suite("Parser properties")
+@Suite("Parser properties", .timeLimit(.minutes(5)))
 struct ParserPropertyTests {
     /// Characters that matter to timestamps, plus some that never should appear.
     static let timestampAlphabet = Array("0123456789-:T tZz.+,GMTSunMonNovDec\u{0}é😀")

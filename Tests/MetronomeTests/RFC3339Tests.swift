@@ -3,7 +3,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("RFC 3339 parsing")
+@Suite("RFC 3339 parsing", .timeLimit(.minutes(5)))
 struct RFC3339Tests {
     static let midnight = Date(timeIntervalSince1970: 1_704_067_200)  // 2024-01-01T00:00:00Z
 

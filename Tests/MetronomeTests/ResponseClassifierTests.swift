@@ -3,7 +3,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("Response classification")
+@Suite("Response classification", .timeLimit(.minutes(5)))
 struct ResponseClassifierTests {
     let classifier = ResponseClassifier(endpoint: "GET /v1/customers", token: "sk_live_SECRET")
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("Retry-After parsing")
+@Suite("Retry-After parsing", .timeLimit(.minutes(5)))
 struct RetryAfterTests {
     let now = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
 

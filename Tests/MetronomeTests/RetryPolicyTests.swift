@@ -2,7 +2,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("Retry policy")
+@Suite("Retry policy", .timeLimit(.minutes(5)))
 struct RetryPolicyTests {
     let policy = RetryPolicy()
     let transient = MetronomeError(kind: .transient, endpoint: "GET /v1/customers", status: 503, detail: "")

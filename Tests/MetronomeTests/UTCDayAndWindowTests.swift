@@ -3,7 +3,7 @@ import Testing
 
 @testable import Metronome
 
-@Suite("UTC days and day windows")
+@Suite("UTC days and day windows", .timeLimit(.minutes(5)))
 struct UTCDayAndWindowTests {
     @Test("days round-trip through text and dates")
     func days() throws {

@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-@Suite("Operations endpoints")
+@Suite("Operations endpoints", .timeLimit(.minutes(5)))
 struct OperationsServerTests {
     /// Serves the endpoints on 127.0.0.1:0 while `body` runs.
     func withServer(

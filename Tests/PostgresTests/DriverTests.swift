@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite("Postgres driver")
+@Suite("Postgres driver", .timeLimit(.minutes(5)))
 struct DriverTests {
     @Test func parametersAndNulls() async throws {
         let connection = try await TestDatabase.make(migrated: false).connect()
@@ -222,10 +222,10 @@ struct DriverTests {
         let started = ContinuousClock.now
         let task = Task { try await connection.query("SELECT pg_sleep(30)") }
         // Wait until the server really runs the sleep, then cancel.
-        while try await observer.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [Int(pid)]
-        ).single().decode(Int.self, at: 0) == 0 {
-            await Task.yield()
+        try await waitUntil("the server runs the sleep", pollingEvery: .milliseconds(1)) {
+            try await observer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [Int(pid)]
+            ).single().decode(Int.self, at: 0) > 0
         }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
@@ -286,8 +286,9 @@ struct DriverTests {
         try await listener.listen("jobs ready")
         try await sender.query("SELECT pg_notify($1, $2)", ["jobs ready", "42"])
         var received: [PostgresConnection.Notification] = []
-        while received.isEmpty {
+        try await waitUntil("the notification arrives", pollingEvery: .zero) {
             received = try await listener.waitForNotifications(timeoutMilliseconds: 1_000)
+            return !received.isEmpty
         }
         #expect(received.first?.channel == "jobs ready")
         #expect(received.first?.payload == "42")
@@ -297,7 +298,7 @@ struct DriverTests {
     }
 }
 
-@Suite("Statement timeouts")
+@Suite("Statement timeouts", .timeLimit(.minutes(5)))
 struct StatementTimeoutTests {
     /// A fixed 60 s used to override the URL's own `statement_timeout`.
     @Test func aTimeoutInTheURLOrPGOPTIONSIsRespected() async throws {
@@ -335,7 +336,7 @@ struct StatementTimeoutTests {
     }
 }
 
-@Suite("Credential redaction")
+@Suite("Credential redaction", .timeLimit(.minutes(5)))
 struct CredentialRedactionTests {
     @Test func passwordsNeverSurviveInConnectionErrors() async throws {
         // libpq quotes a connection string it cannot parse (here `:/` instead of `://`) back verbatim.

@@ -4,7 +4,7 @@ import Schema
 import Testing
 import TestSupport
 
-@Suite("Migrations")
+@Suite("Migrations", .timeLimit(.minutes(5)))
 struct MigrationTests {
     @Test func embeddedMigrationsMatchTheSQLFiles() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -80,7 +80,7 @@ enum RealisticFocus {
     }
 }
 
-@Suite("Cost import")
+@Suite("Cost import", .timeLimit(.minutes(15)))
 struct CostImportTests {
     static func snapshot(_ pool: PostgresConnectionPool) async throws -> [String] {
         try await pool.query(

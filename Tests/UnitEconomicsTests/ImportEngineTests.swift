@@ -24,7 +24,7 @@ private struct XorShift {
     }
 }
 
-@Suite("Exact amounts")
+@Suite("Exact amounts", .timeLimit(.minutes(5)))
 struct ExactAmountTests {
     @Test(arguments: [
         ("0.0104", "0.0104"), ("62.00", "62.00"), ("-17.31", "-17.31"), ("+7", "7"), (".5", "0.5"), ("5.", "5"),
@@ -54,7 +54,7 @@ struct ExactAmountTests {
     }
 }
 
-@Suite("Integer proration")
+@Suite("Integer proration", .timeLimit(.minutes(5)))
 struct IntegerProrationTests {
     /// The integer shares equal shares computed with `Decimal`, rounded half away from zero, the remainder
     /// on the last day, for thousands of random amounts and periods.
@@ -123,7 +123,7 @@ extension Proration {
     }
 }
 
-@Suite("Binary COPY encoding")
+@Suite("Binary COPY encoding", .timeLimit(.minutes(5)))
 struct BinaryCopyTests {
     /// Every amount's binary `numeric` reads back in Postgres as exactly its text, display scale included.
     @Test func numericsRoundTripThroughPostgres() async throws {
@@ -185,7 +185,7 @@ struct BinaryCopyTests {
     }
 }
 
-@Suite("CSV reader")
+@Suite("CSV reader", .timeLimit(.minutes(5)))
 struct CSVReaderTests {
     static let text =
         "a,b,c\r\n"
@@ -239,7 +239,7 @@ struct CSVReaderTests {
     }
 }
 
-@Suite("Cost import checks")
+@Suite("Cost import checks", .timeLimit(.minutes(15)))
 struct CostImportCheckTests {
     @Test func textThatIsNotUTF8IsReportedWithLineAndColumn() async throws {
         let database = try await TestDatabase.make()

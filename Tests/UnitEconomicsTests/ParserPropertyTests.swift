@@ -5,7 +5,7 @@ import Testing
 
 /// The FOCUS parsers on hostile cells: any text in, an answer out, never a trap; and exact amounts
 /// read back what they print.
-@Suite("FOCUS parser properties")
+@Suite("FOCUS parser properties", .timeLimit(.minutes(5)))
 struct FocusParserPropertyTests {
     static let numberAlphabet = Array("0123456789.-+eE,  x\u{0}é")
     static let timestampAlphabet = Array("0123456789-:T tZz.+")

@@ -6,7 +6,7 @@ private func d(_ text: String) -> Decimal { DecimalMath.parse(text)! }
 private func day(_ text: String) -> UTCDate { UTCDate(text)! }
 private func micros(_ text: String) -> Int64 { FocusTimestamp.parse(text)! }
 
-@Suite("Proration")
+@Suite("Proration", .timeLimit(.minutes(5)))
 struct ProrationTests {
     @Test func hourlyRowStaysOnItsDay() {
         let shares = Proration.prorate(d("0.37"), startMicros: micros("2025-03-01T05:00:00Z"), endMicros: micros("2025-03-01T06:00:00Z"))
@@ -49,7 +49,7 @@ struct ProrationTests {
     }
 }
 
-@Suite("Parsing")
+@Suite("Parsing", .timeLimit(.minutes(5)))
 struct ParsingTests {
     @Test(arguments: [
         ("2025-03-01T00:00:00Z", "2025-03-01"), ("2025-03-01T23:59:59.999Z", "2025-03-01"), ("2025-03-01 12:00:00", "2025-03-01"),
@@ -109,7 +109,7 @@ struct ParsingTests {
     }
 }
 
-@Suite("Formulas and allocation")
+@Suite("Formulas and allocation", .timeLimit(.minutes(5)))
 struct FormulaTests {
     @Test func sharedCostSplitsByUsageAndAddsUpExactly() {
         let d1 = day("2025-03-01"), d2 = day("2025-03-02"), d3 = day("2025-03-03")
@@ -143,7 +143,9 @@ struct FormulaTests {
         let price = try ReportCalculations.priceForMargin(unitCost: 100, marginPercent: 40)
         #expect(ReportNumber.unitCost(price) == "166.66666667")
         #expect(DecimalMath.rounded(price, scale: 2) == d("166.67"))
-        #expect(throws: ReportRefusal.self) { try ReportCalculations.priceForMargin(unitCost: 1, marginPercent: 100) }
+        #expect(throws: ReportRefusal("a target margin must be at least 0% and below 100% (got 100%)")) {
+            try ReportCalculations.priceForMargin(unitCost: 1, marginPercent: 100)
+        }
     }
 
     @Test func tinyUnitCostsKeepFourSignificantDigits() {
@@ -166,24 +168,14 @@ struct FormulaTests {
         #expect(ReportCalculations.Growth(current: 0, previous: 0) == .none)
     }
 
-    @Test func completeThroughNeedsEveryBatchContiguousFromSince() {
-        let since = day("2025-01-01")
-        let windows: [CoverageCalculator.Window] = [
-            .init(batch: 0, start: day("2025-01-01"), end: day("2025-01-11")),
-            .init(batch: 0, start: day("2025-01-11"), end: day("2025-01-21")),
-            .init(batch: 1, start: day("2025-01-01"), end: day("2025-01-16")),
-            .init(batch: 1, start: day("2025-01-18"), end: day("2025-01-30")),  // gap: 16th and 17th missing
-        ]
-        #expect(CoverageCalculator.completeThrough(since: since, batches: [0, 1], windows: windows) == day("2025-01-15"))
-        #expect(CoverageCalculator.completeThrough(since: since, batches: [0, 1, 2], windows: windows) == nil)
-    }
-
     @Test func periods() throws {
         let period = try ReportPeriod(lastDays: 30, endingOn: day("2025-03-30"))
         #expect(period.from == day("2025-03-01") && period.dayCount == 30)
         #expect(period.previous.from == day("2025-01-30") && period.previous.to == day("2025-02-28"))
         #expect(ReportPeriod.parseLast("4w") == 28 && ReportPeriod.parseLast("0d") == nil)
-        #expect(throws: ReportRefusal.self) { try ReportPeriod(from: day("2025-03-02"), to: day("2025-03-01")) }
+        #expect(throws: ReportRefusal("the period starts (2025-03-02) after it ends (2025-03-01)")) {
+            try ReportPeriod(from: day("2025-03-02"), to: day("2025-03-01"))
+        }
     }
 
     @Test func svgChartHasAxesLabelsAndLegend() {
@@ -197,5 +189,37 @@ struct FormulaTests {
         #expect(svg.contains(">revenue</text>") && svg.contains(">COGS</text>"))
         #expect(svg.components(separatedBy: "<rect").count - 1 == 1 + 3 + 2)  // background, 3 bars, 2 legend keys
         #expect(svg.hasSuffix("</svg>\n"))
+    }
+
+    /// Rotated category labels, estimated at a generous character width, end above the legend; legend
+    /// names fit their columns; everything is inside the canvas.
+    @Test func chartLabelsAndLegendDoNotOverlap() throws {
+        let customers = (1...12).map { "Customer with a rather long name number \($0)" }
+        let series = ["revenue of every invoice in the period", "COGS, tagged and shared by usage", "gross profit", "margin"]
+        let renderer = SVGChartRenderer()
+        let svg = renderer.render(
+            ChartData(
+                title: "Margin", style: .bars, categories: customers,
+                series: series.map { .init(name: $0, values: customers.map { _ in d("10") }) }, yAxisLabel: "USD"))
+        let labelPattern = try Regex(#"<text transform="translate\(([0-9.]+) ([0-9.]+)\) rotate\(([0-9.]+)\)" text-anchor="start">([^<]*)</text>"#)
+        let labels = svg.matches(of: labelPattern).map { match in
+            (y: Double(match.output[2].substring!)!, angle: Double(match.output[3].substring!)!, text: String(match.output[4].substring!))
+        }
+        #expect(labels.count == customers.count)
+        let lowestLabel = labels.map { $0.y + Double($0.text.count) * 7.0 * sin($0.angle * .pi / 180) }.max()!
+        let legendPattern = try Regex(#"<rect x="([0-9.]+)" y="([0-9.]+)" width="12" height="12""#)
+        let legend = svg.matches(of: legendPattern).map { (x: Double($0.output[1].substring!)!, y: Double($0.output[2].substring!)!) }
+        #expect(legend.count == series.count)
+        #expect(lowestLabel < legend.map(\.y).min()!, "labels reach \(lowestLabel), legend starts at \(legend.map(\.y).min()!)")
+        #expect(legend.map(\.y).max()! + 12 <= renderer.height)
+        // Each legend name, at the same estimate, ends before the next column's key.
+        let namePattern = try Regex(#"<text x="([0-9.]+)" y="[0-9.]+"><title>[^<]*</title>([^<]*)</text>"#)
+        let names = svg.matches(of: namePattern).map { (x: Double($0.output[1].substring!)!, text: String($0.output[2].substring!)) }
+        #expect(names.count == series.count)
+        let keys = legend.map(\.x).sorted()
+        for name in names {
+            let next = keys.first { $0 > name.x } ?? renderer.width
+            #expect(name.x + Double(name.text.count) * 7.0 <= next, "\(name.text)")
+        }
     }
 }

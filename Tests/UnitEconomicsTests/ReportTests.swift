@@ -5,7 +5,7 @@ import TestSupport
 @testable import UnitEconomics
 
 /// Every expectation here was computed by hand from the fixture described in `Fixtures`.
-@Suite("Reports")
+@Suite("Reports", .timeLimit(.minutes(15)))
 struct ReportTests {
     let period = try! ReportPeriod(from: UTCDate("2025-03-01")!, to: UTCDate("2025-03-03")!)
 
@@ -24,11 +24,17 @@ struct ReportTests {
 
     @Test func gaugeMetricsAreNeverSummed() async throws {
         let environment = try await Fixtures.reportEnvironment()
-        await #expect(throws: ReportRefusal.self) { try await environment.reports.topCustomers(metric: "Seats", period: period) }
-        await #expect(throws: ReportRefusal.self) { try await environment.reports.portfolio(metrics: ["API requests", "Seats"], period: period) }
-        await #expect(throws: ReportRefusal.self) {
+        let gauge = "metric \"Seats\" aggregates by "
+        let top = await #expect(throws: ReportRefusal.self) { try await environment.reports.topCustomers(metric: "Seats", period: period) }
+        #expect(top?.description.hasPrefix(gauge) == true, "\(String(describing: top))")
+        let portfolio = await #expect(throws: ReportRefusal.self) {
+            try await environment.reports.portfolio(metrics: ["API requests", "Seats"], period: period)
+        }
+        #expect(portfolio?.description.hasPrefix(gauge) == true, "\(String(describing: portfolio))")
+        let unitCost = await #expect(throws: ReportRefusal.self) {
             try await environment.reports.unitCost(costReport: "COGS", metric: "Seats", period: period)
         }
+        #expect(unitCost?.description.hasPrefix(gauge) == true, "\(String(describing: unitCost))")
         await environment.pool.close()
     }
 
@@ -62,9 +68,13 @@ struct ReportTests {
         let output = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: lastDay)
         #expect(output.row("customer", "(total)")?["cost_per_unit"] == "∅")
         #expect(output.row("customer", UnitEconomicsReports.unallocatedLabel)?["cogs"] == "11")
-        await #expect(throws: ReportRefusal.self) {
+        let pricing = await #expect(throws: ReportRefusal.self) {
             try await environment.reports.pricing(costReport: "COGS", metric: "API requests", targetMargins: [40], period: lastDay)
         }
+        #expect(
+            pricing?.description.hasPrefix("metric \"API requests\" has no units in ") == true
+                && pricing?.description.hasSuffix("cost per unit is undefined, so no price can be derived") == true,
+            "\(String(describing: pricing))")
         await environment.pool.close()
     }
 
@@ -101,13 +111,19 @@ struct ReportTests {
     @Test func mixedCurrenciesAreRefused() async throws {
         let environment = try await Fixtures.reportEnvironment()
         // Revenue in EUR against cost in USD.
-        await #expect(throws: ReportRefusal.self) {
+        let margin = await #expect(throws: ReportRefusal.self) {
             try await environment.reports.margin(revenueMetric: "Revenue EUR", costReport: "COGS", allocateBy: nil, period: period)
         }
+        #expect(
+            margin?.description == "revenue (\"Revenue EUR\") is in EUR but cost report \"COGS\" is in USD: "
+                + "a margin needs revenue and cost in one currency", "\(String(describing: margin))")
         // One cost report holding USD and EUR cost.
-        await #expect(throws: ReportRefusal.self) {
+        let mixed = await #expect(throws: ReportRefusal.self) {
             try await environment.reports.unitCost(costReport: "Everything", metric: "API requests", period: period)
         }
+        #expect(
+            mixed?.description.hasPrefix("cost report \"Everything\" has cost in several currencies (EUR, USD)") == true,
+            "\(String(describing: mixed))")
         await environment.pool.close()
     }
 

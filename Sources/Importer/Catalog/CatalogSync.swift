@@ -119,3 +119,28 @@ public struct CatalogSync: Sendable {
         return result
     }
 }
+
+extension CatalogSync {
+    /// A billable metric as the catalog mirrors it.
+    public struct BillableMetricEntry: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        /// `SUM`, `MAX`, … as Metronome names it; empty when unknown.
+        public var aggregationType: String
+        public var archived: Bool
+    }
+
+    /// The connection's billable metrics, current ones first, by name.
+    public func billableMetrics(of connection: ConnectionRecord) async throws -> [BillableMetricEntry] {
+        try await pool.query(
+            """
+            SELECT id, name, coalesce(aggregation_type, ''), archived_at IS NOT NULL FROM billable_metrics
+            WHERE connection_id = $1 ORDER BY archived_at NULLS FIRST, name
+            """, [connection.id]
+        ).map { row in
+            BillableMetricEntry(
+                id: try row.decode(at: 0), name: try row.decode(at: 1), aggregationType: try row.decode(at: 2),
+                archived: try row.decode(at: 3))
+        }
+    }
+}

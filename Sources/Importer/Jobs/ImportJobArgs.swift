@@ -1,9 +1,9 @@
 /// Job kinds and their arguments. Arguments name everything the job touches (connection, metric,
 /// window, the exact customers), so a job means the same thing whenever it runs.
-public enum ImportJobKind {
-    public static let catalog = "catalog_sync"
-    public static let usage = "import_usage"
-    public static let revenue = "import_revenue"
+public enum ImportJobKind: String, Sendable, CaseIterable {
+    case catalog = "catalog_sync"
+    case usage = "import_usage"
+    case revenue = "import_revenue"
 }
 
 /// Queues: the daily sync (the trailing lookback, high priority) and the history backfill.
@@ -55,6 +55,12 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
         case customerIDs = "customer_ids"
         case refresh
     }
+
+    /// Args JSON that every job of the connection contains (catalog jobs too), for ``JobQueue/Filter``.
+    public static func selecting(connectionID: Int64) -> String { #"{"connection_id": \#(connectionID)}"# }
+
+    /// Args JSON that every import job of the metric contains, for ``JobQueue/Filter``.
+    public static func selecting(metricID: Int64) -> String { #"{"metric_ids": [\#(metricID)]}"# }
 
     /// One unfinished job per source, window and batch: re-planning the same work is a no-op.
     public var uniqueKey: String {

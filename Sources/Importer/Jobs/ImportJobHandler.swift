@@ -38,13 +38,13 @@ public struct ImportJobHandler: JobHandler {
 
     public func handle(_ job: ClaimedJob, context: JobContext) async throws -> JobOutcome {
         do {
-            switch job.kind {
-            case ImportJobKind.catalog:
+            // A kind this binary does not know is discarded with the reason, never run as another kind.
+            guard let kind = ImportJobKind(rawValue: job.kind) else { return .discard(reason: "unknown job kind \(job.kind)") }
+            switch kind {
+            case .catalog:
                 return try await runCatalog(job, queue: context.queue)
-            case ImportJobKind.usage, ImportJobKind.revenue:
-                return try await runImport(job, context: context)
-            default:
-                return .discard(reason: "unknown job kind \(job.kind)")
+            case .usage, .revenue:
+                return try await runImport(job, kind: kind, context: context)
             }
         } catch let error as MetronomeError {
             return try await outcome(for: error, job: job)
@@ -101,26 +101,38 @@ public struct ImportJobHandler: JobHandler {
             configuration: configuration, httpClient: httpClient,
             pacer: PostgresRequestPacer(
                 pool: pool, connectionID: connection.id,
-                requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue, beforeSend: beforeSend),
+                requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue, beforeSend: beforeSend,
+                logger: logger),
             logger: logger)
     }
 
-    /// A connection that is paused or invalid holds its jobs back (snoozed, no attempt used).
-    private func usableConnection(_ id: Int64) async throws -> (ConnectionRecord?, JobOutcome?) {
+    /// Whether a job may use its connection now.
+    enum ConnectionUse {
+        case usable(ConnectionRecord)
+        /// Paused, invalid or gone: the job ends with this outcome instead.
+        case unusable(JobOutcome)
+    }
+
+    /// A connection that is paused or invalid holds its jobs back (snoozed, no attempt used); one that
+    /// no longer exists discards them.
+    func usableConnection(_ id: Int64) async throws -> ConnectionUse {
         guard let connection = try await connections.find(id: id) else {
-            return (nil, .discard(reason: "connection \(id) no longer exists"))
+            return .unusable(.discard(reason: "connection \(id) no longer exists"))
         }
         guard connection.status == .active else {
             let reason = "connection \(connection.name) is \(connection.status.rawValue)" + (connection.lastError.map { ": \($0)" } ?? "")
-            return (nil, .hold(seconds: 60, reason: reason, record: connection.status == .invalid))
+            return .unusable(.hold(seconds: 60, reason: reason, record: connection.status == .invalid))
         }
-        return (connection, nil)
+        return .usable(connection)
     }
 
     private func runCatalog(_ job: ClaimedJob, queue: JobQueue) async throws -> JobOutcome {
         let args = try job.args(as: CatalogJobArgs.self)
-        let (connection, held) = try await usableConnection(args.connectionID)
-        guard let connection else { return held! }
+        let connection: ConnectionRecord
+        switch try await usableConnection(args.connectionID) {
+        case .usable(let usable): connection = usable
+        case .unusable(let outcome): return outcome
+        }
         let summary = try await CatalogSync(pool: pool).sync(connection: connection, client: try client(for: connection))
         logger.info(
             "catalog synced",
@@ -129,7 +141,7 @@ public struct ImportJobHandler: JobHandler {
         return .complete
     }
 
-    private func runImport(_ job: ClaimedJob, context: JobContext) async throws -> JobOutcome {
+    private func runImport(_ job: ClaimedJob, kind: ImportJobKind, context: JobContext) async throws -> JobOutcome {
         var args = try job.args(as: ImportJobArgs.self)
         var jobMetrics: [BusinessMetric] = []
         for id in args.metricIDs {
@@ -139,10 +151,13 @@ public struct ImportJobHandler: JobHandler {
             return .discard(reason: "metric(s) \(args.metricIDs.map(String.init).joined(separator: ", ")) no longer exist")
         }
         args.metricIDs = jobMetrics.map(\.id)  // deleted metrics drop out
-        let (connection, held) = try await usableConnection(args.connectionID)
-        guard let connection else { return held! }
+        let connection: ConnectionRecord
+        switch try await usableConnection(args.connectionID) {
+        case .usable(let usable): connection = usable
+        case .unusable(let outcome): return outcome
+        }
         let client = try client(for: connection, job: job, context: context)
-        if job.kind == ImportJobKind.usage {
+        if kind == .usage {
             try await importUsage(job, args: args, metric: jobMetrics[0], client: client)
         } else {
             try await importRevenue(job, args: args, metrics: jobMetrics, client: client)
@@ -155,7 +170,8 @@ public struct ImportJobHandler: JobHandler {
     /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
     ///
     /// A commit that fails for a reason that passes (the connection was lost in a restart or a failover, a
-    /// serialization failure) is tried again on a fresh connection, for up to about half a minute: the
+    /// serialization failure, a statement timeout behind someone's lock) is tried again, on a fresh
+    /// connection when the old one broke, for up to about half a minute: the
     /// page is in memory, and fetching it again would spend the shared request budget. Trying again is
     /// safe: values are upserts and the checkpoint is fenced by the lease, so a commit that did go
     /// through before its connection broke only finds its lease gone.
@@ -169,7 +185,9 @@ public struct ImportJobHandler: JobHandler {
             while true {
                 do {
                     return try await pool.transaction(body)
-                } catch let error as PostgresError where error.isTransient && retries < Self.commitRetries {
+                } catch let error as PostgresError
+                    where (error.isTransient || error.sqlState == .queryCanceled) && retries < Self.commitRetries
+                {
                     retries += 1
                     logger.warning(
                         "page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retries)", "delay_s": "\(delay)"])
@@ -183,7 +201,7 @@ public struct ImportJobHandler: JobHandler {
     /// 0.25 + 0.5 + 1 + 2 + 4 + 8 + 8 ≈ 24 s of waiting at most.
     static let commitRetries = 7
 
-    /// One page: its request (paced, with retries) and its commit.
+    /// Records how long one page took: its request (paced, with retries) and its commit.
     static func recordPageDuration(since started: ContinuousClock.Instant) {
         Timer(label: "meterbridge_page_duration_seconds", preferredDisplayUnit: .seconds).record(duration: ContinuousClock.now - started)
     }

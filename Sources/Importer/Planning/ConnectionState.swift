@@ -78,8 +78,8 @@ struct ConnectionState: Sendable {
         var pending: [Key: DaySet] = [:]
         let decoder = JSONDecoder()
         for argsJSON in try await queue.args(
-            kinds: [ImportJobKind.usage, ImportJobKind.revenue], states: [.available, .running, .retryable, .discarded],
-            argsContainJSON: #"{"connection_id": \#(id)}"#)
+            kinds: [ImportJobKind.usage.rawValue, ImportJobKind.revenue.rawValue], states: [.available, .running, .retryable, .discarded],
+            argsContainJSON: ImportJobArgs.selecting(connectionID: id))
         {
             guard let args = try? decoder.decode(PlannedWindow.self, from: Data(argsJSON.utf8)) else { continue }
             for metric in args.metricIDs {

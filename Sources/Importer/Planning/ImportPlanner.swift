@@ -183,16 +183,12 @@ public struct ImportPlanner: Sendable {
     }
 
     private func enqueueCatalogRefreshes() async throws -> Int {
-        let stale = try await queue.pool.query(
-            """
-            SELECT id FROM connections WHERE status = 'active'
-              AND (catalog_synced_at IS NULL OR catalog_synced_at < now() - make_interval(secs => $1::float8))
-            """, [options.catalogIntervalSeconds]
-        ).map { try $0.decode(Int64.self, at: 0) }
+        let stale = try await ConnectionStore(pool: queue.pool, environment: [:])
+            .activeWithStaleCatalog(olderThanSeconds: options.catalogIntervalSeconds)
         var added = 0
         for id in stale {
             let job = try NewJob(
-                kind: ImportJobKind.catalog, args: CatalogJobArgs(connectionID: id), queue: ImportQueue.sync, priority: 0,
+                kind: ImportJobKind.catalog.rawValue, args: CatalogJobArgs(connectionID: id), queue: ImportQueue.sync, priority: 0,
                 uniqueKey: "catalog:\(id)")
             if case .inserted = try await queue.enqueue(job) { added += 1 }
         }
@@ -288,7 +284,7 @@ public struct ImportPlanner: Sendable {
     /// share one job, so their common invoice pages are fetched once.
     struct PlannedJobs {
         private var order: [String] = []
-        private var byKey: [String: (args: ImportJobArgs, kind: String, queue: String, priority: Int16)] = [:]
+        private var byKey: [String: (args: ImportJobArgs, kind: ImportJobKind, queue: String, priority: Int16)] = [:]
 
         mutating func add(
             _ metric: BusinessMetric, window: DayRange, batch: Int, customers: [String], queue: String, priority: Int16,
@@ -305,7 +301,7 @@ public struct ImportPlanner: Sendable {
                 return
             }
             order.append(key)
-            byKey[key] = (args, metric.kind == .usage ? ImportJobKind.usage : ImportJobKind.revenue, queue, priority)
+            byKey[key] = (args, metric.kind == .usage ? .usage : .revenue, queue, priority)
         }
 
         struct Planned {
@@ -318,7 +314,7 @@ public struct ImportPlanner: Sendable {
             try order.compactMap { byKey[$0] }.filter { $0.queue == queue }.map { planned in
                 Planned(
                     job: try NewJob(
-                        kind: planned.kind, args: planned.args, queue: planned.queue, priority: planned.priority,
+                        kind: planned.kind.rawValue, args: planned.args, queue: planned.queue, priority: planned.priority,
                         uniqueKey: planned.args.uniqueKey),
                     windowEnd: planned.args.window.end, requests: PageCost.job(kind: planned.kind, args: planned.args))
             }

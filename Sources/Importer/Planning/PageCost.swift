@@ -23,8 +23,8 @@ public enum PageCost {
     }
 
     /// Requests for one import job.
-    public static func job(kind: String, args: ImportJobArgs) -> Int {
-        window(kind == ImportJobKind.usage ? .usage : .revenue, days: args.window.days, customers: args.customerIDs.count)
+    public static func job(kind: ImportJobKind, args: ImportJobArgs) -> Int {
+        window(kind == .usage ? .usage : .revenue, days: args.window.days, customers: args.customerIDs.count)
     }
 
     /// Requests for one catalog refresh: active and archived customers are listed separately (each at

@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 import Metrics
 public import Metronome
 public import Postgres
@@ -17,15 +18,18 @@ public struct PostgresRequestPacer: RequestPacer {
     /// Asked right before each request is sent; an error thrown here abandons the request (a job
     /// whose lease was lost stops spending the shared budget at once, not at its next commit).
     let beforeSend: (@Sendable () async throws -> Void)?
+    let logger: Logger
 
     public init(
         pool: PostgresConnectionPool, connectionID: Int64, requestsPerSecond: Double,
-        beforeSend: (@Sendable () async throws -> Void)? = nil
+        beforeSend: (@Sendable () async throws -> Void)? = nil,
+        logger: Logger = Logger(label: "meterbridge.rate-limit", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.pool = pool
         self.connectionID = connectionID
         self.requestsPerSecond = requestsPerSecond
         self.beforeSend = beforeSend
+        self.logger = logger
     }
 
     /// The furthest ahead a request may book a slot: beyond it the job is held instead of holding a
@@ -65,7 +69,14 @@ public struct PostgresRequestPacer: RequestPacer {
     public func didReceiveRateLimit(retryAfter: Duration?) async {
         Counter(label: "meterbridge_metronome_rate_limited_total").increment()
         let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
-        _ = try? await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
+        do {
+            try await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
+        } catch {
+            // The job still snoozes; only the other workers of the connection are not told to wait.
+            logger.warning(
+                "could not push the connection's request budget back after a 429",
+                metadata: ["connection.id": "\(connectionID)", "error": "\(error)"])
+        }
     }
 
     /// Reserves the next slot unless it is more than $3 seconds ahead; returns the seconds to wait for it

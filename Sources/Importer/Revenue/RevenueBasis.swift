@@ -7,10 +7,3 @@ public enum RevenueBasis: String, Sendable, Codable, CaseIterable {
     /// money is drawn down.
     case grossUsage = "gross_usage"
 }
-
-/// Where a metric's labels come from.
-public enum LabelSource: String, Sendable, Codable, CaseIterable {
-    case customerName = "customer_name"
-    case ingestAlias = "ingest_alias"
-    case customerID = "customer_id"
-}

@@ -30,32 +30,32 @@ public struct ConnectionStore: Sendable {
         public init(_ description: String) { self.description = description }
     }
 
-    static let columns = """
-        id, name, base_url, status, rate_limit, customer_batch_size, last_validated_at, last_error, catalog_synced_at,
-        token_ciphertext, token_format
-        """
-
     static func record(_ row: PostgresRow) throws -> ConnectionRecord {
         ConnectionRecord(
             id: try row.decode(at: 0), name: try row.decode(at: 1), baseURL: try row.decode(at: 2),
-            status: ConnectionRecord.Status(rawValue: try row.decode(at: 3)) ?? .invalid, rateLimit: try row.decode(at: 4),
+            status: try row.decode(at: 3), rateLimit: try row.decode(at: 4),
             customerBatchSize: try row.decode(at: 5), lastValidatedAt: try row.decode(at: 6), lastError: try row.decode(at: 7),
             catalogSyncedAt: try row.decode(at: 8), tokenCiphertext: try row.decode(at: 9), tokenFormat: try row.decode(at: 10))
     }
 
     public func all() async throws -> [ConnectionRecord] {
-        try await pool.query("SELECT \(Self.columns) FROM connections ORDER BY name").map(Self.record)
+        try await pool.query(ConnectionStoreSQL.all).map(Self.record)
     }
 
     public func named(_ name: String) async throws -> ConnectionRecord {
-        guard let row = try await pool.query("SELECT \(Self.columns) FROM connections WHERE name = $1", [name]).first else {
+        guard let row = try await pool.query(ConnectionStoreSQL.byName, [name]).first else {
             throw StoreError("no connection named \(name)")
         }
         return try Self.record(row)
     }
 
     public func find(id: Int64) async throws -> ConnectionRecord? {
-        try await pool.query("SELECT \(Self.columns) FROM connections WHERE id = $1", [id]).first.map(Self.record)
+        try await pool.query(ConnectionStoreSQL.byID, [id]).first.map(Self.record)
+    }
+
+    /// Ids of the active connections whose catalog was never synced, or not within `seconds`.
+    public func activeWithStaleCatalog(olderThanSeconds seconds: Double) async throws -> [Int64] {
+        try await pool.query(ConnectionStoreSQL.activeWithStaleCatalog, [seconds]).map { try $0.decode(Int64.self, at: 0) }
     }
 
     /// Saves a connection whose token has been validated. Fails if the name is taken.
@@ -67,14 +67,10 @@ public struct ConnectionStore: Sendable {
         do {
             return try await pool.transaction { db in
                 // The id first: the token is sealed for it.
-                let id: Int64 = try db.query("SELECT nextval(pg_get_serial_sequence('connections', 'id'))").single().decode(at: 0)
+                let id: Int64 = try db.query(ConnectionStoreSQL.nextID).single().decode(at: 0)
                 let ciphertext = try cipher.seal(token, for: TokenCipher.Binding(connectionID: id, baseURL: baseURL))
                 let row = try db.query(
-                    """
-                    INSERT INTO connections (id, name, base_url, token_ciphertext, token_format, rate_limit, customer_batch_size,
-                        last_validated_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING \(Self.columns)
-                    """, [id, name, baseURL, ciphertext, TokenCipher.boundFormat, rateLimit, customerBatchSize]
+                    ConnectionStoreSQL.insert, [id, name, baseURL, ciphertext, TokenCipher.boundFormat, rateLimit, customerBatchSize]
                 ).single()
                 return try Self.record(row)
             }
@@ -85,46 +81,35 @@ public struct ConnectionStore: Sendable {
 
     public func setToken(_ connection: ConnectionRecord, token: String) async throws {
         try await pool.query(
-            """
-            UPDATE connections SET token_ciphertext = $2, token_format = $3, status = 'active', last_error = NULL,
-                last_validated_at = now()
-            WHERE id = $1
-            """, [connection.id, try cipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
+            ConnectionStoreSQL.setToken, [connection.id, try cipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
     }
 
     public func setStatus(_ id: Int64, _ status: ConnectionRecord.Status, error: String? = nil) async throws {
-        try await pool.query(
-            """
-            UPDATE connections SET status = $2, last_error = $3,
-                last_validated_at = CASE WHEN $2 = 'active' AND $3::text IS NULL THEN now() ELSE last_validated_at END
-            WHERE id = $1
-            """, [id, status.rawValue, error])
+        try await pool.query(ConnectionStoreSQL.setStatus, [id, status.rawValue, error])
         if status == .active {
             // Its held jobs run now, not at the end of their current wait.
             try await JobQueue(pool: pool, logger: Logger(label: "meterbridge.connections")).wake(
-                argsContainJSON: #"{"connection_id": \#(id)}"#)
+                argsContainJSON: ImportJobArgs.selecting(connectionID: id))
         }
     }
 
     /// Marks the connection invalid after a 401/403 (its jobs wait until it validates again).
     public func markInvalid(_ id: Int64, error: String) async throws {
-        try await pool.query("UPDATE connections SET status = 'invalid', last_error = $2 WHERE id = $1 AND status = 'active'", [id, error])
+        try await pool.query(ConnectionStoreSQL.markInvalid, [id, error])
     }
 
     /// Deletes a connection; with `cascade` also its metrics and their values, otherwise refuses while
     /// metrics use it.
     public func remove(_ connection: ConnectionRecord, cascade: Bool) async throws -> Int {
         try await pool.transaction { db in
-            let metrics = try db.query("SELECT id FROM business_metrics WHERE connection_id = $1", [connection.id])
+            let metrics = try db.query(ConnectionStoreSQL.metricIDs, [connection.id])
                 .map { try $0.decode(Int64.self, at: 0) }
             if !metrics.isEmpty && !cascade {
                 throw StoreError("connection \(connection.name) is used by \(metrics.count) metric(s); remove them first or pass --cascade")
             }
-            try db.query(
-                "UPDATE jobs SET state = 'cancelled', finalized_at = now() WHERE state IN ('available', 'running', 'retryable') AND (args->>'connection_id')::bigint = $1",
-                [connection.id])
-            try db.query("DELETE FROM business_metrics WHERE connection_id = $1", [connection.id])
-            try db.query("DELETE FROM connections WHERE id = $1", [connection.id])
+            try JobQueue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: connection.id)), on: db)
+            try db.query(ConnectionStoreSQL.deleteMetrics, [connection.id])
+            try db.query(ConnectionStoreSQL.delete, [connection.id])
             return metrics.count
         }
     }
@@ -146,14 +131,12 @@ public struct ConnectionStore: Sendable {
         let current = try cipher
         return try await pool.transaction { db in
             let rows = try db.query(
-                "SELECT \(Self.columns) FROM connections WHERE NOT $1 OR token_format = $2 ORDER BY id FOR UPDATE",
-                [onlyLegacy, TokenCipher.legacyFormat]
+                ConnectionStoreSQL.tokensToReseal, [onlyLegacy, TokenCipher.legacyFormat]
             ).map(Self.record)
             for connection in rows {
                 let token = try current.open(connection.tokenCiphertext, format: connection.tokenFormat, for: connection.tokenBinding)
                 try db.query(
-                    "UPDATE connections SET token_ciphertext = $2, token_format = $3 WHERE id = $1",
-                    [connection.id, try newCipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
+                    ConnectionStoreSQL.reseal, [connection.id, try newCipher.seal(token, for: connection.tokenBinding), TokenCipher.boundFormat])
             }
             return rows.count
         }

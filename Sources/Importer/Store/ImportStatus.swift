@@ -1,4 +1,6 @@
 public import Foundation
+import JobQueue
+import Logging
 public import Metronome
 public import Postgres
 
@@ -87,24 +89,15 @@ public struct ImportStatus: Sendable, Codable {
                     plan: projections[id].map(Plan.init)))
         }
 
-        let metrics = try await MetricStore(pool: pool).all()
+        let store = MetricStore(pool: pool)
+        let queue = JobQueue(pool: pool, logger: Logger(label: "meterbridge.status"))
         var result: [Metric] = []
-        for metric in metrics {
-            let jobRows = try await pool.query(
-                """
-                SELECT state::text, count(*) FROM jobs WHERE args->'metric_ids' @> jsonb_build_array($1::bigint) GROUP BY 1
-                """, [metric.id])
-            var jobs: [String: Int] = [:]
-            for row in jobRows { jobs[try row.decode(at: 0)] = try row.decode(at: 1) }
-            let rows = try await MetricStore(pool: pool).valueCount(metric)
+        for metric in try await store.all() {
+            let metricJobs = JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(metricID: metric.id))
+            let jobs = Dictionary(uniqueKeysWithValues: try await queue.stateCounts(metricJobs).map { ($0.key.rawValue, $0.value) })
+            let rows = try await store.valueCount(metric)
             let (through, percent) = try await progress(metric, pool: pool, today: today)
-            let errors = try await pool.query(
-                """
-                SELECT e->>'at', e->>'error' FROM jobs, jsonb_array_elements(errors) e
-                WHERE args->'metric_ids' @> jsonb_build_array($1::bigint)
-                ORDER BY e->>'at' DESC LIMIT 3
-                """, [metric.id]
-            ).map { "\(try $0.decode(String.self, at: 0)): \(try $0.decode(String.self, at: 1))" }
+            let errors = try await queue.newestErrors(metricJobs, limit: 3).map { "\($0.at): \($0.error)" }
             let pending = (jobs["available"] ?? 0) + (jobs["running"] ?? 0) + (jobs["retryable"] ?? 0)
             let state =
                 (jobs["discarded"] ?? 0) > 0 ? "failed"
@@ -120,8 +113,8 @@ public struct ImportStatus: Sendable, Codable {
         return ImportStatus(connections: connections, metrics: result)
     }
 
-    /// The last day imported without a gap from `since` for every batch, and the share of (day, batch)
-    /// cells imported up to today.
+    /// The last day imported without a gap from `since` for every batch (``MetricStore/completeThrough(_:)``,
+    /// the same read model the reports use), and the share of (day, batch) cells imported up to today.
     public static func progress(_ metric: BusinessMetric, pool: PostgresConnectionPool, today: UTCDay) async throws
         -> (UTCDay?, Double)
     {
@@ -146,9 +139,7 @@ public struct ImportStatus: Sendable, Codable {
         guard !sets.isEmpty, metric.since <= today else { return (nil, 0) }
         let span = DayRange(start: metric.since, end: today.adding(days: 1))
         let done = sets.values.reduce(0) { $0 + span.days - $1.missing(in: span).reduce(0) { $0 + $1.days } }
-        // Complete through the earliest batch's last day; nothing while any batch has a gap at `since`.
-        let ends = sets.values.map { $0.completeThrough(from: metric.since) }
-        let through = ends.contains(nil) ? nil : ends.compactMap { $0 }.min()
+        let through = try await MetricStore(pool: pool).completeThrough(metric)
         return (through, 100 * Double(done) / Double(span.days * sets.count))
     }
 }

@@ -10,10 +10,30 @@ public struct SVGChartRenderer: Sendable {
 
     private static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5"]
 
+    /// A generous width of one character at the 12 px font, for laying out text without measuring it.
+    static let characterWidth = 7.0
+    /// Category labels run down and to the right at this angle, so long names do not collide.
+    static let labelAngle = 45.0
+    /// Category labels longer than this are cut with an ellipsis (the full name is in the bar's tooltip).
+    static let labelCharacters = 18
+    static let legendColumns = 4
+
+    /// The vertical room the rotated category labels take below the plot.
+    static func labelRoom(_ categories: [String]) -> Double {
+        let longest = Double(categories.map { min($0.count, labelCharacters) }.max() ?? 0)
+        return 14 + longest * characterWidth * sin(labelAngle * .pi / 180) + 8
+    }
+
+    static func truncated(_ text: String, to characters: Int) -> String {
+        text.count > characters ? String(text.prefix(max(characters - 1, 1))) + "…" : text
+    }
+
     public func render(_ chart: ChartData) -> String {
         let left = 90.0, right = 30.0, top = 50.0
-        let legendRows = Double((chart.series.count + 3) / 4)
-        let bottom = 90.0 + legendRows * 20
+        let legendRows = Double((chart.series.count + Self.legendColumns - 1) / Self.legendColumns)
+        // Below the plot: the rotated category labels, then the legend, each in its own band.
+        let labelRoom = Self.labelRoom(chart.categories)
+        let bottom = labelRoom + 10 + legendRows * 20 + 10
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         let values = chart.series.flatMap { $0.values.compactMap { $0.map(Self.double) } }
@@ -45,8 +65,8 @@ public struct SVGChartRenderer: Sendable {
         let labelEvery = max(1, Int((Double(count) * 14 / plotWidth).rounded(.up)))
         for (index, category) in chart.categories.enumerated() where index % labelEvery == 0 {
             let x = left + slot * (Double(index) + 0.5)
-            let label = Self.escape(category.count > 18 ? String(category.prefix(17)) + "…" : category)
-            svg += "<text transform=\"translate(\(f(x)) \(f(top + plotHeight + 14))) rotate(35)\" text-anchor=\"start\">\(label)</text>\n"
+            let label = Self.escape(Self.truncated(category, to: Self.labelCharacters))
+            svg += "<text transform=\"translate(\(f(x)) \(f(top + plotHeight + 14))) rotate(\(f(Self.labelAngle)))\" text-anchor=\"start\">\(label)</text>\n"
         }
 
         switch chart.style {
@@ -81,13 +101,16 @@ public struct SVGChartRenderer: Sendable {
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             }
         }
-        // Legend.
+        // Legend, below the category labels; a name too long for its column is cut (full name as tooltip).
+        let columnWidth = plotWidth / Double(Self.legendColumns)
+        let nameCharacters = Int((columnWidth - 18 - 8) / Self.characterWidth)
         for (index, series) in chart.series.enumerated() {
-            let column = Double(index % 4), row = Double(index / 4)
-            let x = left + column * (plotWidth / 4)
-            let yPosition = height - bottom + 60 + row * 20
+            let column = Double(index % Self.legendColumns), row = Double(index / Self.legendColumns)
+            let x = left + column * columnWidth
+            let yPosition = top + plotHeight + labelRoom + 10 + 12 + row * 20
+            let name = Self.escape(Self.truncated(series.name, to: nameCharacters))
             svg += "<rect x=\"\(f(x))\" y=\"\(f(yPosition - 10))\" width=\"12\" height=\"12\" fill=\"\(Self.palette[index % Self.palette.count])\"/>\n"
-            svg += "<text x=\"\(f(x + 18))\" y=\"\(f(yPosition))\">\(Self.escape(series.name))</text>\n"
+            svg += "<text x=\"\(f(x + 18))\" y=\"\(f(yPosition))\"><title>\(Self.escape(series.name))</title>\(name)</text>\n"
         }
         return svg + "</svg>\n"
     }
