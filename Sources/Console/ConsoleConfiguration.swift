@@ -31,7 +31,8 @@ public struct ConsoleConfiguration: Sendable {
     public static func refusal(host: String, hasToken: Bool, noAuth: Bool) -> String? {
         if hasToken && noAuth { return "pass --auth-token-file or --no-auth, not both" }
         if !isLoopback(host) && !hasToken && !noAuth {
-            return "--http-host \(host) is reachable from other machines: pass --auth-token-file FILE (or --no-auth to serve it without authentication)"
+            return
+                "--http-host \(host) is reachable from other machines: pass --auth-token-file FILE (or --no-auth to serve it without authentication)"
         }
         return nil
     }

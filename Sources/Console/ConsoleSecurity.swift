@@ -43,7 +43,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var response: Response
         do {
             response = try await next(request, context)
@@ -75,8 +77,26 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let readOnly: Bool
     let secrets: ConsoleSecrets
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// Whether only loopback host names are accepted in `Host` (the console binds a loopback address).
+    let loopbackOnly: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let path = request.uri.path
+        // A page of another site that rebinds its own name to 127.0.0.1 reaches a loopback console as
+        // "same origin"; it still sends its own name as Host, so only loopback names are served.
+        if loopbackOnly, let authority = request.head.authority,
+            !ConsoleConfiguration.isLoopback(Self.hostname(authority))
+        {
+            throw HTTPError(.misdirectedRequest, message: "this console answers only to 127.0.0.1, localhost and [::1]")
+        }
+        // A browser says where a POST comes from: refuse any page but the console's own.
+        if request.method == .post, let origin = request.headers[.origin], let authority = request.head.authority,
+            URLComponents(string: origin).map({ Self.authority(of: $0) }) != authority.lowercased()
+        {
+            throw HTTPError(.forbidden, message: "cross-origin request refused")
+        }
         if case .token(let token) = access, !path.hasPrefix("/static/"), path != "/login" {
             if let authorization = request.headers[.authorization] {
                 guard authorization.hasPrefix("Bearer "),
@@ -98,6 +118,19 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.forbidden, message: "the console is read-only")
         }
         return try await next(request, context)
+    }
+
+    /// `host` of `host:port`, `[::1]` of `[::1]:port`.
+    static func hostname(_ authority: String) -> String {
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") { return String(authority[...end]) }
+        return String(authority.split(separator: ":", maxSplits: 1).first ?? "").lowercased()
+    }
+
+    /// `host[:port]` of an origin, as a browser writes it in `Host` for the same server.
+    static func authority(of origin: URLComponents) -> String {
+        var host = (origin.host ?? "").lowercased()
+        if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+        return origin.port.map { "\(host):\($0)" } ?? host
     }
 }
 

@@ -1,8 +1,8 @@
+import HTTPTypes
 public import Hummingbird
 import Importer
 import JobQueue
 public import Logging
-import HTTPTypes
 import Mustache
 import NIOCore
 public import Postgres
@@ -26,7 +26,9 @@ public struct ConsoleServer: Sendable {
     var metrics: MetricStore { MetricStore(pool: pool) }
 
     /// The HTTP application; `onListening` receives the bound port (useful with port 0).
-    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol & Service {
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
+        & Service
+    {
         Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -37,7 +39,10 @@ public struct ConsoleServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: SecurityHeadersMiddleware(logger: logger))
-        router.add(middleware: AccessMiddleware(access: configuration.access, readOnly: configuration.readOnly, secrets: secrets))
+        router.add(
+            middleware: AccessMiddleware(
+                access: configuration.access, readOnly: configuration.readOnly, secrets: secrets,
+                loopbackOnly: ConsoleConfiguration.isLoopback(configuration.host)))
         router.get("static/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         router.get("static/console.js") { _, _ in Self.asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
         router.get("login") { _, _ in try self.loginPage(failed: false) }
@@ -45,7 +50,9 @@ public struct ConsoleServer: Sendable {
         router.post("logout") { request, _ in try await self.logout(request) }
         router.get("/") { _, _ in try await self.overviewPage() }
         router.get("metrics") { _, _ in try await self.metricsPage() }
-        router.get("metrics/:id") { request, context in try await self.metricPage(request, id: try context.parameters.require("id", as: Int64.self)) }
+        router.get("metrics/:id") { request, context in
+            try await self.metricPage(request, id: try context.parameters.require("id", as: Int64.self))
+        }
         router.get("metrics/:id/values.csv") { request, context in
             try await self.metricCSV(request, id: try context.parameters.require("id", as: Int64.self))
         }
@@ -55,7 +62,9 @@ public struct ConsoleServer: Sendable {
         router.get("jobs") { request, _ in try await self.jobsPage(request) }
         router.get("jobs/retry-failed") { request, _ in try await self.confirmRetryFailed(request) }
         router.post("jobs/retry-failed") { request, _ in try await self.retryFailed(request) }
-        router.get("jobs/:id") { _, context in try await self.jobPage(id: try context.parameters.require("id", as: Int64.self)) }
+        router.get("jobs/:id") { _, context in
+            try await self.jobPage(id: try context.parameters.require("id", as: Int64.self))
+        }
         router.post("jobs/:id/retry") { request, context in
             try await self.retryJob(request, id: try context.parameters.require("id", as: Int64.self))
         }
@@ -64,10 +73,13 @@ public struct ConsoleServer: Sendable {
         }
         router.post("queues/:name/:action") { request, context in
             try await self.pauseOrResume(
-                request, queue: try context.parameters.require("name"), action: try context.parameters.require("action"))
+                request, queue: try context.parameters.require("name"), action: try context.parameters.require("action")
+            )
         }
         router.get("reports") { _, _ in try await self.reportsPage(error: nil) }
-        router.get("reports/:name") { request, context in try await self.reportPage(request, name: try context.parameters.require("name")) }
+        router.get("reports/:name") { request, context in
+            try await self.reportPage(request, name: try context.parameters.require("name"))
+        }
         router.get("costs") { _, _ in try await self.costsPage() }
         return router
     }
@@ -96,9 +108,14 @@ public struct ConsoleServer: Sendable {
     var csrf: String { secrets.csrfToken }
 
     /// Renders `template` with `model` inside the page layout.
-    func page(_ title: String, section: String, template: String, model: Any, status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ title: String, section: String, template: String, model: Any, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
         let content = ConsoleTemplates.library.render(model, withTemplate: template) ?? ""
-        let sections = [("/", "Overview"), ("/metrics", "Metrics"), ("/jobs", "Jobs"), ("/reports", "Unit economics"), ("/costs", "Costs")]
+        let sections = [
+            ("/", "Overview"), ("/metrics", "Metrics"), ("/jobs", "Jobs"), ("/reports", "Unit economics"),
+            ("/costs", "Costs"),
+        ]
         var signedIn = false
         if case .token = configuration.access { signedIn = true }
         let layout = Layout(
@@ -106,15 +123,20 @@ public struct ConsoleServer: Sendable {
             readOnly: configuration.readOnly, signedIn: signedIn, csrf: csrf, content: content)
         let html = ConsoleTemplates.library.render(layout, withTemplate: "layout") ?? ""
         return Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     struct Message { var kind: String; var text: String; var back: String }
 
     /// The answer to an action: what happened, and a link back.
-    func message(_ title: String, section: String, _ text: String, back: String, kind: String = "ok",
-                 status: HTTPResponse.Status = .ok) -> Response {
-        page(title, section: section, template: "message", model: Message(kind: kind, text: text, back: back), status: status)
+    func message(
+        _ title: String, section: String, _ text: String, back: String, kind: String = "ok",
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        page(
+            title, section: section, template: "message", model: Message(kind: kind, text: text, back: back),
+            status: status)
     }
 
     // MARK: Signing in
@@ -122,7 +144,9 @@ public struct ConsoleServer: Sendable {
     struct LoginModel { var failed: Bool; var csrf: String }
 
     func loginPage(failed: Bool) throws -> Response {
-        page("Sign in", section: "", template: "login", model: LoginModel(failed: failed, csrf: csrf), status: failed ? .unauthorized : .ok)
+        page(
+            "Sign in", section: "", template: "login", model: LoginModel(failed: failed, csrf: csrf),
+            status: failed ? .unauthorized : .ok)
     }
 
     func login(_ request: Request) async throws -> Response {
@@ -136,8 +160,10 @@ public struct ConsoleServer: Sendable {
         }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(
-            Cookie(name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: secrets.session(for: token), path: "/",
-                   httpOnly: true, sameSite: .strict))
+            Cookie(
+                name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: secrets.session(for: token),
+                path: "/",
+                httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -145,8 +171,10 @@ public struct ConsoleServer: Sendable {
         _ = try await FormFields.post(request, secrets: secrets)
         var response = Response(status: .seeOther, headers: [.location: "/login"])
         response.setCookie(
-            Cookie(name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true,
-                   sameSite: .strict))
+            Cookie(
+                name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: "", maxAge: 0, path: "/",
+                httpOnly: true,
+                sameSite: .strict))
         return response
     }
 }

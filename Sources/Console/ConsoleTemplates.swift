@@ -13,7 +13,8 @@ enum ConsoleTemplates {
     }()
 
     static let sources: [(String, String)] = [
-        ("layout", layout), ("overview", overview), ("metrics", metrics), ("metric", metric), ("jobs", jobs), ("job", job),
+        ("layout", layout), ("overview", overview), ("metrics", metrics), ("metric", metric), ("jobs", jobs),
+        ("job", job),
         ("confirm", confirm), ("message", message), ("reports", reports), ("report", report), ("costs", costs),
         ("login", login),
     ]
@@ -215,6 +216,14 @@ enum ConsoleTemplates {
         """
 
     static let report = """
+        <section class="card">
+        <form class="filters" method="get" action="/reports/{{report}}">
+        {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
+        <label>from <input type="date" name="from" value="{{from}}" required></label>
+        <label>to <input type="date" name="to" value="{{to}}" required></label>
+        <button type="submit">Show</button>
+        </form>
+        </section>
         <p class="muted">{{period}}</p>
         {{#refusal}}<p class="error">{{.}}</p>{{/refusal}}
         <p class="notice" id="completeness">{{completeness}}</p>

@@ -18,10 +18,14 @@ extension ConsoleServer {
         subscript(_ key: String) -> String? { fields.first { $0.0 == key }?.1 }
         var query: String { FormFields.encode(fields) }
 
-        func filter(state override: JobState? = nil, ids: [Int64]? = nil, server: ConsoleServer) async throws -> JobQueue.Filter {
+        func filter(state override: JobState? = nil, ids: [Int64]? = nil, server: ConsoleServer) async throws
+            -> JobQueue.Filter
+        {
             var state: JobState?
             if let text = self["state"] {
-                guard let parsed = JobState(rawValue: text) else { throw HTTPError(.badRequest, message: "state: not a job state") }
+                guard let parsed = JobState(rawValue: text) else {
+                    throw HTTPError(.badRequest, message: "state: not a job state")
+                }
                 state = parsed
             }
             var metricID: Int64?
@@ -40,7 +44,9 @@ extension ConsoleServer {
             }
             var since: Date?
             if let text = self["since"] {
-                guard let day = UTCDay(text) else { throw HTTPError(.badRequest, message: "since: expected a day like 2026-01-31") }
+                guard let day = UTCDay(text) else {
+                    throw HTTPError(.badRequest, message: "since: expected a day like 2026-01-31")
+                }
                 since = day.start
             }
             return JobQueue.Filter(
@@ -53,7 +59,10 @@ extension ConsoleServer {
     var connectionStore: ConnectionStore { ConnectionStore(pool: pool, environment: [:]) }
 
     struct Choice { var value: String; var selected: Bool }
-    struct JobRow { var id: Int64; var queue, kind, state: String; var attempt, maxAttempts: Int16; var runAt: String; var lastError: String? }
+    struct JobRow {
+        var id: Int64; var queue, kind, state: String; var attempt, maxAttempts: Int16; var runAt: String;
+        var lastError: String?
+    }
 
     struct JobsModel {
         var stateOptions, queueOptions, kindOptions, metricOptions, connectionOptions: [Choice]
@@ -81,7 +90,8 @@ extension ConsoleServer {
             kindOptions: options(["catalog_sync", "import_usage", "import_revenue"], "kind"),
             metricOptions: options(try await metrics.all().map(\.title), "metric"),
             connectionOptions: options(try await connectionStore.all().map(\.name), "connection"),
-            since: form["since"], bulkRetry: actions && (form["state"] == nil || form["state"] == JobState.discarded.rawValue),
+            since: form["since"],
+            bulkRetry: actions && (form["state"] == nil || form["state"] == JobState.discarded.rawValue),
             query: form.query, count: jobs.count, limited: jobs.count == Self.jobListLimit, limit: Self.jobListLimit,
             jobs: jobs.map {
                 JobRow(
@@ -119,9 +129,11 @@ extension ConsoleServer {
         guard let job = try await queue.job(id: id) else { throw HTTPError(.notFound, message: "no job with id \(id)") }
         let model = JobModel(
             id: job.id, queue: job.queue, kind: job.kind, state: job.state.rawValue, attempt: job.attempt,
-            maxAttempts: job.maxAttempts, snoozes: job.snoozes, priority: job.priority, runAt: Self.timestamp(job.runAt),
+            maxAttempts: job.maxAttempts, snoozes: job.snoozes, priority: job.priority,
+            runAt: Self.timestamp(job.runAt),
             createdAt: Self.timestamp(job.createdAt), attemptedAt: Self.timestamp(job.attemptedAt),
-            finalizedAt: Self.timestamp(job.finalizedAt), lockedBy: job.lockedBy, leaseExpiresAt: Self.timestamp(job.leaseExpiresAt),
+            finalizedAt: Self.timestamp(job.finalizedAt), lockedBy: job.lockedBy,
+            leaseExpiresAt: Self.timestamp(job.leaseExpiresAt),
             uniqueKey: job.uniqueKey, args: Self.pretty(job.argsJSON), cursor: job.cursorJSON.map(Self.pretty),
             errors: Array(job.errors.reversed()), actions: actions,
             canRetry: job.state == .discarded || job.state == .cancelled, canCancel: !job.state.isFinal, csrf: csrf)
@@ -130,7 +142,9 @@ extension ConsoleServer {
 
     static func pretty(_ json: String) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]),
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
         else { return json }
         return String(decoding: data, as: UTF8.self)
     }
@@ -141,8 +155,10 @@ extension ConsoleServer {
         guard try await queue.job(id: id) != nil else { throw HTTPError(.notFound, message: "no job with id \(id)") }
         let requeued = try await queue.requeue(JobQueue.Filter(ids: [id]))
         return requeued.isEmpty
-            ? message("Retry", section: "/jobs", "Job \(id) is not discarded or cancelled: nothing requeued.", back: "/jobs/\(id)",
-                      kind: "notice", status: .conflict)
+            ? message(
+                "Retry", section: "/jobs", "Job \(id) is not discarded or cancelled: nothing requeued.",
+                back: "/jobs/\(id)",
+                kind: "notice", status: .conflict)
             : message("Retry", section: "/jobs", "Requeued job \(id).", back: "/jobs/\(id)")
     }
 
@@ -152,13 +168,16 @@ extension ConsoleServer {
         guard try await queue.job(id: id) != nil else { throw HTTPError(.notFound, message: "no job with id \(id)") }
         let cancelled = try await queue.cancel(JobQueue.Filter(ids: [id]))
         return cancelled.isEmpty
-            ? message("Cancel", section: "/jobs", "Job \(id) has already finished: nothing cancelled.", back: "/jobs/\(id)",
-                      kind: "notice", status: .conflict)
+            ? message(
+                "Cancel", section: "/jobs", "Job \(id) has already finished: nothing cancelled.", back: "/jobs/\(id)",
+                kind: "notice", status: .conflict)
             : message("Cancel", section: "/jobs", "Cancelled job \(id).", back: "/jobs/\(id)")
     }
 
     struct Field { var name, value: String }
-    struct ConfirmModel { var count: Int; var hasJobs: Bool; var ids: String; var fields: [Field]; var query: String; var csrf: String }
+    struct ConfirmModel {
+        var count: Int; var hasJobs: Bool; var ids: String; var fields: [Field]; var query: String; var csrf: String
+    }
 
     /// `meterbridge jobs retry --failed … --dry-run`: how many failed jobs the filter selects, to confirm.
     func confirmRetryFailed(_ request: Request) async throws -> Response {
@@ -167,7 +186,8 @@ extension ConsoleServer {
         let preview = try await queue.requeue(try await form.filter(state: .discarded, server: self), dryRun: true)
         let shown = preview.prefix(50).map(String.init).joined(separator: ", ") + (preview.count > 50 ? ", …" : "")
         let model = ConfirmModel(
-            count: preview.count, hasJobs: !preview.isEmpty, ids: shown, fields: form.fields.filter { $0.0 != "state" }.map { Field(name: $0.0, value: $0.1) },
+            count: preview.count, hasJobs: !preview.isEmpty, ids: shown,
+            fields: form.fields.filter { $0.0 != "state" }.map { Field(name: $0.0, value: $0.1) },
             query: form.query, csrf: csrf)
         return page("Retry failed jobs", section: "/jobs", template: "confirm", model: model)
     }
@@ -189,6 +209,7 @@ extension ConsoleServer {
         confirmed.ids = preview
         let requeued = preview.isEmpty ? [] : try await queue.requeue(confirmed)
         logger.info("console bulk retry", metadata: ["jobs.requeued": "\(requeued.count)"])
-        return message("Retry failed jobs", section: "/jobs", "Requeued \(requeued.count) job(s).", back: "/jobs?\(form.query)")
+        return message(
+            "Retry failed jobs", section: "/jobs", "Requeued \(requeued.count) job(s).", back: "/jobs?\(form.query)")
     }
 }

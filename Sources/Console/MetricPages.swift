@@ -41,7 +41,9 @@ extension ConsoleServer {
         let today = UTCDay(containing: Date())
         func day(_ key: String) throws -> UTCDay? {
             guard let text = fields[key] else { return nil }
-            guard let day = UTCDay(text) else { throw HTTPError(.badRequest, message: "\(key): expected a day like 2026-01-31") }
+            guard let day = UTCDay(text) else {
+                throw HTTPError(.badRequest, message: "\(key): expected a day like 2026-01-31")
+            }
             return day
         }
         let to = try day("to") ?? today
@@ -81,22 +83,28 @@ extension ConsoleServer {
         var totals: [String: Decimal] = [:]
         for value in values { totals[value.label, default: 0] += value.amount }
         let ranked = totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        let chart = Self.dailyChart(title: metric.title, values: values, ranked: ranked.map(\.key), top: top, from: from, to: to)
+        let chart = Self.dailyChart(
+            title: metric.title, values: values, ranked: ranked.map(\.key), top: top, from: from, to: to)
         let model = MetricModel(
-            id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource, status: status.status,
-            completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description, top: top,
+            id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource,
+            status: status.status,
+            completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description,
+            top: top,
             chart: SVGChartRenderer().render(chart),
             totals: ranked.map { LabelTotal(label: $0.key, amount: "\($0.value)") },
             values: values.prefix(Self.valueRowsShown).map {
                 ValueRow(day: $0.day.description, label: $0.label, customerID: $0.customerID, amount: "\($0.amount)")
             },
-            truncated: values.count > Self.valueRowsShown, shown: min(values.count, Self.valueRowsShown), count: values.count,
+            truncated: values.count > Self.valueRowsShown, shown: min(values.count, Self.valueRowsShown),
+            count: values.count,
             actions: actions, csrf: csrf)
         return page(metric.title, section: "/metrics", template: "metric", model: model)
     }
 
     /// Daily lines of the `top` labels by total and one "other" line for the rest.
-    static func dailyChart(title: String, values: [MetricStore.LabeledValue], ranked: [String], top: Int, from: UTCDay, to: UTCDay)
+    static func dailyChart(
+        title: String, values: [MetricStore.LabeledValue], ranked: [String], top: Int, from: UTCDay, to: UTCDay
+    )
         -> ChartData
     {
         let days = (0...(to.daysSinceEpoch - from.daysSinceEpoch)).map { from.adding(days: $0) }
@@ -115,12 +123,15 @@ extension ConsoleServer {
         }
         if ranked.count > top { series.append(ChartData.Series(name: "other", values: other)) }
         return ChartData(
-            title: "\(title), daily", style: .lines, categories: days.map(\.description), series: series, yAxisLabel: title)
+            title: "\(title), daily", style: .lines, categories: days.map(\.description), series: series,
+            yAxisLabel: title)
     }
 
     /// Exactly what `meterbridge metric values --title T --from F --to T --format csv` prints.
     func metricCSV(_ request: Request, id: Int64) async throws -> Response {
-        guard let metric = try await metrics.find(id: id) else { throw HTTPError(.notFound, message: "no metric with id \(id)") }
+        guard let metric = try await metrics.find(id: id) else {
+            throw HTTPError(.notFound, message: "no metric with id \(id)")
+        }
         let fields = FormFields(query: request)
         let from = try fields["from"].map { text in
             guard let day = UTCDay(text) else { throw HTTPError(.badRequest, message: "from: expected a day") }
@@ -131,10 +142,11 @@ extension ConsoleServer {
             return day
         }
         let values = try await metrics.values(metric, from: from, to: to)
-        let csv = TableOutput(
-            columns: ["day", "label", "customer_id", "amount"],
-            rows: values.map { [$0.day.description, $0.label, $0.customerID, "\($0.amount)"] }
-        ).render(.csv) + "\n"
+        let csv =
+            TableOutput(
+                columns: ["day", "label", "customer_id", "amount"],
+                rows: values.map { [$0.day.description, $0.label, $0.customerID, "\($0.amount)"] }
+            ).render(.csv) + "\n"
         return Response(
             status: .ok,
             headers: [
@@ -147,7 +159,9 @@ extension ConsoleServer {
     /// The same call as `meterbridge reimport --metric T --from F --to T`.
     func reimport(_ request: Request, id: Int64) async throws -> Response {
         let form = try await FormFields.post(request, secrets: secrets)
-        guard let metric = try await metrics.find(id: id) else { throw HTTPError(.notFound, message: "no metric with id \(id)") }
+        guard let metric = try await metrics.find(id: id) else {
+            throw HTTPError(.notFound, message: "no metric with id \(id)")
+        }
         let (from, to) = try Self.dayRange(form)
         let planner = ImportPlanner(queue: queue, logger: logger)
         let added = try await planner.reimport(metrics: [metric], range: DayRange(start: from, end: to.adding(days: 1)))

@@ -6,7 +6,9 @@ import Metronome
 
 /// The overview: connections and their request budget, queue depth, throughput, and what is behind.
 extension ConsoleServer {
-    struct ConnectionRow { var name, status, rate, rateLimit: String; var requests, rateLimited: Int; var lastError: String? }
+    struct ConnectionRow {
+        var name, status, rate, rateLimit: String; var requests, rateLimited: Int; var lastError: String?
+    }
     struct QueueRow { var name: String; var paused: Bool; var counts: [Int]; var actions: Bool; var csrf: String }
     struct IncompleteRow { var id: Int64; var title, status: String; var completeThrough: String?; var percent: String }
 
@@ -49,11 +51,13 @@ extension ConsoleServer {
         let model = OverviewModel(
             connections: status.connections.map {
                 ConnectionRow(
-                    name: $0.name, status: $0.status, rate: String(format: "%.2f", $0.currentRate), rateLimit: "\($0.rateLimit)",
+                    name: $0.name, status: $0.status, rate: String(format: "%.2f", $0.currentRate),
+                    rateLimit: "\($0.rateLimit)",
                     requests: $0.requests, rateLimited: $0.rateLimited, lastError: $0.lastError)
             },
             states: states.map(\.rawValue), queues: queues, actions: actions, sparkline: Self.sparkline(perMinute),
-            completedLastHour: perMinute.reduce(0, +), peakPerMinute: perMinute.max() ?? 0, yesterday: yesterday.description,
+            completedLastHour: perMinute.reduce(0, +), peakPerMinute: perMinute.max() ?? 0,
+            yesterday: yesterday.description,
             incomplete: incomplete)
         return page("Overview", section: "/", template: "overview", model: model)
     }
@@ -76,7 +80,8 @@ extension ConsoleServer {
 
     func pauseOrResume(_ request: Request, queue name: String, action: String) async throws -> Response {
         _ = try await FormFields.post(request, secrets: secrets)
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        else {
             throw HTTPError(.badRequest, message: "not a queue name")
         }
         switch action {

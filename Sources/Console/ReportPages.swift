@@ -15,22 +15,27 @@ extension ConsoleServer {
 
     static let reportKinds: [ReportKind] = [
         ReportKind(
-            name: "top-customers", title: "Top customers", summary: "Customers by total usage: total, daily average, share.",
+            name: "top-customers", title: "Top customers",
+            summary: "Customers by total usage: total, daily average, share.",
             needsMetric: true, metricLabel: "metric"),
         ReportKind(
-            name: "unit-cost", title: "Unit cost", summary: "COGS and cost per unit by customer.", needsCostReport: true,
+            name: "unit-cost", title: "Unit cost", summary: "COGS and cost per unit by customer.",
+            needsCostReport: true,
             needsMetric: true, needsScale: true),
         ReportKind(
-            name: "margin", title: "Margin", summary: "Revenue, COGS, gross profit and margin by customer.", needsCostReport: true,
+            name: "margin", title: "Margin", summary: "Revenue, COGS, gross profit and margin by customer.",
+            needsCostReport: true,
             needsRevenueMetric: true, needsMetric: true, metricRequired: false, metricLabel: "allocate shared cost by"),
         ReportKind(
             name: "pricing", title: "Pricing", summary: "Cost per unit and the price for each target margin.",
             needsCostReport: true, needsMetric: true, needsScale: true, needsMargins: true),
         ReportKind(
-            name: "allocate", title: "Allocation", summary: "Shared cost allocated per day by usage share.", needsCostReport: true,
+            name: "allocate", title: "Allocation", summary: "Shared cost allocated per day by usage share.",
+            needsCostReport: true,
             needsMetric: true),
         ReportKind(
-            name: "portfolio", title: "Portfolio", summary: "Daily usage per metric and growth against the previous period.",
+            name: "portfolio", title: "Portfolio",
+            summary: "Daily usage per metric and growth against the previous period.",
             needsMetrics: true),
     ]
 
@@ -50,7 +55,8 @@ extension ConsoleServer {
         let forms = Self.reportKinds.map { kind in
             ReportForm(
                 name: kind.name, title: kind.title, summary: kind.summary, needsCostReport: kind.needsCostReport,
-                needsRevenueMetric: kind.needsRevenueMetric, needsMetric: kind.needsMetric, metricRequired: kind.metricRequired,
+                needsRevenueMetric: kind.needsRevenueMetric, needsMetric: kind.needsMetric,
+                metricRequired: kind.metricRequired,
                 metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
                 needsMargins: kind.needsMargins, costReports: costReports,
                 revenueMetrics: all.filter { $0.kind == .revenue }.map(\.title),
@@ -58,7 +64,8 @@ extension ConsoleServer {
                 from: from.description, to: to.description)
         }
         struct Model { var error: String?; var forms: [ReportForm] }
-        return page("Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
+        return page(
+            "Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
     }
 
     struct Cell { var text: String?; var numeric: Bool }
@@ -66,6 +73,9 @@ extension ConsoleServer {
     struct Section { var title: String; var columns: [String]; var rows: [Row] }
     struct Fact { var key: String; var value: String? }
     struct ReportModel {
+        var report: String
+        var fields: [Field]
+        var from, to: String
         var period: String
         var refusal: String?
         var completeness: String
@@ -87,6 +97,10 @@ extension ConsoleServer {
             return value
         }
         let scale = Decimal(Int(fields["scale"] ?? "1") ?? 1)
+        // The report's inputs, kept when the date range changes.
+        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && !$0.1.isEmpty }.map {
+            Field(name: $0.0, value: $0.1)
+        }
         do {
             let period = try ReportPeriod(from: UTCDate(from.description)!, to: UTCDate(to.description)!)
             let output: ReportOutput
@@ -95,24 +109,28 @@ extension ConsoleServer {
                 output = try await reports.topCustomers(metric: try required("metric"), period: period)
             case "unit-cost":
                 output = try await reports.unitCost(
-                    costReport: try required("cost-report"), metric: try required("metric"), period: period, scale: scale)
+                    costReport: try required("cost-report"), metric: try required("metric"), period: period,
+                    scale: scale)
             case "margin":
                 output = try await reports.margin(
                     revenueMetric: try required("revenue-metric"), costReport: try required("cost-report"),
                     allocateBy: fields["metric"], period: period)
             case "pricing":
-                let margins = try (fields["target-margins"] ?? "20,40,60").split(separator: ",").map { text -> Decimal in
+                let margins = try (fields["target-margins"] ?? "20,40,60").split(separator: ",").map {
+                    text -> Decimal in
                     guard let value = DecimalMath.parse(text.trimmingCharacters(in: .whitespaces)) else {
                         throw HTTPError(.badRequest, message: "target margins: \(text) is not a number")
                     }
                     return value
                 }
                 output = try await reports.pricing(
-                    costReport: try required("cost-report"), metric: try required("metric"), targetMargins: margins, period: period,
+                    costReport: try required("cost-report"), metric: try required("metric"), targetMargins: margins,
+                    period: period,
                     scale: scale)
             case "allocate":
                 output = try await reports.allocate(
-                    costReport: try required("cost-report"), metric: try required("metric"), period: period, daily: false)
+                    costReport: try required("cost-report"), metric: try required("metric"), period: period,
+                    daily: false)
             default:
                 let titles = fields.all("metrics").flatMap { $0.split(separator: ",") }
                     .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -120,20 +138,26 @@ extension ConsoleServer {
                 output = try await reports.portfolio(metrics: titles, period: period)
             }
             let model = ReportModel(
-                period: output.period.description, refusal: nil, completeness: output.completeness.description, notes: output.notes,
+                report: kind.name, fields: kept, from: from.description, to: to.description,
+                period: output.period.description,
+                refusal: nil, completeness: output.completeness.description, notes: output.notes,
                 facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
                 chart: output.chart.map { SVGChartRenderer().render($0) },
                 sections: output.sections.map { section in
                     Section(
                         title: section.title, columns: section.columns,
-                        rows: section.rows.map { Row(cells: $0.map { Cell(text: $0, numeric: $0.map(Self.isNumber) ?? false) }) })
+                        rows: section.rows.map {
+                            Row(cells: $0.map { Cell(text: $0, numeric: $0.map(Self.isNumber) ?? false) })
+                        })
                 })
             return page(kind.title, section: "/reports", template: "report", model: model)
         } catch let refusal as ReportRefusal {
             let model = ReportModel(
-                period: "\(from) to \(to)", refusal: refusal.description, completeness: "", notes: [], facts: [], chart: nil,
+                report: kind.name, fields: kept, from: from.description, to: to.description, period: "\(from) to \(to)",
+                refusal: refusal.description, completeness: "", notes: [], facts: [], chart: nil,
                 sections: [])
-            return page(kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
+            return page(
+                kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
         }
     }
 
@@ -141,18 +165,22 @@ extension ConsoleServer {
         !text.isEmpty && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0 == "%" }
     }
 
-    struct CostSourceRow { var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String }
+    struct CostSourceRow {
+        var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String
+    }
     struct CostReportRow { var name, filters: String; var customerTag: String?; var createdAt: String }
 
     func costsPage() async throws -> Response {
         let sources = try await CostStore(pool: pool).list().map {
             CostSourceRow(
-                source: $0.source, currency: $0.currency, periodStart: $0.periodStart.description, periodEnd: $0.periodEnd.description,
+                source: $0.source, currency: $0.currency, periodStart: $0.periodStart.description,
+                periodEnd: $0.periodEnd.description,
                 rows: $0.rows, effectiveCost: "\($0.effectiveCost)", billedCost: "\($0.billedCost)")
         }
         let reports = try await CostReportStore(pool: pool).list().map {
             CostReportRow(
-                name: $0.name, filters: $0.filters.map(\.description).joined(separator: "; "), customerTag: $0.customerTag,
+                name: $0.name, filters: $0.filters.map(\.description).joined(separator: "; "),
+                customerTag: $0.customerTag,
                 createdAt: Self.timestamp($0.createdAt))
         }
         struct Model { var sources: [CostSourceRow]; var reports: [CostReportRow] }

@@ -18,6 +18,9 @@ extension JobQueue {
 
     /// The queues an operator has paused, including queues that hold no jobs at the moment.
     public func pausedQueues() async throws -> Set<String> {
-        Set(try await pool.query("SELECT name FROM job_queues WHERE paused_at IS NOT NULL").map { try $0.decode(String.self, at: 0) })
+        Set(
+            try await pool.query("SELECT name FROM job_queues WHERE paused_at IS NOT NULL").map {
+                try $0.decode(String.self, at: 0)
+            })
     }
 }

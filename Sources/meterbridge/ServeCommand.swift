@@ -26,7 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Address to listen on (loopback by default).") var httpHost = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: "A file holding the access token (one line) that browsers sign in with and scripts send as a bearer token.")
+    @Option(
+        help:
+            "A file holding the access token (one line) that browsers sign in with and scripts send as a bearer token.")
     var authTokenFile: String?
     @Flag(help: "Serve a non-loopback address without authentication (only behind a proxy that authenticates).")
     var noAuth = false
@@ -50,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = PostgresConnectionPool(
             configuration: database.configuration(applicationName: "meterbridge-console"), size: 4, logger: logger)
         let server = ConsoleServer(
-            configuration: ConsoleConfiguration(host: httpHost, port: port, access: access, readOnly: readOnly), pool: pool,
+            configuration: ConsoleConfiguration(host: httpHost, port: port, access: access, readOnly: readOnly),
+            pool: pool,
             logger: logger)
         let host = httpHost.contains(":") ? "[\(httpHost)]" : httpHost
         let mode = readOnly ? " (read-only)" : ""

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Importer
 import JobQueue
-import Testing
 import TestSupport
+import Testing
 
 /// Retry, cancel, bulk retry, pause and resume, reimport: what they change, and the same result as the CLI.
 @Suite("Console actions", .timeLimit(.minutes(5)))
@@ -16,7 +16,9 @@ struct ConsoleActionTests {
         let name = "t-\(UInt32.random(in: 0...UInt32.max))"
         var ids: [Int64] = []
         for index in 0..<count {
-            if case .inserted(id: let id) = try await queue.enqueue(NewJob(kind: "import_usage", argsJSON: #"{"n":\#(index)}"#, queue: name)) {
+            if case .inserted(id: let id) = try await queue.enqueue(
+                NewJob(kind: "import_usage", argsJSON: #"{"n":\#(index)}"#, queue: name))
+            {
                 ids.append(id)
             }
         }
@@ -29,7 +31,8 @@ struct ConsoleActionTests {
 
     func states(_ ids: [Int64], fixture: ConsoleFixture) async throws -> [JobState] {
         let pool = fixture.pool(size: 1)
-        let jobs = try await JobQueue(pool: pool, logger: ConsoleFixture.logger).list(JobQueue.Filter(ids: ids), limit: 1_000)
+        let jobs = try await JobQueue(pool: pool, logger: ConsoleFixture.logger).list(
+            JobQueue.Filter(ids: ids), limit: 1_000)
         await pool.close()
         return ids.map { id in jobs.first { $0.id == id }!.state }
     }
@@ -66,10 +69,12 @@ struct ConsoleActionTests {
             #expect(confirm.contains("This requeues <strong>3</strong> failed"))
             #expect(confirm.contains("name=\"expected\" value=\"3\""))
             // A count that no longer matches (another job failed since, or a forged form) requeues nothing.
-            let stale = try await session.post("/jobs/retry-failed", [("csrf", csrf), ("queue", name), ("expected", "2")])
+            let stale = try await session.post(
+                "/jobs/retry-failed", [("csrf", csrf), ("queue", name), ("expected", "2")])
             #expect(stale.status == .conflict && stale.text.contains("nothing requeued"))
             #expect(try await states(ids, fixture: fixture).filter { $0 == .discarded }.count == 3)
-            let done = try await session.post("/jobs/retry-failed", [("csrf", csrf), ("queue", name), ("expected", "3")])
+            let done = try await session.post(
+                "/jobs/retry-failed", [("csrf", csrf), ("queue", name), ("expected", "3")])
             #expect(done.status == .ok && done.text.contains("Requeued 3 job(s)."))
         }
         #expect(try await states(ids, fixture: fixture).allSatisfy { $0 == .available })
@@ -98,22 +103,28 @@ struct ConsoleActionTests {
         let pool = fixture.pool(size: 1)
         let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
         let containment = ImportJobSelection.argsContainJSON(metricID: fixture.revenueMetric.id, connectionID: nil)
-        let before = try await queue.list(JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000).count
+        let before = try await queue.list(
+            JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000
+        ).count
         let day = fixture.to.adding(days: -3)
         try await ConsoleSession.run(fixture) { session in
             let csrf = try await session.csrf()
             let response = try await session.post(
                 "/metrics/\(fixture.revenueMetric.id)/reimport", [("csrf", csrf), ("from", "\(day)"), ("to", "\(day)")])
             #expect(response.status == .ok)
-            let added = try #require(ConsoleSession.capture(#"Enqueued (\d+) reimport job"#, in: response.text).flatMap { Int($0) })
+            let added = try #require(
+                ConsoleSession.capture(#"Enqueued (\d+) reimport job"#, in: response.text).flatMap { Int($0) })
             #expect(added > 0)
-            #expect(try await queue.list(JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000).count == before + added)
+            #expect(
+                try await queue.list(JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000)
+                    .count == before + added)
             // Rerunning while those jobs wait adds nothing (the planner's unique keys), as `meterbridge reimport` says.
             let again = try await session.post(
                 "/metrics/\(fixture.revenueMetric.id)/reimport", [("csrf", csrf), ("from", "\(day)"), ("to", "\(day)")])
             #expect(again.text.contains("Enqueued 0 reimport job(s)"))
             let backwards = try await session.post(
-                "/metrics/\(fixture.revenueMetric.id)/reimport", [("csrf", csrf), ("from", "\(day)"), ("to", "\(day.adding(days: -1))")])
+                "/metrics/\(fixture.revenueMetric.id)/reimport",
+                [("csrf", csrf), ("from", "\(day)"), ("to", "\(day.adding(days: -1))")])
             #expect(backwards.status == .badRequest)
         }
         // Cancel what this test queued, so no other test's worker-free expectations see it.

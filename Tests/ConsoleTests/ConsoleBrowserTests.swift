@@ -3,8 +3,8 @@ import Dispatch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// The console in a real browser: headless Chromium loads each page from a live server over the filled
 /// database; the rendered DOM holds the numbers `metric values` and the reports print, and the page logs
@@ -21,35 +21,55 @@ struct ConsoleBrowserTests {
     @Test(.timeLimit(.minutes(3))) func everyPageRendersWithoutConsoleErrors() async throws {
         let chromium = try Chromium.find()
         // First, that this Chromium reports console messages the way the checks below read them.
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("console-probe-\(UUID().uuidString).html")
-        try Data(#"<html><body><script>console.error("probe-message")</script><h1>probe</h1></body></html>"#.utf8).write(to: probe)
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "console-probe-\(UUID().uuidString).html")
+        try Data(#"<html><body><script>console.error("probe-message")</script><h1>probe</h1></body></html>"#.utf8)
+            .write(to: probe)
         defer { try? FileManager.default.removeItem(at: probe) }
         let probed = try await chromium.dumpDOM(probe.absoluteString)
         #expect(probed.dom.contains("<h1>probe</h1>"))
-        #expect(probed.console.contains { $0.contains("probe-message") }, "console messages are not detected: \(probed.console)")
+        #expect(
+            probed.console.contains { $0.contains("probe-message") },
+            "console messages are not detected: \(probed.console)")
         let fixture = try await ConsoleFixture.shared.get()
         let range = "from=\(fixture.from)&to=\(fixture.to)"
         let values = try MeterBridgeBinary.run(
-            ["metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"],
+            [
+                "metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)",
+                "--format", "csv",
+            ],
             database: fixture.database)
         let margin = try MeterBridgeBinary.run(
-            ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS", "--from", "\(fixture.from)", "--to",
-             "\(fixture.to)", "--format", "csv"], database: fixture.database)
+            [
+                "report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS", "--from", "\(fixture.from)",
+                "--to",
+                "\(fixture.to)", "--format", "csv",
+            ], database: fixture.database)
         let top = try MeterBridgeBinary.run(
-            ["report", "top-customers", "--metric", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"],
+            [
+                "report", "top-customers", "--metric", "CPU hours", "--from", "\(fixture.from)", "--to",
+                "\(fixture.to)", "--format", "csv",
+            ],
             database: fixture.database)
         func numbers(_ csv: String, limit: Int) -> [String] {
-            Array(MeterBridgeBinary.csvRows(csv).filter { $0.count >= 4 }.flatMap { $0 }.filter { Double($0) != nil && $0.count > 1 }.prefix(limit))
+            Array(
+                MeterBridgeBinary.csvRows(csv).filter { $0.count >= 4 }.flatMap { $0 }.filter {
+                    Double($0) != nil && $0.count > 1
+                }.prefix(limit))
         }
         let job = try #require(try await fixture.jobs().first)
         let pages = [
             Page(name: "overview", path: "/", expected: ["sandbox", "backfill"]),
             Page(name: "metrics", path: "/metrics", expected: ["CPU hours", "Revenue"]),
-            Page(name: "metric", path: "/metrics/\(fixture.usageMetric.id)?\(range)", expected: numbers(values.stdout, limit: 12)),
+            Page(
+                name: "metric", path: "/metrics/\(fixture.usageMetric.id)?\(range)",
+                expected: numbers(values.stdout, limit: 12)),
             Page(name: "jobs", path: "/jobs", expected: ["\(job.id)"]),
             Page(name: "job", path: "/jobs/\(job.id)", expected: [job.kind]),
             Page(name: "reports", path: "/reports", expected: ["Top customers", "COGS"]),
-            Page(name: "report-top-customers", path: "/reports/top-customers?metric=CPU+hours&\(range)", expected: numbers(top.stdout, limit: 12)),
+            Page(
+                name: "report-top-customers", path: "/reports/top-customers?metric=CPU+hours&\(range)",
+                expected: numbers(top.stdout, limit: 12)),
             Page(
                 name: "report-margin", path: "/reports/margin?revenue-metric=Revenue&cost-report=COGS&\(range)",
                 expected: numbers(margin.stdout, limit: 20)),
@@ -70,9 +90,11 @@ struct ConsoleBrowserTests {
                     #expect(!page.expected.isEmpty, "\(page.name)")
                     for text in page.expected { #expect(run.dom.contains(text), "\(page.name): \(text)") }
                     if let screenshots {
-                        try await chromium.screenshot(url, to: "\(screenshots)/\(page.name).png", width: 1280, height: 900)
+                        try await chromium.screenshot(
+                            url, to: "\(screenshots)/\(page.name).png", width: 1280, height: 900)
                         if page.name == "overview" || page.name == "metric" {
-                            try await chromium.screenshot(url, to: "\(screenshots)/\(page.name)-phone.png", width: 390, height: 844)
+                            try await chromium.screenshot(
+                                url, to: "\(screenshots)/\(page.name)-phone.png", width: 390, height: 844)
                         }
                     }
                 }
@@ -91,11 +113,14 @@ struct Chromium: Sendable {
 
     static func find() throws -> Chromium {
         let environment = ProcessInfo.processInfo.environment
-        let candidates = [environment["CHROMIUM"]].compactMap { $0 } + (environment["PATH"] ?? "/usr/bin").split(separator: ":").flatMap {
-            ["\($0)/chromium", "\($0)/chromium-browser"]
-        }
+        let candidates =
+            [environment["CHROMIUM"]].compactMap { $0 }
+            + (environment["PATH"] ?? "/usr/bin").split(separator: ":").flatMap {
+                ["\($0)/chromium", "\($0)/chromium-browser"]
+            }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw TestDatabaseError(description: "chromium is not installed: run the tests with scripts/test, which installs it")
+            throw TestDatabaseError(
+                description: "chromium is not installed: run the tests with scripts/test, which installs it")
         }
         return Chromium(path: path)
     }
@@ -107,7 +132,8 @@ struct Chromium: Sendable {
         let (stdout, stderr) = try await run(["--dump-dom", "--virtual-time-budget=2000", url])
         // With --enable-logging=stderr, console messages (CSP violations included) are logged as
         // "INFO:CONSOLE:LINE] "message", source: URL" (older versions: "CONSOLE(LINE)").
-        let console = stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }.map(String.init)
+        let console = stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }.map(
+            String.init)
         return DOMRun(dom: stdout, console: console)
     }
 
@@ -117,10 +143,12 @@ struct Chromium: Sendable {
 
     /// Runs Chromium off Swift's cooperative threads (it blocks while the page loads from this process's server).
     private func run(_ arguments: [String]) async throws -> (String, String) {
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("console-chromium-\(UUID().uuidString)")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "console-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
         let common = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--no-default-browser-check",
             "--disable-extensions", "--disable-background-networking", "--enable-logging=stderr", "--v=0",
             "--user-data-dir=\(profile.path)", "--timeout=30000",
         ]
@@ -148,7 +176,8 @@ struct Chromium: Sendable {
                     let outData = out.fileHandleForReading.readDataToEndOfFile()
                     group.wait()
                     process.waitUntilExit()
-                    continuation.resume(returning: (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)))
+                    continuation.resume(
+                        returning: (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)))
                 } catch {
                     continuation.resume(throwing: error)
                 }

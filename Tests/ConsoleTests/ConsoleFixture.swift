@@ -42,13 +42,16 @@ struct ConsoleFixture: Sendable {
     static func make() async throws -> ConsoleFixture {
         let database = try await TestDatabase.make(function: "console")
         let today = CivilDay(containingUnixSeconds: Int64(Date().timeIntervalSince1970))
-        let account = AccountParameters(seed: 13, customerCount: 8, billableMetricCount: 2, dayCount: 20, lastDay: today)
-        let sandbox = MetronomeSandbox(configuration: SandboxConfiguration(tokens: [token], account: account, rateLimit: 0))
+        let account = AccountParameters(
+            seed: 13, customerCount: 8, billableMetricCount: 2, dayCount: 20, lastDay: today)
+        let sandbox = MetronomeSandbox(
+            configuration: SandboxConfiguration(tokens: [token], account: account, rateLimit: 0))
         let pool = database.pool(size: 6)
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
             let fixture = try await sandbox.withRunning(logger: logger) { running in
-                try await fill(database: database, pool: pool, httpClient: httpClient, baseURL: running.baseURL, today: today)
+                try await fill(
+                    database: database, pool: pool, httpClient: httpClient, baseURL: running.baseURL, today: today)
             }
             try await httpClient.shutdown()
             await pool.close()
@@ -66,7 +69,9 @@ struct ConsoleFixture: Sendable {
         let connections = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: key))
         let added = try await connections.add(
             name: "sandbox", baseURL: baseURL, token: token, rateLimit: 1_000, customerBatchSize: 4)
-        try await MetronomeClient.withClient(configuration: try connections.clientConfiguration(for: added), logger: logger) { client in
+        try await MetronomeClient.withClient(
+            configuration: try connections.clientConfiguration(for: added), logger: logger
+        ) { client in
             _ = try await CatalogSync(pool: pool).sync(connection: added, client: client)
         }
         let connection = try await connections.named("sandbox")
@@ -74,10 +79,12 @@ struct ConsoleFixture: Sendable {
         let to = UTCDay(containing: Date())
         let from = to.adding(days: -19)
         let usage = try await metrics.create(
-            title: "CPU hours", connection: connection, source: .usage(billableMetric: "CPU hours"), labelSource: .customerName,
+            title: "CPU hours", connection: connection, source: .usage(billableMetric: "CPU hours"),
+            labelSource: .customerName,
             since: from)
         let revenue = try await metrics.create(
-            title: "Revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+            title: "Revenue", connection: connection,
+            source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
             labelSource: .customerName, since: from)
         let queue = JobQueue(pool: pool, logger: logger)
         try await ImportPlanner(queue: queue, logger: logger).plan()
@@ -85,7 +92,8 @@ struct ConsoleFixture: Sendable {
 
         // Hostile names for the two customers with the most usage (labels resolve when read).
         let top = try await pool.query(
-            "SELECT customer_id FROM metric_values WHERE metric_id = $1 GROUP BY 1 ORDER BY sum(amount) DESC, 1 LIMIT 2", [usage.id]
+            "SELECT customer_id FROM metric_values WHERE metric_id = $1 GROUP BY 1 ORDER BY sum(amount) DESC, 1 LIMIT 2",
+            [usage.id]
         ).map { try $0.decode(String.self, at: 0) }
         for (customer, name) in zip(top, [hostileName, rightToLeftName]) {
             try await pool.query("UPDATE customers SET name = $1 WHERE id = $2", [name, customer])
@@ -94,13 +102,15 @@ struct ConsoleFixture: Sendable {
         // Cost: each customer's compute tagged with its id, and shared networking, for the last ten days.
         let customers = try await pool.query("SELECT DISTINCT customer_id FROM metric_values ORDER BY 1")
             .map { try $0.decode(String.self, at: 0) }
-        var focus = "ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ServiceCategory,ServiceName,ProviderName,Tags\n"
+        var focus =
+            "ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ServiceCategory,ServiceName,ProviderName,Tags\n"
         for offset in 0..<10 {
             let day = to.adding(days: -offset)
             let next = day.adding(days: 1)
             for (index, customer) in customers.enumerated() {
                 let cost = "\(index + 1).25"
-                focus += "\(day)T00:00:00Z,\(next)T00:00:00Z,\(cost),\(cost),USD,Compute,EC2,AWS,\"{\"\"customer\"\":\"\"\(customer)\"\"}\"\n"
+                focus +=
+                    "\(day)T00:00:00Z,\(next)T00:00:00Z,\(cost),\(cost),USD,Compute,EC2,AWS,\"{\"\"customer\"\":\"\"\(customer)\"\"}\"\n"
             }
             focus += "\(day)T00:00:00Z,\(next)T00:00:00Z,3.50,3.50,USD,Compute,VPC,AWS,\"{}\"\n"
         }
@@ -111,7 +121,8 @@ struct ConsoleFixture: Sendable {
         _ = try await CostImporter(pool: pool, logger: logger).importFile(at: file.path, source: "cloud")
         try? FileManager.default.removeItem(at: directory)
         _ = try await CostReportStore(pool: pool).create(
-            name: "COGS", filters: [try CostReportFilter(parsing: "service-category=Compute", exclude: false)], customerTag: "customer")
+            name: "COGS", filters: [try CostReportFilter(parsing: "service-category=Compute", exclude: false)],
+            customerTag: "customer")
         return ConsoleFixture(database: database, usageMetric: usage, revenueMetric: revenue, from: from, to: to)
     }
 

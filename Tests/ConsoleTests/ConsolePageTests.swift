@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Importer
 import JobQueue
-import Testing
 import TestSupport
+import Testing
 
 /// Every page over a database filled by a sandbox import: the numbers the CLI prints, escaping of
 /// hostile customer names, and the headers every page carries.
@@ -13,7 +13,8 @@ struct ConsolePageTests {
     func pages(_ fixture: ConsoleFixture) -> [String] {
         let range = "from=\(fixture.from)&to=\(fixture.to)"
         return [
-            "/", "/metrics", "/metrics/\(fixture.usageMetric.id)?\(range)", "/metrics/\(fixture.revenueMetric.id)", "/jobs",
+            "/", "/metrics", "/metrics/\(fixture.usageMetric.id)?\(range)", "/metrics/\(fixture.revenueMetric.id)",
+            "/jobs",
             "/jobs?state=completed&queue=backfill&metric=CPU+hours&connection=sandbox", "/reports", "/costs",
             "/reports/top-customers?metric=CPU+hours&\(range)",
             "/reports/unit-cost?cost-report=COGS&metric=CPU+hours&scale=1000&\(range)",
@@ -57,9 +58,14 @@ struct ConsolePageTests {
         let fixture = try await ConsoleFixture.shared.get()
         try await ConsoleSession.run(fixture) { session in
             let range = "from=\(fixture.from)&to=\(fixture.to)"
-            for uri in ["/metrics/\(fixture.usageMetric.id)?\(range)", "/reports/top-customers?metric=CPU+hours&\(range)"] {
+            for uri in [
+                "/metrics/\(fixture.usageMetric.id)?\(range)", "/reports/top-customers?metric=CPU+hours&\(range)",
+            ] {
                 let html = try await session.get(uri).text
-                #expect(html.contains("<bdi>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; &quot;Sons&quot;</bdi>"), "\(uri)")
+                #expect(
+                    html.contains(
+                        "<bdi>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; &quot;Sons&quot;</bdi>"
+                    ), "\(uri)")
                 #expect(html.contains("<bdi>\(ConsoleFixture.rightToLeftName)</bdi>"), "\(uri)")
             }
             // In the chart too (SVG text is escaped by the chart renderer).
@@ -71,24 +77,33 @@ struct ConsolePageTests {
     @Test func metricPageAndCSVMatchTheCLI() async throws {
         let fixture = try await ConsoleFixture.shared.get()
         let cli = try MeterBridgeBinary.run(
-            ["metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"],
+            [
+                "metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)",
+                "--format", "csv",
+            ],
             database: fixture.database)
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdout.contains("O'Brien"))
         let list = try MeterBridgeBinary.run(["metric", "list", "--format", "csv"], database: fixture.database)
         try await ConsoleSession.run(fixture) { session in
-            let csv = try await session.get("/metrics/\(fixture.usageMetric.id)/values.csv?from=\(fixture.from)&to=\(fixture.to)")
+            let csv = try await session.get(
+                "/metrics/\(fixture.usageMetric.id)/values.csv?from=\(fixture.from)&to=\(fixture.to)")
             #expect(csv.status == .ok)
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(csv.text == cli.stdout)
             #expect(Array(csv.body.readableBytesView) == Array(cli.stdout.utf8))
 
-            let page = try await session.get("/metrics/\(fixture.usageMetric.id)?from=\(fixture.from)&to=\(fixture.to)&top=3").text
+            let page = try await session.get(
+                "/metrics/\(fixture.usageMetric.id)?from=\(fixture.from)&to=\(fixture.to)&top=3"
+            ).text
             let rows = MeterBridgeBinary.csvRows(cli.stdout)
             #expect(rows.count > 20)
             for row in rows where row.count == 4 && !row[1].contains(where: { "\"<>&'".contains($0) }) {
                 // day, label, customer id and the exact amount, in one table row.
-                #expect(page.contains("<tr><td>\(row[0])</td><td><bdi>\(row[1])</bdi></td><td>\(row[2])</td><td class=\"num\">\(row[3])</td></tr>"))
+                #expect(
+                    page.contains(
+                        "<tr><td>\(row[0])</td><td><bdi>\(row[1])</bdi></td><td>\(row[2])</td><td class=\"num\">\(row[3])</td></tr>"
+                    ))
             }
             #expect(page.contains("<svg") && page.contains(">other</text>"))
 
@@ -105,11 +120,22 @@ struct ConsolePageTests {
         let range = ["--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"]
         let cases: [([String], String)] = [
             (["report", "top-customers", "--metric", "CPU hours"], "top-customers?metric=CPU+hours"),
-            (["report", "unit-cost", "--cost-report", "COGS", "--metric", "CPU hours", "--scale", "1000"],
-             "unit-cost?cost-report=COGS&metric=CPU+hours&scale=1000"),
-            (["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS"], "margin?revenue-metric=Revenue&cost-report=COGS"),
-            (["report", "pricing", "--cost-report", "COGS", "--metric", "CPU hours"], "pricing?cost-report=COGS&metric=CPU+hours"),
-            (["report", "allocate", "--cost-report", "COGS", "--metric", "CPU hours"], "allocate?cost-report=COGS&metric=CPU+hours"),
+            (
+                ["report", "unit-cost", "--cost-report", "COGS", "--metric", "CPU hours", "--scale", "1000"],
+                "unit-cost?cost-report=COGS&metric=CPU+hours&scale=1000"
+            ),
+            (
+                ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS"],
+                "margin?revenue-metric=Revenue&cost-report=COGS"
+            ),
+            (
+                ["report", "pricing", "--cost-report", "COGS", "--metric", "CPU hours"],
+                "pricing?cost-report=COGS&metric=CPU+hours"
+            ),
+            (
+                ["report", "allocate", "--cost-report", "COGS", "--metric", "CPU hours"],
+                "allocate?cost-report=COGS&metric=CPU+hours"
+            ),
             (["report", "portfolio", "--metrics", "CPU hours"], "portfolio?metrics=CPU+hours"),
         ]
         try await ConsoleSession.run(fixture) { session in
@@ -127,7 +153,8 @@ struct ConsolePageTests {
                 #expect(html.contains(completeness.htmlEscaped), "\(uri): \(completeness)")
             }
             // A report that refuses says why instead of showing a number.
-            let refused = try await session.get("/reports/top-customers?metric=nope&from=\(fixture.from)&to=\(fixture.to)")
+            let refused = try await session.get(
+                "/reports/top-customers?metric=nope&from=\(fixture.from)&to=\(fixture.to)")
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("class=\"error\""))
         }
@@ -141,7 +168,8 @@ struct ConsolePageTests {
             #expect(html.contains("<meter min=\"0\" max=\"1000\""))
             #expect(html.contains("<svg class=\"sparkline\""))
             #expect(html.contains("data-live"))
-            let completed = try #require(ConsoleSession.capture(#"<p class="muted">(\d+) completed in the last hour"#, in: html))
+            let completed = try #require(
+                ConsoleSession.capture(#"<p class="muted">(\d+) completed in the last hour"#, in: html))
             #expect(Int(completed)! > 0)
             #expect(html.contains("<a href=\"/jobs?queue=backfill\">backfill</a>"))
         }

@@ -1,10 +1,14 @@
+import AsyncHTTPClient
 import Console
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import JobQueue
+import NIOCore
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Refusals: no token, a wrong token, a missing or wrong CSRF token, read-only mode, and the rule that
 /// only loopback may go without authentication.
@@ -15,7 +19,9 @@ struct ConsoleSecurityTests {
     @Test func onlyLoopbackGoesWithoutAToken() throws {
         #expect(ConsoleConfiguration.refusal(host: "127.0.0.1", hasToken: false, noAuth: false) == nil)
         #expect(ConsoleConfiguration.refusal(host: "::1", hasToken: false, noAuth: false) == nil)
-        #expect(ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: false, noAuth: false)?.contains("--auth-token-file") == true)
+        #expect(
+            ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: false, noAuth: false)?.contains("--auth-token-file")
+                == true)
         #expect(ConsoleConfiguration.refusal(host: "10.1.2.3", hasToken: true, noAuth: false) == nil)
         #expect(ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: false, noAuth: true) == nil)
         #expect(ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: true, noAuth: true) != nil)
@@ -65,6 +71,55 @@ struct ConsoleSecurityTests {
         }
     }
 
+    /// Another site's page that rebinds its name to 127.0.0.1 is not served, and a POST from another
+    /// origin is refused, over a real socket as a browser would send them.
+    @Test func aLoopbackConsoleAnswersOnlyToLoopbackNamesAndItsOwnOrigin() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let pool = fixture.pool(size: 2)
+        let server = ConsoleServer(
+            configuration: ConsoleConfiguration(port: 0), pool: pool, logger: ConsoleFixture.logger)
+        @Sendable func send(_ port: Int, _ path: String, host: String, origin: String? = nil, body: String? = nil)
+            async throws -> (Int, String)
+        {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.headers.replaceOrAdd(name: "Host", value: host)
+            if let origin { request.headers.add(name: "Origin", value: origin) }
+            if let body {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 22)))
+        }
+        do {
+            try await server.application().test(.live) { client in
+                let port = try #require(client.port)
+                #expect(try await send(port, "/metrics", host: "rebound.example:\(port)").0 == 421)
+                #expect(try await send(port, "/metrics", host: "localhost:\(port)").0 == 200)
+                let (status, page) = try await send(port, "/login", host: "127.0.0.1:\(port)")
+                #expect(status == 200)
+                let csrf = try #require(ConsoleSession.capture(#"name="csrf" value="([0-9a-f]{64})""#, in: page))
+                let name = "t-origin-\(UInt32.random(in: 0...UInt32.max))"
+                let foreign = try await send(
+                    port, "/queues/\(name)/pause", host: "127.0.0.1:\(port)", origin: "http://attacker.example",
+                    body: "csrf=\(csrf)")
+                #expect(foreign.0 == 403 && foreign.1.contains("cross-origin"))
+                let own = try await send(
+                    port, "/queues/\(name)/pause", host: "127.0.0.1:\(port)", origin: "http://127.0.0.1:\(port)",
+                    body: "csrf=\(csrf)")
+                #expect(own.0 == 200)
+                let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
+                #expect(try await queue.pausedQueues().contains(name))
+                try await queue.resume(queue: name)
+            }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+    }
+
     @Test func everyActionNeedsTheCSRFToken() async throws {
         let fixture = try await ConsoleFixture.shared.get()
         let name = "t-csrf-\(UInt32.random(in: 0...UInt32.max))"
@@ -78,7 +133,8 @@ struct ConsoleSecurityTests {
             for uri in actions {
                 let missing = try await session.post(uri, [("from", "\(fixture.to)"), ("to", "\(fixture.to)")])
                 #expect(missing.status == .forbidden, "\(uri)")
-                let wrong = try await session.post(uri, [("csrf", String(repeating: "0", count: 64)), ("expected", "0")])
+                let wrong = try await session.post(
+                    uri, [("csrf", String(repeating: "0", count: 64)), ("expected", "0")])
                 #expect(wrong.status == .forbidden, "\(uri)")
                 #expect(wrong.text.contains("CSRF"))
             }
@@ -117,7 +173,8 @@ struct ConsoleSecurityTests {
         try await Self.checkReadOnly(fixture: fixture, pool: pool)
         let cleanup = try await fixture.database.connect()
         try await cleanup.simpleQuery(
-            "REVOKE ALL ON ALL TABLES IN SCHEMA \(schema) FROM \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role)")
+            "REVOKE ALL ON ALL TABLES IN SCHEMA \(schema) FROM \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role)"
+        )
         await cleanup.close()
     }
 
@@ -126,7 +183,8 @@ struct ConsoleSecurityTests {
         try await ConsoleSession.run(fixture, readOnly: true, pool: pool) { session in
             let range = "from=\(fixture.from)&to=\(fixture.to)"
             let pages = [
-                "/", "/metrics", "/metrics/\(fixture.usageMetric.id)?\(range)", "/jobs?state=discarded", "/jobs/\(failed)", "/reports",
+                "/", "/metrics", "/metrics/\(fixture.usageMetric.id)?\(range)", "/jobs?state=discarded",
+                "/jobs/\(failed)", "/reports",
                 "/reports/margin?revenue-metric=Revenue&cost-report=COGS&\(range)", "/costs",
                 "/metrics/\(fixture.usageMetric.id)/values.csv?\(range)",
             ]
@@ -138,9 +196,12 @@ struct ConsoleSecurityTests {
             }
             #expect(try await session.get("/jobs/retry-failed?state=discarded").status == .forbidden)
             let csrf = try await session.csrf()
-            for uri in ["/jobs/\(failed)/retry", "/jobs/\(failed)/cancel", "/queues/sync/pause", "/jobs/retry-failed",
-                        "/metrics/\(fixture.usageMetric.id)/reimport"] {
-                let response = try await session.post(uri, [("csrf", csrf), ("from", "\(fixture.to)"), ("to", "\(fixture.to)")])
+            for uri in [
+                "/jobs/\(failed)/retry", "/jobs/\(failed)/cancel", "/queues/sync/pause", "/jobs/retry-failed",
+                "/metrics/\(fixture.usageMetric.id)/reimport",
+            ] {
+                let response = try await session.post(
+                    uri, [("csrf", csrf), ("from", "\(fixture.to)"), ("to", "\(fixture.to)")])
                 #expect(response.status == .forbidden, "\(uri)")
                 #expect(response.text.contains("read-only"))
             }

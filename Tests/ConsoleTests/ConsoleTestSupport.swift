@@ -5,8 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A console over the fixture's database, driven in process through Hummingbird's test client.
 struct ConsoleSession {
@@ -19,7 +19,8 @@ struct ConsoleSession {
     ) async throws {
         let pool = pool ?? fixture.pool()
         let server = ConsoleServer(
-            configuration: ConsoleConfiguration(host: "127.0.0.1", port: 0, access: access, readOnly: readOnly), pool: pool,
+            configuration: ConsoleConfiguration(host: "127.0.0.1", port: 0, access: access, readOnly: readOnly),
+            pool: pool,
             logger: ConsoleFixture.logger)
         do {
             try await server.application().test(.router) { client in try await body(ConsoleSession(client: client)) }
@@ -36,20 +37,23 @@ struct ConsoleSession {
         return try await client.execute(uri: uri, method: .get, headers: headers)
     }
 
-    func post(_ uri: String, _ fields: [(String, String)], headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    func post(_ uri: String, _ fields: [(String, String)], headers extra: HTTPFields = [:]) async throws -> TestResponse
+    {
         var headers = headers
         headers.append(contentsOf: extra)
         headers[.contentType] = "application/x-www-form-urlencoded"
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(
+            separator: "&")
         return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
     /// The CSRF token the console puts in its forms (read from a page, as a browser would).
     func csrf() async throws -> String {
         let page = try await get("/login")
-        return try #require(ConsoleSession.capture(#"name="csrf" value="([0-9a-f]{64})""#, in: String(buffer: page.body)))
+        return try #require(
+            ConsoleSession.capture(#"name="csrf" value="([0-9a-f]{64})""#, in: String(buffer: page.body)))
     }
 
     static func capture(_ pattern: String, in text: String) -> String? {
@@ -64,8 +68,10 @@ struct ConsoleSession {
 extension String {
     /// As the console's templates escape text.
     var htmlEscaped: String {
-        replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 
@@ -76,10 +82,14 @@ extension TestResponse {
 /// The `meterbridge` binary next to the test bundle, run against the fixture's schema.
 enum MeterBridgeBinary {
     static func directory() throws -> URL {
-        if let override = ProcessInfo.processInfo.environment["METERBRIDGE_BIN"] { return URL(fileURLWithPath: override) }
+        if let override = ProcessInfo.processInfo.environment["METERBRIDGE_BIN"] {
+            return URL(fileURLWithPath: override)
+        }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<3 {
-            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("meterbridge").path) { return directory }
+            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("meterbridge").path) {
+                return directory
+            }
             directory = directory.deletingLastPathComponent()
         }
         throw TestDatabaseError(description: "meterbridge is not built; run the tests with scripts/test")
@@ -115,6 +125,8 @@ enum MeterBridgeBinary {
 
     /// The rows of a CSV the CLI printed (no quoted commas in the numbers the tests compare).
     static func csvRows(_ text: String) -> [[String]] {
-        text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        text.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 }

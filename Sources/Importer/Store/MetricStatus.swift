@@ -13,7 +13,9 @@ public struct MetricStatus: Sendable {
     public var failedJobs: Int
 
     /// Every metric's row, from `status` when the caller has loaded it already.
-    public static func all(pool: PostgresConnectionPool, status given: ImportStatus? = nil) async throws -> [MetricStatus] {
+    public static func all(pool: PostgresConnectionPool, status given: ImportStatus? = nil) async throws
+        -> [MetricStatus]
+    {
         let status: ImportStatus
         if let given { status = given } else { status = try await ImportStatus.load(pool: pool) }
         let metrics = try await MetricStore(pool: pool).all()
@@ -31,7 +33,8 @@ public struct MetricStatus: Sendable {
             return MetricStatus(
                 title: entry.title, kind: entry.kind, source: sourceByTitle[entry.title] ?? "",
                 labelSource: metric.labelSource.rawValue.replacingOccurrences(of: "_", with: "-"),
-                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough, rows: entry.rows,
+                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough,
+                rows: entry.rows,
                 failedJobs: entry.jobs["discarded"] ?? 0)
         }
     }
