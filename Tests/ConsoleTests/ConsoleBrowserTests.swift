@@ -82,6 +82,10 @@ struct ConsoleBrowserTests {
         do {
             try await server.application().test(.live) { client in
                 let port = try #require(client.port)
+                // Live updates: after 5 s the script refetches the page and swaps the live sections in.
+                let live = try await chromium.dumpDOM("http://127.0.0.1:\(port)/", virtualMilliseconds: 8_000)
+                #expect(live.dom.contains(#"<span id="live-status">updated "#), "\(live.dom.prefix(2_000))")
+                #expect(live.console.isEmpty, "\(live.console)")
                 for page in pages {
                     let url = "http://127.0.0.1:\(port)\(page.path)"
                     let run = try await chromium.dumpDOM(url)
@@ -128,8 +132,9 @@ struct Chromium: Sendable {
     struct DOMRun { var dom: String; var console: [String] }
 
     /// The DOM after scripts ran, and every line the page logged to the console.
-    func dumpDOM(_ url: String) async throws -> DOMRun {
-        let (stdout, stderr) = try await run(["--dump-dom", "--virtual-time-budget=2000", url])
+    /// `virtualMilliseconds` of page time pass (timers fire) before the DOM is taken.
+    func dumpDOM(_ url: String, virtualMilliseconds: Int = 2_000) async throws -> DOMRun {
+        let (stdout, stderr) = try await run(["--dump-dom", "--virtual-time-budget=\(virtualMilliseconds)", url])
         // With --enable-logging=stderr, console messages (CSP violations included) are logged as
         // "INFO:CONSOLE:LINE] "message", source: URL" (older versions: "CONSOLE(LINE)").
         let console = stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }.map(
