@@ -8,6 +8,9 @@ import NIOCore
 /// The console's secrets for one process: the CSRF token every form carries and the key that signs
 /// session cookies. Both are random per process, so a restart signs everyone out.
 struct ConsoleSecrets: Sendable {
+    /// The session cookie's name.
+    static let sessionCookie = "meterbridge_session"
+
     let csrfToken: String
     private let sessionKey: SymmetricKey
 
@@ -71,8 +74,6 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 /// session cookie; a browser asking for a page is sent to the sign-in form. In read-only mode every
 /// POST but signing in and out is refused before it reaches a handler.
 struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var sessionCookie: String { "meterbridge_session" }
-
     let access: ConsoleConfiguration.Access
     let readOnly: Bool
     let secrets: ConsoleSecrets
@@ -104,7 +105,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 else {
                     throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "invalid token")
                 }
-            } else if let cookie = request.cookies[Self.sessionCookie],
+            } else if let cookie = request.cookies[ConsoleSecrets.sessionCookie],
                 ConsoleSecrets.constantTimeEqual(cookie.value, secrets.session(for: token))
             {
                 // Signed in.

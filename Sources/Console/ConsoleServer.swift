@@ -161,7 +161,7 @@ public struct ConsoleServer: Sendable {
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(
             Cookie(
-                name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: secrets.session(for: token),
+                name: ConsoleSecrets.sessionCookie, value: secrets.session(for: token),
                 path: "/",
                 httpOnly: true, sameSite: .strict))
         return response
@@ -172,7 +172,7 @@ public struct ConsoleServer: Sendable {
         var response = Response(status: .seeOther, headers: [.location: "/login"])
         response.setCookie(
             Cookie(
-                name: AccessMiddleware<BasicRequestContext>.sessionCookie, value: "", maxAge: 0, path: "/",
+                name: ConsoleSecrets.sessionCookie, value: "", maxAge: 0, path: "/",
                 httpOnly: true,
                 sameSite: .strict))
         return response
