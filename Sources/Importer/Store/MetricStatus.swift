@@ -12,12 +12,9 @@ public struct MetricStatus: Sendable {
     public var rows: Int
     public var failedJobs: Int
 
-    /// Every metric's row, from `status` when the caller has loaded it already.
-    public static func all(pool: PostgresConnectionPool, status given: ImportStatus? = nil) async throws
-        -> [MetricStatus]
-    {
-        let status: ImportStatus
-        if let given { status = given } else { status = try await ImportStatus.load(pool: pool) }
+    /// Every metric's row.
+    public static func all(pool: PostgresConnectionPool) async throws -> [MetricStatus] {
+        let status = try await ImportStatus.load(pool: pool)
         let metrics = try await MetricStore(pool: pool).all()
         let sources = try await pool.query(
             """
