@@ -50,6 +50,9 @@ struct ConsolePageTests {
             #expect(try await session.get("/metrics/999999").status == .notFound)
             #expect(try await session.get("/jobs/999999").status == .notFound)
             #expect(try await session.get("/reports/nope").status == .notFound)
+            // Error answers carry the same headers.
+            let missing = try await session.get("/no-such-page")
+            #expect(missing.status == .notFound && missing.headers[.contentSecurityPolicy] != nil)
             #expect(try await session.get("/metrics/\(fixture.usageMetric.id)?from=2026-13-01").status == .badRequest)
         }
     }
