@@ -96,6 +96,10 @@ struct ConsoleBrowserTests {
                     if let screenshots {
                         try await chromium.screenshot(
                             url, to: "\(screenshots)/\(page.name).png", width: 1280, height: 900)
+                        if page.name == "metric" {
+                            try await chromium.screenshot(
+                                url, to: "\(screenshots)/\(page.name)-dark.png", width: 1280, height: 900, dark: true)
+                        }
                         if page.name == "overview" || page.name == "metric" {
                             try await chromium.screenshot(
                                 url, to: "\(screenshots)/\(page.name)-phone.png", width: 390, height: 844)
@@ -142,8 +146,11 @@ struct Chromium: Sendable {
         return DOMRun(dom: stdout, console: console)
     }
 
-    func screenshot(_ url: String, to path: String, width: Int, height: Int) async throws {
-        _ = try await run(["--screenshot=\(path)", "--window-size=\(width),\(height)", "--hide-scrollbars", url])
+    /// With `dark`, the page sees `prefers-color-scheme: dark`.
+    func screenshot(_ url: String, to path: String, width: Int, height: Int, dark: Bool = false) async throws {
+        let scheme = dark ? ["--blink-settings=preferredColorScheme=0"] : []
+        _ = try await run(
+            ["--screenshot=\(path)", "--window-size=\(width),\(height)", "--hide-scrollbars"] + scheme + [url])
     }
 
     /// Runs Chromium off Swift's cooperative threads (it blocks while the page loads from this process's server).
