@@ -1,3 +1,4 @@
+import CommandSupport
 import Foundation
 import Hummingbird
 import Importer
@@ -101,11 +102,9 @@ extension ConsoleServer {
         return page("Jobs", section: "/jobs", template: "jobs", model: model)
     }
 
+    /// As the CLI prints times (RFC 3339, UTC); empty for none.
     static func timestamp(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        date.map(Timestamps.format) ?? ""
     }
 
     struct JobModel {
