@@ -15,12 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
             Binds 127.0.0.1 unless --http-host says otherwise; any other address needs --auth-token-file (or an \
             explicit --no-auth). With a token, browsers sign in with it (an HttpOnly, SameSite=Strict session \
             cookie) and scripts send "Authorization: Bearer TOKEN". --read-only hides and refuses every action; \
-            it also runs under a database role that can only SELECT.
+            the console can then run under a database role that may only SELECT.
 
             Examples:
               meterbridge serve                                  # http://127.0.0.1:8080
               meterbridge serve --read-only --port 9000
-              meterbridge serve --http-host 0.0.0.0 --auth-token-file /run/secrets/console-token
+              meterbridge serve --http-host 0.0.0.0 --auth-token-file console-token
             """)
 
     @OptionGroup var database: DatabaseOptions
