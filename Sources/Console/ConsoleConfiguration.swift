@@ -21,9 +21,12 @@ public struct ConsoleConfiguration: Sendable {
         self.readOnly = readOnly
     }
 
-    /// Whether `host` only accepts connections from this machine.
+    /// Whether `host` only accepts connections from this machine: `localhost`, `::1`, or an IPv4 address
+    /// in 127.0.0.0/8 (a name such as `127.example.com` is not one).
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if ["localhost", "::1", "[::1]"].contains(host.lowercased()) { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// Why the console must not start with these options, or nil: a host other than loopback needs a

@@ -25,6 +25,10 @@ struct ConsoleSecurityTests {
         #expect(ConsoleConfiguration.refusal(host: "10.1.2.3", hasToken: true, noAuth: false) == nil)
         #expect(ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: false, noAuth: true) == nil)
         #expect(ConsoleConfiguration.refusal(host: "0.0.0.0", hasToken: true, noAuth: true) != nil)
+        #expect(ConsoleConfiguration.isLoopback("127.0.0.2") && ConsoleConfiguration.isLoopback("LOCALHOST"))
+        #expect(
+            !ConsoleConfiguration.isLoopback("127.evil.example") && !ConsoleConfiguration.isLoopback("127.0.0.1.nip.io")
+        )
         // The command refuses to start, before touching the database.
         let run = try MeterBridgeBinary.run(
             ["serve", "--http-host", "0.0.0.0", "--database-url", "postgresql://nobody@127.0.0.1:1/none"],
@@ -96,6 +100,7 @@ struct ConsoleSecurityTests {
             try await server.application().test(.live) { client in
                 let port = try #require(client.port)
                 #expect(try await send(port, "/metrics", host: "rebound.example:\(port)").0 == 421)
+                #expect(try await send(port, "/metrics", host: "127.rebound.example:\(port)").0 == 421)
                 #expect(try await send(port, "/metrics", host: "localhost:\(port)").0 == 200)
                 let (status, page) = try await send(port, "/login", host: "127.0.0.1:\(port)")
                 #expect(status == 200)
