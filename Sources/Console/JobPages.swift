@@ -88,7 +88,7 @@ extension ConsoleServer {
         let queues = Array(Set(ImportQueue.all + (try await queue.counts()).map(\.queue))).sorted()
         let model = JobsModel(
             stateOptions: options(JobState.allCases.map(\.rawValue), "state"), queueOptions: options(queues, "queue"),
-            kindOptions: options(["catalog_sync", "import_usage", "import_revenue"], "kind"),
+            kindOptions: options([ImportJobKind.catalog, ImportJobKind.usage, ImportJobKind.revenue], "kind"),
             metricOptions: options(try await metrics.all().map(\.title), "metric"),
             connectionOptions: options(try await connectionStore.all().map(\.name), "connection"),
             since: form["since"],
