@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // MARK: The web console (dependencies)
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // MARK: Foundation: libpq, the Postgres driver, the job queue
@@ -102,14 +104,44 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The web console: `meterbridge serve`
+        .target(
+            name: "Console",
+            dependencies: [
+                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "CommandSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport", "UnitEconomics",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables: argument parsing, configuration, logging and lifecycle only
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics",
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -177,6 +177,8 @@ struct CLITests {
             (["report", "pricing", "--cost-report", "c", "--metric", "m", "--target-margins", "150%"], "--target-margins"),
             (["report", "allocate", "--cost-report", "nope", "--metric", "nope"], "no business metric titled"),
             (["report", "portfolio", "--metrics", "nope"], "no business metric titled"),
+            (["serve", "--http-host", "0.0.0.0"], "is reachable from other machines: pass --auth-token-file"),
+            (["serve", "--auth-token-file", token, "--no-auth"], "not both"),
         ]
 
         // Every leaf command of the binary has a case.

@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import Importer
+import UnitEconomics
+
+/// The six unit-economics reports (the same calls as `meterbridge report …`), cost sources and cost reports.
+extension ConsoleServer {
+    /// One report: its name in the URL (and the CLI), what it answers, and which inputs it takes.
+    struct ReportKind {
+        var name, title, summary: String
+        var needsCostReport = false, needsRevenueMetric = false, needsMetric = false, metricRequired = true
+        var metricLabel = "usage metric"
+        var needsMetrics = false, needsScale = false, needsMargins = false
+    }
+
+    static let reportKinds: [ReportKind] = [
+        ReportKind(
+            name: "top-customers", title: "Top customers",
+            summary: "Customers by total usage: total, daily average, share.",
+            needsMetric: true, metricLabel: "metric"),
+        ReportKind(
+            name: "unit-cost", title: "Unit cost", summary: "COGS and cost per unit by customer.",
+            needsCostReport: true,
+            needsMetric: true, needsScale: true),
+        ReportKind(
+            name: "margin", title: "Margin", summary: "Revenue, COGS, gross profit and margin by customer.",
+            needsCostReport: true,
+            needsRevenueMetric: true, needsMetric: true, metricRequired: false, metricLabel: "allocate shared cost by"),
+        ReportKind(
+            name: "pricing", title: "Pricing", summary: "Cost per unit and the price for each target margin.",
+            needsCostReport: true, needsMetric: true, needsScale: true, needsMargins: true),
+        ReportKind(
+            name: "allocate", title: "Allocation", summary: "Shared cost allocated per day by usage share.",
+            needsCostReport: true,
+            needsMetric: true),
+        ReportKind(
+            name: "portfolio", title: "Portfolio",
+            summary: "Daily usage per metric and growth against the previous period.",
+            needsMetrics: true),
+    ]
+
+    struct ReportForm {
+        var name, title, summary: String
+        var needsCostReport, needsRevenueMetric, needsMetric, metricRequired: Bool
+        var metricLabel: String
+        var needsMetrics, needsScale, needsMargins: Bool
+        var costReports, revenueMetrics, usageMetrics: [String]
+        var from, to: String
+    }
+
+    func reportsPage(error: String?) async throws -> Response {
+        let all = try await metrics.all()
+        let costReports = try await CostReportStore(pool: pool).list().map(\.name)
+        let (from, to) = try Self.dayRange(FormFields(encoded: ""))
+        let forms = Self.reportKinds.map { kind in
+            ReportForm(
+                name: kind.name, title: kind.title, summary: kind.summary, needsCostReport: kind.needsCostReport,
+                needsRevenueMetric: kind.needsRevenueMetric, needsMetric: kind.needsMetric,
+                metricRequired: kind.metricRequired,
+                metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
+                needsMargins: kind.needsMargins, costReports: costReports,
+                revenueMetrics: all.filter { $0.kind == .revenue }.map(\.title),
+                usageMetrics: all.filter { kind.name == "top-customers" || $0.kind == .usage }.map(\.title),
+                from: from.description, to: to.description)
+        }
+        struct Model { var error: String?; var forms: [ReportForm] }
+        return page(
+            "Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
+    }
+
+    struct Cell { var text: String?; var numeric: Bool }
+    struct Row { var cells: [Cell] }
+    struct Section { var title: String; var columns: [String]; var rows: [Row] }
+    struct Fact { var key: String; var value: String? }
+    struct ReportModel {
+        var report: String
+        var fields: [Field]
+        var from, to: String
+        var period: String
+        var refusal: String?
+        var completeness: String
+        var notes: [String]
+        var facts: [Fact]
+        var chart: String?
+        var sections: [Section]
+    }
+
+    func reportPage(_ request: Request, name: String) async throws -> Response {
+        guard let kind = Self.reportKinds.first(where: { $0.name == name }) else {
+            throw HTTPError(.notFound, message: "no report named \(name)")
+        }
+        let fields = FormFields(query: request)
+        let (from, to) = try Self.dayRange(fields)
+        let reports = UnitEconomicsReports(pool: pool)
+        func required(_ key: String) throws -> String {
+            guard let value = fields[key] else { throw HTTPError(.badRequest, message: "\(key) is required") }
+            return value
+        }
+        let scale = Decimal(Int(fields["scale"] ?? "1") ?? 1)
+        // The report's inputs, kept when the date range changes.
+        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && !$0.1.isEmpty }.map {
+            Field(name: $0.0, value: $0.1)
+        }
+        do {
+            let period = try ReportPeriod(from: UTCDate(from.description)!, to: UTCDate(to.description)!)
+            let output: ReportOutput
+            switch kind.name {
+            case "top-customers":
+                output = try await reports.topCustomers(metric: try required("metric"), period: period)
+            case "unit-cost":
+                output = try await reports.unitCost(
+                    costReport: try required("cost-report"), metric: try required("metric"), period: period,
+                    scale: scale)
+            case "margin":
+                output = try await reports.margin(
+                    revenueMetric: try required("revenue-metric"), costReport: try required("cost-report"),
+                    allocateBy: fields["metric"], period: period)
+            case "pricing":
+                let margins = try (fields["target-margins"] ?? "20,40,60").split(separator: ",").map {
+                    text -> Decimal in
+                    guard let value = DecimalMath.parse(text.trimmingCharacters(in: .whitespaces)) else {
+                        throw HTTPError(.badRequest, message: "target margins: \(text) is not a number")
+                    }
+                    return value
+                }
+                output = try await reports.pricing(
+                    costReport: try required("cost-report"), metric: try required("metric"), targetMargins: margins,
+                    period: period,
+                    scale: scale)
+            case "allocate":
+                output = try await reports.allocate(
+                    costReport: try required("cost-report"), metric: try required("metric"), period: period,
+                    daily: false)
+            default:
+                let titles = fields.all("metrics").flatMap { $0.split(separator: ",") }
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !titles.isEmpty else { throw HTTPError(.badRequest, message: "metrics is required") }
+                output = try await reports.portfolio(metrics: titles, period: period)
+            }
+            let model = ReportModel(
+                report: kind.name, fields: kept, from: from.description, to: to.description,
+                period: output.period.description,
+                refusal: nil, completeness: output.completeness.description, notes: output.notes,
+                facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
+                chart: output.chart.map { SVGChartRenderer().render($0) },
+                sections: output.sections.map { section in
+                    Section(
+                        title: section.title, columns: section.columns,
+                        rows: section.rows.map {
+                            Row(cells: $0.map { Cell(text: $0, numeric: $0.map(Self.isNumber) ?? false) })
+                        })
+                })
+            return page(kind.title, section: "/reports", template: "report", model: model)
+        } catch let refusal as ReportRefusal {
+            let model = ReportModel(
+                report: kind.name, fields: kept, from: from.description, to: to.description, period: "\(from) to \(to)",
+                refusal: refusal.description, completeness: "", notes: [], facts: [], chart: nil,
+                sections: [])
+            return page(
+                kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
+        }
+    }
+
+    static func isNumber(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0 == "%" }
+    }
+
+    struct CostSourceRow {
+        var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String
+    }
+    struct CostReportRow { var name, filters: String; var customerTag: String?; var createdAt: String }
+
+    func costsPage() async throws -> Response {
+        let sources = try await CostStore(pool: pool).list().map {
+            CostSourceRow(
+                source: $0.source, currency: $0.currency, periodStart: $0.periodStart.description,
+                periodEnd: $0.periodEnd.description,
+                rows: $0.rows, effectiveCost: "\($0.effectiveCost)", billedCost: "\($0.billedCost)")
+        }
+        let reports = try await CostReportStore(pool: pool).list().map {
+            CostReportRow(
+                name: $0.name, filters: $0.filters.map(\.description).joined(separator: "; "),
+                customerTag: $0.customerTag,
+                createdAt: Self.timestamp($0.createdAt))
+        }
+        struct Model { var sources: [CostSourceRow]; var reports: [CostReportRow] }
+        return page("Costs", section: "/costs", template: "costs", model: Model(sources: sources, reports: reports))
+    }
+}

@@ -1,0 +1,211 @@
+import Console
+import Foundation
+import HTTPTypes
+import Importer
+import JobQueue
+import TestSupport
+import Testing
+
+/// Every page over a database filled by a sandbox import: the numbers the CLI prints, escaping of
+/// hostile customer names, and the headers every page carries.
+@Suite("Console pages", .timeLimit(.minutes(5)))
+struct ConsolePageTests {
+    func pages(_ fixture: ConsoleFixture) -> [String] {
+        let range = "from=\(fixture.from)&to=\(fixture.to)"
+        return [
+            "/", "/metrics", "/metrics/\(fixture.usageMetric.id)?\(range)", "/metrics/\(fixture.revenueMetric.id)",
+            "/jobs",
+            "/jobs?state=completed&queue=backfill&metric=CPU+hours&connection=sandbox", "/reports", "/costs",
+            "/reports/top-customers?metric=CPU+hours&\(range)",
+            "/reports/unit-cost?cost-report=COGS&metric=CPU+hours&scale=1000&\(range)",
+            "/reports/margin?revenue-metric=Revenue&cost-report=COGS&\(range)",
+            "/reports/pricing?cost-report=COGS&metric=CPU+hours&target-margins=20,40&\(range)",
+            "/reports/allocate?cost-report=COGS&metric=CPU+hours&\(range)",
+            "/reports/portfolio?metrics=CPU+hours&\(range)",
+        ]
+    }
+
+    @Test func everyPageRendersSafely() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        try await ConsoleSession.run(fixture) { session in
+            let job = try #require(try await fixture.jobs().first)
+            for uri in pages(fixture) + ["/jobs/\(job.id)"] {
+                let response = try await session.get(uri)
+                #expect(response.status == .ok, "\(uri): \(response.status) \(response.text.prefix(300))")
+                let policy = try #require(response.headers[.contentSecurityPolicy], "\(uri)")
+                #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "\(uri)")
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                let html = response.text
+                // No customer name reaches the page unescaped, and no inline script or style at all.
+                #expect(!html.contains("<script>alert"), "\(uri)")
+                #expect(!html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"), "\(uri)")
+                #expect(!html.contains("onclick") && !html.contains("javascript:"), "\(uri)")
+            }
+            // Assets come from the binary.
+            let css = try await session.get("/static/console.css")
+            #expect(css.status == .ok && css.text.contains("prefers-color-scheme: dark"))
+            let script = try await session.get("/static/console.js")
+            #expect(script.status == .ok && script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(try await session.get("/metrics/999999").status == .notFound)
+            #expect(try await session.get("/jobs/999999").status == .notFound)
+            #expect(try await session.get("/reports/nope").status == .notFound)
+            // Error answers carry the same headers.
+            let missing = try await session.get("/no-such-page")
+            #expect(missing.status == .notFound && missing.headers[.contentSecurityPolicy] != nil)
+            #expect(try await session.get("/metrics/\(fixture.usageMetric.id)?from=2026-13-01").status == .badRequest)
+        }
+    }
+
+    @Test func hostileNamesAreEscapedAndIsolated() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        try await ConsoleSession.run(fixture) { session in
+            let range = "from=\(fixture.from)&to=\(fixture.to)"
+            for uri in [
+                "/metrics/\(fixture.usageMetric.id)?\(range)", "/reports/top-customers?metric=CPU+hours&\(range)",
+            ] {
+                let html = try await session.get(uri).text
+                #expect(
+                    html.contains(
+                        "<bdi>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; &quot;Sons&quot;</bdi>"
+                    ), "\(uri)")
+                #expect(html.contains("<bdi>\(ConsoleFixture.rightToLeftName)</bdi>"), "\(uri)")
+            }
+            // In the chart too (SVG text is escaped by the chart renderer).
+            let metric = try await session.get("/metrics/\(fixture.usageMetric.id)?\(range)").text
+            #expect(metric.contains("&lt;script&gt;alert"))
+        }
+    }
+
+    @Test func metricPageAndCSVMatchTheCLI() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let cli = try MeterBridgeBinary.run(
+            [
+                "metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)",
+                "--format", "csv",
+            ],
+            database: fixture.database)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.contains("O'Brien"))
+        let list = try MeterBridgeBinary.run(["metric", "list", "--format", "csv"], database: fixture.database)
+        try await ConsoleSession.run(fixture) { session in
+            let csv = try await session.get(
+                "/metrics/\(fixture.usageMetric.id)/values.csv?from=\(fixture.from)&to=\(fixture.to)")
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text == cli.stdout)
+            #expect(Array(csv.body.readableBytesView) == Array(cli.stdout.utf8))
+
+            let page = try await session.get(
+                "/metrics/\(fixture.usageMetric.id)?from=\(fixture.from)&to=\(fixture.to)&top=3"
+            ).text
+            let rows = MeterBridgeBinary.csvRows(cli.stdout)
+            #expect(rows.count > 20)
+            for row in rows where row.count == 4 && !row[1].contains(where: { "\"<>&'".contains($0) }) {
+                // day, label, customer id and the exact amount, in one table row.
+                #expect(
+                    page.contains(
+                        "<tr><td>\(row[0])</td><td><bdi>\(row[1])</bdi></td><td>\(row[2])</td><td class=\"num\">\(row[3])</td></tr>"
+                    ))
+            }
+            #expect(page.contains("<svg") && page.contains(">other</text>"))
+
+            // The metrics list: the columns of `metric list`.
+            let metrics = try await session.get("/metrics").text
+            for row in MeterBridgeBinary.csvRows(list.stdout) {
+                #expect(metrics.contains(">\(row[0])</a>") && metrics.contains(">\(row[6])</td>"), "\(row)")
+            }
+        }
+    }
+
+    @Test func reportsShowTheNumbersTheCLIPrints() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let range = ["--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"]
+        let cases: [([String], String)] = [
+            (["report", "top-customers", "--metric", "CPU hours"], "top-customers?metric=CPU+hours"),
+            (
+                ["report", "unit-cost", "--cost-report", "COGS", "--metric", "CPU hours", "--scale", "1000"],
+                "unit-cost?cost-report=COGS&metric=CPU+hours&scale=1000"
+            ),
+            (
+                ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS"],
+                "margin?revenue-metric=Revenue&cost-report=COGS"
+            ),
+            (
+                ["report", "pricing", "--cost-report", "COGS", "--metric", "CPU hours"],
+                "pricing?cost-report=COGS&metric=CPU+hours"
+            ),
+            (
+                ["report", "allocate", "--cost-report", "COGS", "--metric", "CPU hours"],
+                "allocate?cost-report=COGS&metric=CPU+hours"
+            ),
+            (["report", "portfolio", "--metrics", "CPU hours"], "portfolio?metrics=CPU+hours"),
+        ]
+        try await ConsoleSession.run(fixture) { session in
+            for (arguments, uri) in cases {
+                let cli = try MeterBridgeBinary.run(arguments + range, database: fixture.database)
+                #expect(cli.status == 0, "\(arguments): \(cli.stderr)")
+                let response = try await session.get("/reports/\(uri)&from=\(fixture.from)&to=\(fixture.to)")
+                #expect(response.status == .ok, "\(uri)")
+                let html = response.text
+                let numbers = MeterBridgeBinary.csvRows(cli.stdout).flatMap { $0 }.filter { Double($0) != nil }
+                #expect(!numbers.isEmpty, "\(arguments)")
+                for number in numbers { #expect(html.contains(">\(number)</bdi>"), "\(uri): \(number)") }
+                // The "complete through" notice the CLI prints after the table.
+                let completeness = try #require(cli.stderr.split(separator: "\n").last.map { String($0.dropFirst(2)) })
+                #expect(html.contains(completeness.htmlEscaped), "\(uri): \(completeness)")
+            }
+            // A report that refuses says why instead of showing a number.
+            let refused = try await session.get(
+                "/reports/top-customers?metric=nope&from=\(fixture.from)&to=\(fixture.to)")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("class=\"error\""))
+        }
+    }
+
+    @Test func overviewShowsConnectionsQueuesAndThroughput() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        try await ConsoleSession.run(fixture) { session in
+            let html = try await session.get("/").text
+            #expect(html.contains("<td>sandbox</td>"))
+            #expect(html.contains("<meter min=\"0\" max=\"1000\""))
+            #expect(html.contains("<svg class=\"sparkline\""))
+            #expect(html.contains("data-live"))
+            let completed = try #require(
+                ConsoleSession.capture(#"<p class="muted">(\d+) completed in the last hour"#, in: html))
+            #expect(Int(completed)! > 0)
+            #expect(html.contains("<a href=\"/jobs?queue=backfill\">backfill</a>"))
+        }
+    }
+
+    @Test func jobPagesShowArgsCursorAndErrors() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let pool = fixture.pool()
+        let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
+        let name = "t-show-\(UInt32.random(in: 0...UInt32.max))"
+        try await queue.enqueue(NewJob(kind: "import_usage", argsJSON: #"{"note":"<b>bold</b>"}"#, queue: name))
+        let claimed = try #require(try await queue.claim(queues: [name], limit: 1, workerID: "w-<1>").first)
+        try await queue.checkpoint(claimed.lease, cursor: ["next_page": "abc\"def"])
+        _ = try await queue.fail(claimed, error: "HTTP 500 <html>", retryAfterSeconds: 3_600)
+        await pool.close()
+        try await ConsoleSession.run(fixture) { session in
+            let html = try await session.get("/jobs/\(claimed.id)").text
+            #expect(html.contains("&lt;b&gt;bold&lt;/b&gt;"))
+            #expect(html.contains("abc\\&quot;def"))
+            #expect(html.contains("HTTP 500 &lt;html&gt;"))
+            #expect(html.contains(">retryable</dd>"))
+            let list = try await session.get("/jobs?queue=\(name)").text
+            #expect(list.contains("<a href=\"/jobs/\(claimed.id)\">\(claimed.id)</a>"))
+            #expect(list.contains("1 job(s)"))
+        }
+    }
+}
+
+extension ConsoleFixture {
+    func jobs() async throws -> [JobRecord] {
+        let pool = pool(size: 1)
+        let jobs = try await JobQueue(pool: pool, logger: Self.logger).list(JobQueue.Filter(), limit: 10)
+        await pool.close()
+        return jobs
+    }
+}
