@@ -89,7 +89,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             let rows = try await CLIContext.run(database) { context in
-                try await MetricStatus.all(context: context)
+                try await MetricStatus.all(pool: context.pool)
             }
             print(
                 TableOutput(
@@ -108,7 +108,7 @@ struct MetricCommand: AsyncParsableCommand {
         func run() async throws {
             let status = try await CLIContext.run(database) { context in
                 let metric = try await context.metrics.titled(title)
-                return try await MetricStatus.all(context: context).first { $0.title == metric.title }!
+                return try await MetricStatus.all(pool: context.pool).first { $0.title == metric.title }!
             }
             let table = TableOutput(
                 columns: ["title", "kind", "source", "label_source", "since", "status", "complete_through", "rows", "failed_jobs"],
@@ -178,41 +178,6 @@ struct MetricCommand: AsyncParsableCommand {
                     columns: ["day", "label", "customer_id", "amount"],
                     rows: values.map { [$0.day.description, $0.label, $0.customerID, "\($0.amount)"] }
                 ).render(format))
-        }
-    }
-}
-
-/// A metric's row in `metric list` and `metric show`.
-struct MetricStatus: Sendable {
-    var title: String
-    var kind: String
-    var source: String
-    var labelSource: String
-    var since: String
-    var status: String
-    var completeThrough: String?
-    var rows: Int
-    var failedJobs: Int
-
-    static func all(context: CLIContext) async throws -> [MetricStatus] {
-        let status = try await ImportStatus.load(pool: context.pool)
-        let metrics = try await context.metrics.all()
-        let sources = try await context.pool.query(
-            """
-            SELECT m.title, coalesce(b.name, m.billable_metric_id, m.credit_type_name || ' ' || replace(m.revenue_basis, '_', '-'))
-            FROM business_metrics m
-            LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
-            """)
-        var sourceByTitle: [String: String] = [:]
-        for row in sources { sourceByTitle[try row.decode(at: 0)] = try row.decode(at: 1) }
-        let byTitle = Dictionary(uniqueKeysWithValues: metrics.map { ($0.title, $0) })
-        return status.metrics.compactMap { entry in
-            guard let metric = byTitle[entry.title] else { return nil }
-            return MetricStatus(
-                title: entry.title, kind: entry.kind, source: sourceByTitle[entry.title] ?? "",
-                labelSource: metric.labelSource.rawValue.replacingOccurrences(of: "_", with: "-"),
-                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough, rows: entry.rows,
-                failedJobs: entry.jobs["discarded"] ?? 0)
         }
     }
 }
