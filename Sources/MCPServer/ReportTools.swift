@@ -161,17 +161,28 @@ enum ReportTools {
         return Decimal(scale)
     }
 
+    /// Rows a summary quotes; the structured result holds them all.
+    static let summaryRows = 5
+
     /// The report's JSON and a summary: what it is, its headline, completeness and formulas.
     static func answer(_ output: ReportOutput) -> ToolAnswer {
         let rows = output.sections.first?.rows.count ?? 0
         var lines = ["\(output.sections.first?.title ?? output.report), \(output.period): \(rows) row(s)."]
-        if let section = output.sections.first, let total = section.rows.last, section.rows.count > 1,
-            total.contains(where: { $0 == "(total)" })
-        {
-            let cells = zip(section.columns, total).compactMap { column, cell in
-                cell.flatMap { $0 == "(total)" ? nil : "\(column) \($0)" }
+        if let section = output.sections.first {
+            // The first rows and the total, without ids: enough to answer at a glance.
+            func text(_ row: [String?]) -> String {
+                zip(section.columns, row).compactMap { column, cell in
+                    guard column != "customer_id", let cell, cell != "(total)" else { return nil }
+                    return "\(column) \(cell)"
+                }.joined(separator: ", ")
             }
-            lines.append("Total: " + cells.joined(separator: ", ") + ".")
+            let isTotal = { (row: [String?]) in row.contains { $0 == "(total)" } }
+            let shown = section.rows.filter { !isTotal($0) }.prefix(summaryRows)
+            lines += shown.map { "- " + text($0) }
+            if section.rows.filter({ !isTotal($0) }).count > shown.count {
+                lines.append("- … \(section.rows.filter { !isTotal($0) }.count - shown.count) more row(s) in the structured result")
+            }
+            if let total = section.rows.last(where: isTotal) { lines.append("Total: " + text(total) + ".") }
         }
         lines += output.notes
         lines.append(output.completeness.description)
