@@ -225,6 +225,9 @@ let package = Package(
             dependencies: [
                 "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
