@@ -24,7 +24,10 @@ enum ActionTools {
             "dry_run": JSONSchema.boolean("Only say which jobs would be requeued.", default: false),
         ]),
         output: JSONSchema.object(
-            ["job_ids": ["type": "array", "items": ["type": "integer"]], "dry_run": ["type": "boolean"], "count": JSONSchema.count],
+            [
+                "job_ids": ["type": "array", "items": ["type": "integer"]], "dry_run": ["type": "boolean"],
+                "count": JSONSchema.count,
+            ],
             required: ["job_ids", "dry_run", "count"]),
         changesData: true
     ) { arguments, context in
@@ -39,13 +42,17 @@ enum ActionTools {
             containment.append("\"connection_id\": \(connection.id)")
         }
         let filter = JobQueue.Filter(
-            argsContainJSON: containment.isEmpty ? nil : "{" + containment.joined(separator: ", ") + "}", state: .discarded)
+            argsContainJSON: containment.isEmpty ? nil : "{" + containment.joined(separator: ", ") + "}",
+            state: .discarded)
         let ids = try await JobQueue(pool: pool, logger: context.logger).requeue(filter, dryRun: dryRun)
         context.logger.notice("Requeued failed jobs", metadata: ["jobs.count": "\(ids.count)", "dry_run": "\(dryRun)"])
         let list = ids.isEmpty ? "" : ": " + ids.map(String.init).joined(separator: ", ")
         return ToolAnswer(
-            summary: (dryRun ? "Would requeue \(ids.count) failed job(s)" : "Requeued \(ids.count) failed job(s)") + list + ".",
-            structured: ["job_ids": .array(ids.map { .int(Int($0)) }), "dry_run": .bool(dryRun), "count": .int(ids.count)])
+            summary: (dryRun ? "Would requeue \(ids.count) failed job(s)" : "Requeued \(ids.count) failed job(s)")
+                + list + ".",
+            structured: [
+                "job_ids": .array(ids.map { .int(Int($0)) }), "dry_run": .bool(dryRun), "count": .int(ids.count),
+            ])
     }
 
     static let reimport = MeterBridgeTool(
@@ -63,7 +70,10 @@ enum ActionTools {
                 "to": JSONSchema.day("Last UTC day, inclusive (default: today)."),
             ], required: ["metric"]),
         output: JSONSchema.object(
-            ["metric": JSONSchema.text, "from": JSONSchema.text, "to": JSONSchema.text, "jobs_enqueued": JSONSchema.count],
+            [
+                "metric": JSONSchema.text, "from": JSONSchema.text, "to": JSONSchema.text,
+                "jobs_enqueued": JSONSchema.count,
+            ],
             required: ["metric", "from", "to", "jobs_enqueued"]),
         changesData: true
     ) { arguments, context in
@@ -72,22 +82,29 @@ enum ActionTools {
         let today = UTCDay(context.today().description)!
         let first = try arguments.day("from").map { UTCDay($0.description)! } ?? metric.since
         let last = try arguments.day("to").map { UTCDay($0.description)! } ?? today
-        guard first <= last else { throw ToolInputError("\"from\" (\(first)) is after \"to\" (\(last)): the range is reversed") }
+        guard first <= last else {
+            throw ToolInputError("\"from\" (\(first)) is after \"to\" (\(last)): the range is reversed")
+        }
         guard last <= today else { throw ToolInputError("\"to\" (\(last)) is in the future") }
         let planner = ImportPlanner(queue: JobQueue(pool: pool, logger: context.logger), logger: context.logger)
-        let added = try await planner.reimport(metrics: [metric], range: DayRange(start: first, end: last.adding(days: 1)))
-        context.logger.notice("Reimport enqueued", metadata: ["metric.title": "\(metric.title)", "jobs.count": "\(added)"])
+        let added = try await planner.reimport(
+            metrics: [metric], range: DayRange(start: first, end: last.adding(days: 1)))
+        context.logger.notice(
+            "Reimport enqueued", metadata: ["metric.title": "\(metric.title)", "jobs.count": "\(added)"])
         return ToolAnswer(
             summary: "Enqueued \(added) reimport job(s) for \(metric.title), \(first) to \(last)"
-                + (added == 0 ? " (already queued or nothing in range)." : "; workers pick them up from the backfill queue."),
+                + (added == 0
+                    ? " (already queued or nothing in range)." : "; workers pick them up from the backfill queue."),
             structured: [
-                "metric": .string(metric.title), "from": .string(first.description), "to": .string(last.description), "jobs_enqueued": .int(added),
+                "metric": .string(metric.title), "from": .string(first.description), "to": .string(last.description),
+                "jobs_enqueued": .int(added),
             ])
     }
 
     static func actionPool(_ context: ToolContext) throws -> PostgresConnectionPool {
         guard let pool = context.actionPool else {
-            throw ToolInputError("this server is read only: start it with --allow-actions to use tools that change data")
+            throw ToolInputError(
+                "this server is read only: start it with --allow-actions to use tools that change data")
         }
         return pool
     }

@@ -11,11 +11,13 @@ enum CatalogResources {
     static let all: [Resource] = [
         Resource(
             name: "metric-catalog", uri: metricsURI, title: "Business metric catalog",
-            description: "Every business metric with its kind, source, aggregation, currency, status and complete-through day (JSON).",
+            description:
+                "Every business metric with its kind, source, aggregation, currency, status and complete-through day (JSON).",
             mimeType: "application/json"),
         Resource(
             name: "bi-views", uri: viewsURI, title: "SQL views for BI tools",
-            description: "The Postgres views that compute the same numbers as the reports, for Metabase, Grafana or SQL (Markdown).",
+            description:
+                "The Postgres views that compute the same numbers as the reports, for Metabase, Grafana or SQL (Markdown).",
             mimeType: "text/markdown"),
     ]
 
@@ -36,14 +38,38 @@ enum CatalogResources {
 
     /// What each view is for; the columns come from the database so the document matches its schema.
     static let views: [(name: String, rowPer: String, purpose: String)] = [
-        ("metric_values_labeled", "metric, day, customer", "Imported daily values with the customer's label (metric_title, day, customer_id, label, amount)."),
-        ("customer_labels", "connection, customer, label source", "The label each customer shows under each label source; colliding labels get an id suffix."),
-        ("cost_report_rows", "cost report × cost row", "Every cost row a saved cost report selects, with its customer-tag value (NULL: shared cost)."),
-        ("cost_report_daily", "cost report, day, currency, customer-tag value", "Each cost report's cost per day; a NULL tag value is shared cost."),
-        ("customer_tag_matches", "connection, tag value", "How a customer-tag value names a customer (id, then alias, then name); customer_id is NULL when ambiguous."),
-        ("daily_cost_by_customer", "cost report, usage metric, day, currency, customer", "The allocation of allocate_shared_cost: direct cost plus a usage share of shared cost; bucket says customer, unallocated or unmatched_tag."),
-        ("unit_cost_daily", "cost report, usage metric, day, customer", "COGS next to units; cost_per_unit is NULL without units. Over a period use Σ cogs / Σ units."),
-        ("customer_margin_daily", "cost report, revenue metric, day, customer", "Revenue next to customer-tagged cost. Margin over a period is (Σ revenue − Σ direct_cost) / Σ revenue; compare the currency columns."),
+        (
+            "metric_values_labeled", "metric, day, customer",
+            "Imported daily values with the customer's label (metric_title, day, customer_id, label, amount)."
+        ),
+        (
+            "customer_labels", "connection, customer, label source",
+            "The label each customer shows under each label source; colliding labels get an id suffix."
+        ),
+        (
+            "cost_report_rows", "cost report × cost row",
+            "Every cost row a saved cost report selects, with its customer-tag value (NULL: shared cost)."
+        ),
+        (
+            "cost_report_daily", "cost report, day, currency, customer-tag value",
+            "Each cost report's cost per day; a NULL tag value is shared cost."
+        ),
+        (
+            "customer_tag_matches", "connection, tag value",
+            "How a customer-tag value names a customer (id, then alias, then name); customer_id is NULL when ambiguous."
+        ),
+        (
+            "daily_cost_by_customer", "cost report, usage metric, day, currency, customer",
+            "The allocation of allocate_shared_cost: direct cost plus a usage share of shared cost; bucket says customer, unallocated or unmatched_tag."
+        ),
+        (
+            "unit_cost_daily", "cost report, usage metric, day, customer",
+            "COGS next to units; cost_per_unit is NULL without units. Over a period use Σ cogs / Σ units."
+        ),
+        (
+            "customer_margin_daily", "cost report, revenue metric, day, customer",
+            "Revenue next to customer-tagged cost. Margin over a period is (Σ revenue − Σ direct_cost) / Σ revenue; compare the currency columns."
+        ),
     ]
 
     static func viewsDocument(_ context: ToolContext) async throws -> String {
@@ -55,7 +81,8 @@ enum CatalogResources {
             """, [views.map(\.name)])
         var columns: [String: [String]] = [:]
         for row in rows {
-            columns[try row.decode(String.self, at: 0), default: []].append("`\(try row.decode(String.self, at: 1))` \(try row.decode(String.self, at: 2))")
+            columns[try row.decode(String.self, at: 0), default: []].append(
+                "`\(try row.decode(String.self, at: 1))` \(try row.decode(String.self, at: 2))")
         }
         var lines = [
             "# SQL views for BI tools",
@@ -69,10 +96,14 @@ enum CatalogResources {
             lines.append("")
             lines.append("One row per \(view.rowPer). \(view.purpose)")
             lines.append("")
-            lines.append("Columns: " + (columns[view.name]?.joined(separator: ", ") ?? "(not in this database: run `meterbridge migrate`)"))
+            lines.append(
+                "Columns: "
+                    + (columns[view.name]?.joined(separator: ", ")
+                        ?? "(not in this database: run `meterbridge migrate`)"))
             lines.append("")
         }
-        lines.append("""
+        lines.append(
+            """
             Example: cost per thousand requests by customer for March.
 
             ```sql

@@ -14,7 +14,8 @@ enum CatalogTools {
 
     static let metricItem = JSONSchema.object(
         [
-            "title": JSONSchema.text, "kind": JSONSchema.text, "source": JSONSchema.text, "label_source": JSONSchema.text,
+            "title": JSONSchema.text, "kind": JSONSchema.text, "source": JSONSchema.text,
+            "label_source": JSONSchema.text,
             "since": JSONSchema.text, "status": JSONSchema.text, "complete_through": JSONSchema.nullableText,
             "rows": JSONSchema.count, "failed_jobs": JSONSchema.count, "aggregation": JSONSchema.nullableText,
             "summable": ["type": "boolean"], "currency": JSONSchema.nullableText,
@@ -37,7 +38,8 @@ enum CatalogTools {
                 + "complete through \(metric["complete_through"]?.stringValue ?? "no day yet"))"
         }
         return ToolAnswer(
-            summary: "\(metrics.count) business metric(s)" + (lines.isEmpty ? "." : ":\n" + lines.joined(separator: "\n")),
+            summary: "\(metrics.count) business metric(s)"
+                + (lines.isEmpty ? "." : ":\n" + lines.joined(separator: "\n")),
             structured: ["metrics": .array(metrics)])
     }
 
@@ -48,9 +50,12 @@ enum CatalogTools {
             let info = try await context.data.metric(titled: status.title)
             metrics.append([
                 "title": .string(status.title), "kind": .string(status.kind), "source": .string(status.source),
-                "label_source": .string(status.labelSource), "since": .string(status.since), "status": .string(status.status),
-                "complete_through": .text(status.completeThrough), "rows": .int(status.rows), "failed_jobs": .int(status.failedJobs),
-                "aggregation": .text(info.aggregationType), "summable": .bool(!info.isGauge), "currency": .text(info.revenueCurrency),
+                "label_source": .string(status.labelSource), "since": .string(status.since),
+                "status": .string(status.status),
+                "complete_through": .text(status.completeThrough), "rows": .int(status.rows),
+                "failed_jobs": .int(status.failedJobs),
+                "aggregation": .text(info.aggregationType), "summable": .bool(!info.isGauge),
+                "currency": .text(info.revenueCurrency),
             ])
         }
         return metrics
@@ -71,7 +76,8 @@ enum CatalogTools {
         input: JSONSchema.object(
             [
                 "title": JSONSchema.string("The metric's title, exactly as list_metrics shows it."),
-                "group_by": JSONSchema.oneOf("Sum values per day, week or month.", ["day", "week", "month"], default: "day"),
+                "group_by": JSONSchema.oneOf(
+                    "Sum values per day, week or month.", ["day", "week", "month"], default: "day"),
                 "top": JSONSchema.integer("Only the N customers with the largest total.", minimum: 1, maximum: 100),
                 "label": JSONSchema.string("Only this customer label."),
             ].merging(ToolArguments.periodProperties) { $1 }, required: ["title"]),
@@ -79,18 +85,24 @@ enum CatalogTools {
             [
                 "metric": JSONSchema.text, "kind": JSONSchema.text, "aggregation": JSONSchema.nullableText,
                 "from": JSONSchema.text, "to": JSONSchema.text, "group_by": JSONSchema.text,
-                "complete_through": JSONSchema.nullableText, "formula": JSONSchema.text, "total": JSONSchema.nullableText,
+                "complete_through": JSONSchema.nullableText, "formula": JSONSchema.text,
+                "total": JSONSchema.nullableText,
                 "values": [
                     "type": "array",
                     "items": JSONSchema.object(
-                        ["period_start": JSONSchema.text, "label": JSONSchema.text, "customer_id": JSONSchema.nullableText, "amount": JSONSchema.text],
+                        [
+                            "period_start": JSONSchema.text, "label": JSONSchema.text,
+                            "customer_id": JSONSchema.nullableText, "amount": JSONSchema.text,
+                        ],
                         required: ["period_start", "label", "customer_id", "amount"]),
                 ],
-            ], required: ["metric", "from", "to", "group_by", "complete_through", "formula", "values"], additional: true)
+            ], required: ["metric", "from", "to", "group_by", "complete_through", "formula", "values"], additional: true
+        )
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
         let title = try arguments.requiredText("title")
-        let grouping = MetricValueGrouping.Bucket(rawValue: try arguments.choice("group_by", of: ["day", "week", "month"]) ?? "day")!
+        let grouping = MetricValueGrouping.Bucket(
+            rawValue: try arguments.choice("group_by", of: ["day", "week", "month"]) ?? "day")!
         let top = try arguments.integer("top", in: 1...100)
         let label = try arguments.text("label")
         let info = try await context.data.metric(titled: title)
@@ -101,7 +113,9 @@ enum CatalogTools {
         let values = try await MetricStore(pool: context.readPool).values(
             metric, from: UTCDay(period.from.description), to: UTCDay(period.to.description), label: label)
         let grouped = MetricValueGrouping(bucket: grouping, top: top, gauge: info.isGauge).group(
-            values.map { .init(day: UTCDate($0.day.description)!, label: $0.label, customerID: $0.customerID, amount: $0.amount) })
+            values.map {
+                .init(day: UTCDate($0.day.description)!, label: $0.label, customerID: $0.customerID, amount: $0.amount)
+            })
         guard grouped.rows.count <= MCPLimits.maximumValueRows else {
             throw ToolInputError(
                 "the answer would hold \(grouped.rows.count) rows (at most \(MCPLimits.maximumValueRows)): "
@@ -109,16 +123,20 @@ enum CatalogTools {
         }
         let through = try await context.data.completeThrough(info)
         let structured: Value = [
-            "metric": .string(info.title), "kind": .string(info.kind.rawValue), "aggregation": .text(info.aggregationType),
-            "from": .string(period.from.description), "to": .string(period.to.description), "group_by": .string(grouping.rawValue),
+            "metric": .string(info.title), "kind": .string(info.kind.rawValue),
+            "aggregation": .text(info.aggregationType),
+            "from": .string(period.from.description), "to": .string(period.to.description),
+            "group_by": .string(grouping.rawValue),
             "complete_through": .text(through?.description), "formula": .string(grouped.formula),
             "total": .text(grouped.total.map(ReportNumber.amount)),
-            "values": .array(grouped.rows.map { row in
-                [
-                    "period_start": .string(row.periodStart.description), "label": .string(row.label), "customer_id": .text(row.customerID),
-                    "amount": .string(ReportNumber.amount(row.amount)),
-                ]
-            }),
+            "values": .array(
+                grouped.rows.map { row in
+                    [
+                        "period_start": .string(row.periodStart.description), "label": .string(row.label),
+                        "customer_id": .text(row.customerID),
+                        "amount": .string(ReportNumber.amount(row.amount)),
+                    ]
+                }),
         ]
         var summary = [
             "\(info.title), \(period), by \(grouping.rawValue): \(grouped.rows.count) value(s) for \(grouped.customers) customer(s)"
@@ -142,13 +160,17 @@ enum CatalogTools {
         output: JSONSchema.list(
             "cost_reports",
             of: JSONSchema.object(
-                ["name": JSONSchema.text, "filters": JSONSchema.text, "customer_tag": JSONSchema.nullableText, "created_at": JSONSchema.text],
+                [
+                    "name": JSONSchema.text, "filters": JSONSchema.text, "customer_tag": JSONSchema.nullableText,
+                    "created_at": JSONSchema.text,
+                ],
                 required: ["name", "filters", "customer_tag", "created_at"]))
     ) { _, context in
         let reports = try await CostReportStore(pool: context.readPool).list()
         let items: [Value] = reports.map { report in
             [
-                "name": .string(report.name), "filters": .string(report.filters.map(\.description).joined(separator: " ")),
+                "name": .string(report.name),
+                "filters": .string(report.filters.map(\.description).joined(separator: " ")),
                 "customer_tag": .text(report.customerTag), "created_at": .string(Self.timestamp(report.createdAt)),
             ]
         }
@@ -162,22 +184,28 @@ enum CatalogTools {
 
     static let listCostSources = MeterBridgeTool(
         name: "list_cost_sources", title: "List imported cost",
-        description: "Imported cloud cost (FOCUS) per source and currency: the days covered, rows, and total effective and billed cost.",
+        description:
+            "Imported cloud cost (FOCUS) per source and currency: the days covered, rows, and total effective and billed cost.",
         input: noInput,
         output: JSONSchema.list(
             "cost_sources",
             of: JSONSchema.object(
                 [
                     "source": JSONSchema.text, "currency": JSONSchema.text, "period_start": JSONSchema.text,
-                    "period_end": JSONSchema.text, "rows": JSONSchema.text, "effective_cost": JSONSchema.text, "billed_cost": JSONSchema.text,
-                ], required: ["source", "currency", "period_start", "period_end", "rows", "effective_cost", "billed_cost"]))
+                    "period_end": JSONSchema.text, "rows": JSONSchema.text, "effective_cost": JSONSchema.text,
+                    "billed_cost": JSONSchema.text,
+                ],
+                required: ["source", "currency", "period_start", "period_end", "rows", "effective_cost", "billed_cost"])
+        )
     ) { _, context in
         let sources = try await CostStore(pool: context.readPool).list()
         let items: [Value] = sources.map { source in
             [
                 "source": .string(source.source), "currency": .string(source.currency),
-                "period_start": .string(source.periodStart.description), "period_end": .string(source.periodEnd.description),
-                "rows": .string(String(source.rows)), "effective_cost": .string(ReportNumber.amount(source.effectiveCost)),
+                "period_start": .string(source.periodStart.description),
+                "period_end": .string(source.periodEnd.description),
+                "rows": .string(String(source.rows)),
+                "effective_cost": .string(ReportNumber.amount(source.effectiveCost)),
                 "billed_cost": .string(ReportNumber.amount(source.billedCost)),
             ]
         }
@@ -205,7 +233,10 @@ enum CatalogTools {
                 "metrics": [
                     "type": "array",
                     "items": JSONSchema.object(
-                        ["title": JSONSchema.text, "state": JSONSchema.text, "complete_through": JSONSchema.nullableText],
+                        [
+                            "title": JSONSchema.text, "state": JSONSchema.text,
+                            "complete_through": JSONSchema.nullableText,
+                        ],
                         required: ["title", "state", "complete_through"], additional: true),
                 ],
             ], required: ["connections", "metrics"], additional: true)
@@ -215,7 +246,8 @@ enum CatalogTools {
         let connections: [Value] = status.connections.map { connection in
             [
                 "name": .string(connection.name), "status": .string(connection.status),
-                "rate_limit": .string(ReportNumber.amount(connection.rateLimit)), "current_rate": .double(connection.currentRate),
+                "rate_limit": .string(ReportNumber.amount(connection.rateLimit)),
+                "current_rate": .double(connection.currentRate),
                 "requests": .int(connection.requests), "rate_limited": .int(connection.rateLimited),
                 "last_error": .text(connection.lastError),
                 "backfill_requests": connection.plan.map { .int($0.backfillRequests) } ?? .null,
@@ -225,15 +257,19 @@ enum CatalogTools {
         let metrics: [Value] = status.metrics.map { metric in
             [
                 "title": .string(metric.title), "connection": .string(metric.connection), "kind": .string(metric.kind),
-                "state": .string(metric.state), "complete_through": .text(metric.completeThrough), "rows": .int(metric.rows),
+                "state": .string(metric.state), "complete_through": .text(metric.completeThrough),
+                "rows": .int(metric.rows),
                 "jobs": .object(metric.jobs.mapValues { .int($0) }), "percent_done": .double(metric.percentDone),
-                "eta_seconds": .number(metric.etaSeconds), "newest_errors": .array(metric.newestErrors.map { .string($0) }),
+                "eta_seconds": .number(metric.etaSeconds),
+                "newest_errors": .array(metric.newestErrors.map { .string($0) }),
             ]
         }
         var states: [String: Int] = [:]
         for metric in status.metrics { states[metric.state, default: 0] += 1 }
         let lines =
-            status.connections.map { "connection \($0.name): \($0.status)" + ($0.lastError.map { ", last error: \($0)" } ?? "") }
+            status.connections.map {
+                "connection \($0.name): \($0.status)" + ($0.lastError.map { ", last error: \($0)" } ?? "")
+            }
             + status.metrics.map { "\($0.title): \($0.state), complete through \($0.completeThrough ?? "no day yet")" }
         return ToolAnswer(
             summary: "\(status.connections.count) connection(s), \(status.metrics.count) metric(s) ("

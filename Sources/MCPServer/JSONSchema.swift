@@ -15,7 +15,10 @@ enum JSONSchema {
     }
 
     static func day(_ description: String) -> Value {
-        ["type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": .string(description)]
+        [
+            "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": .string(description),
+        ]
     }
 
     static func integer(_ description: String, minimum: Int, maximum: Int, default value: Int? = nil) -> Value {
@@ -39,7 +42,10 @@ enum JSONSchema {
     }
 
     static func array(_ description: String, of items: Value, minItems: Int = 0, maxItems: Int) -> Value {
-        ["type": "array", "description": .string(description), "items": items, "minItems": .int(minItems), "maxItems": .int(maxItems)]
+        [
+            "type": "array", "description": .string(description), "items": items, "minItems": .int(minItems),
+            "maxItems": .int(maxItems),
+        ]
     }
 
     // MARK: Output pieces
@@ -49,7 +55,8 @@ enum JSONSchema {
     static let count: Value = ["type": "integer", "minimum": 0]
 
     static func list(_ key: String, of item: Value, extra: [String: Value] = [:], required: [String] = []) -> Value {
-        object(extra.merging([key: ["type": "array", "items": item]]) { $1 }, required: [key] + required, additional: true)
+        object(
+            extra.merging([key: ["type": "array", "items": item]]) { $1 }, required: [key] + required, additional: true)
     }
 }
 

@@ -46,7 +46,8 @@ public struct MCPHTTPServer: Sendable {
                 }
                 let answer = await sessions.handle(
                     MCP.HTTPRequest(
-                        method: request.method.rawValue, headers: headers, body: Data(buffer: body), path: request.uri.path))
+                        method: request.method.rawValue, headers: headers, body: Data(buffer: body),
+                        path: request.uri.path))
                 return Self.response(answer)
             }
         }
@@ -85,13 +86,16 @@ public struct MCPHTTPServer: Sendable {
 struct BearerTokenMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
     let token: [UInt8]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let presented = request.headers[.authorization].flatMap { value -> [UInt8]? in
             value.hasPrefix("Bearer ") ? Array(value.utf8.dropFirst(7)) : nil
         }
         guard let presented, Self.equal(presented, token) else {
             return Response(
-                status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
+                status: .unauthorized,
+                headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "a bearer token is required\n")))
         }
         return try await next(request, context)
@@ -138,7 +142,9 @@ actor MCPHTTPSessions {
             if request.method.uppercased() == "DELETE", response.statusCode == 200 { await close(id) }
             return response
         }
-        guard id == nil else { return .error(statusCode: 404, .invalidRequest("Not Found: no such session (it may have been closed)")) }
+        guard id == nil else {
+            return .error(statusCode: 404, .invalidRequest("Not Found: no such session (it may have been closed)"))
+        }
         guard request.method.uppercased() == "POST", Self.isInitialize(request.body) else {
             return .error(statusCode: 400, .invalidRequest("Bad Request: missing \(HTTPHeaderName.sessionID) header"))
         }

@@ -34,11 +34,16 @@ public struct MeterBridgeMCPServer: Sendable {
     public func makeServer(version: String) async -> Server {
         let server = Server(
             name: "meterbridge", version: version, title: "MeterBridge", instructions: Self.instructions,
-            capabilities: .init(prompts: .init(listChanged: false), resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
+            capabilities: .init(
+                prompts: .init(listChanged: false), resources: .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false)))
         let this = self
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: this.toolList) }
-        await server.withMethodHandler(CallTool.self) { parameters in await this.call(parameters.name, arguments: parameters.arguments) }
-        await server.withMethodHandler(ListResources.self) { _ in ListResources.Result(resources: CatalogResources.all) }
+        await server.withMethodHandler(CallTool.self) { parameters in
+            await this.call(parameters.name, arguments: parameters.arguments)
+        }
+        await server.withMethodHandler(ListResources.self) { _ in ListResources.Result(resources: CatalogResources.all)
+        }
         await server.withMethodHandler(ReadResource.self) { parameters in
             ReadResource.Result(contents: try await CatalogResources.read(parameters.uri, context: this.context))
         }
@@ -62,7 +67,8 @@ public struct MeterBridgeMCPServer: Sendable {
             let parsed = try ToolArguments(arguments, schema: tool.tool.inputSchema)
             return try await tool.run(parsed, context).result
         } catch {
-            context.logger.info("Tool call refused", metadata: ["tool.name": "\(name)", "error": "\(Self.message(for: error))"])
+            context.logger.info(
+                "Tool call refused", metadata: ["tool.name": "\(name)", "error": "\(Self.message(for: error))"])
             return Self.failure(Self.message(for: error))
         }
     }

@@ -13,7 +13,8 @@ struct MeterBridgeTool: Sendable {
         tool = Tool(
             name: name, title: title, description: description, inputSchema: input,
             annotations: .init(
-                title: title, readOnlyHint: !changesData, destructiveHint: changesData ? false : nil, idempotentHint: idempotent,
+                title: title, readOnlyHint: !changesData, destructiveHint: changesData ? false : nil,
+                idempotentHint: idempotent,
                 openWorldHint: false),
             outputSchema: output)
         self.run = run
@@ -30,7 +31,10 @@ struct ToolAnswer: Sendable {
     var result: CallTool.Result {
         let content: Value? = structured
         return CallTool.Result(
-            content: [.text(text: summary, annotations: nil, _meta: nil), .text(text: Self.compactJSON(structured), annotations: nil, _meta: nil)],
+            content: [
+                .text(text: summary, annotations: nil, _meta: nil),
+                .text(text: Self.compactJSON(structured), annotations: nil, _meta: nil),
+            ],
             structuredContent: content, isError: false)
     }
 

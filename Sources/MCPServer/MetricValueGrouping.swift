@@ -52,7 +52,10 @@ struct MetricValueGrouping: Sendable {
         var totals: [String: Decimal] = [:]
         var labels: [String: String] = [:]
         for value in values {
-            totals[value.customerID] = gauge ? max(totals[value.customerID] ?? value.amount, value.amount) : (totals[value.customerID] ?? 0) + value.amount
+            totals[value.customerID] =
+                gauge
+                ? max(totals[value.customerID] ?? value.amount, value.amount)
+                : (totals[value.customerID] ?? 0) + value.amount
             labels[value.customerID] = value.label
         }
         let ranked = totals.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.map(\.key)
@@ -71,23 +74,33 @@ struct MetricValueGrouping: Sendable {
         }
         var rows: [Row] = []
         for start in Set(sums.keys).union(otherSums.keys).sorted() {
-            let customers = (sums[start] ?? [:]).sorted { (labels[$0.key] ?? $0.key, $0.key) < (labels[$1.key] ?? $1.key, $1.key) }
-            rows += customers.map { Row(periodStart: start, label: labels[$0.key] ?? $0.key, customerID: $0.key, amount: $0.value) }
-            if let other = otherSums[start] { rows.append(Row(periodStart: start, label: otherLabel, customerID: nil, amount: other)) }
+            let customers = (sums[start] ?? [:]).sorted {
+                (labels[$0.key] ?? $0.key, $0.key) < (labels[$1.key] ?? $1.key, $1.key)
+            }
+            rows += customers.map {
+                Row(periodStart: start, label: labels[$0.key] ?? $0.key, customerID: $0.key, amount: $0.value)
+            }
+            if let other = otherSums[start] {
+                rows.append(Row(periodStart: start, label: otherLabel, customerID: nil, amount: other))
+            }
         }
         var formula =
             switch bucket {
             case .day: "amount = the day's imported value per customer"
-            case .week: "amount = Σ daily values per customer over the ISO week starting period_start (Monday), within from…to"
-            case .month: "amount = Σ daily values per customer over the calendar month starting period_start, within from…to"
+            case .week:
+                "amount = Σ daily values per customer over the ISO week starting period_start (Monday), within from…to"
+            case .month:
+                "amount = Σ daily values per customer over the calendar month starting period_start, within from…to"
             }
         if let top, others > 0 {
-            formula += gauge
+            formula +=
+                gauge
                 ? "; only the \(top) customers with the highest peak day (\(others) more left out: a gauge is not summed)"
                 : "; the \(top) customers with the largest total, the other \(others) summed into \"\(otherLabel)\""
         }
         formula += gauge ? "; a gauge metric: each value is a level, never a sum." : "."
         return Result(
-            rows: rows, total: gauge ? nil : values.reduce(Decimal.zero) { $0 + $1.amount }, customers: totals.count, formula: formula)
+            rows: rows, total: gauge ? nil : values.reduce(Decimal.zero) { $0 + $1.amount }, customers: totals.count,
+            formula: formula)
     }
 }

@@ -13,7 +13,8 @@ enum ReportTools {
     static let metricTitle = JSONSchema.string("A business metric's title, exactly as list_metrics shows it.")
     static let costReport = JSONSchema.string("A saved cost report's name, exactly as list_cost_reports shows it.")
     static let scaleSchema: Value = [
-        "type": "integer", "description": "Cost per this many units (default 1).", "enum": [1, 100, 1_000, 1_000_000, 1_000_000_000],
+        "type": "integer", "description": "Cost per this many units (default 1).",
+        "enum": [1, 100, 1_000, 1_000_000, 1_000_000_000],
         "default": 1,
     ]
 
@@ -28,7 +29,9 @@ enum ReportTools {
             "complete_through": JSONSchema.nullableText,
             "completeness": [
                 "type": "array",
-                "items": JSONSchema.object(["input": JSONSchema.text, "complete_through": JSONSchema.nullableText], required: ["input", "complete_through"]),
+                "items": JSONSchema.object(
+                    ["input": JSONSchema.text, "complete_through": JSONSchema.nullableText],
+                    required: ["input", "complete_through"]),
             ],
             "notes": ["type": "array", "items": JSONSchema.text],
             "rows": ["type": "array", "items": ["type": "object", "additionalProperties": JSONSchema.nullableText]],
@@ -46,7 +49,9 @@ enum ReportTools {
 
     static let topCustomers = MeterBridgeTool(
         name: "top_customers", title: "Top customers by usage",
-        description: "Customers ranked by a metric's total in the period: total, daily average and share of the total, with a total row." + common,
+        description:
+            "Customers ranked by a metric's total in the period: total, daily average and share of the total, with a total row."
+            + common,
         input: input(["metric": metricTitle], required: ["metric"]), output: output
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
@@ -60,12 +65,15 @@ enum ReportTools {
             Each customer's COGS (cost tagged with the customer plus a usage share of shared cost, split per day) and \
             cost per unit of a usage metric, ranked by COGS, with unmatched and unallocated cost on their own rows.
             """ + common,
-        input: input(["cost_report": costReport, "metric": metricTitle, "scale": scaleSchema], required: ["cost_report", "metric"]),
+        input: input(
+            ["cost_report": costReport, "metric": metricTitle, "scale": scaleSchema],
+            required: ["cost_report", "metric"]),
         output: output
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
         let output = try await context.reports.unitCost(
-            costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"), period: period,
+            costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"),
+            period: period,
             scale: try scale(arguments))
         return answer(output)
     }
@@ -80,13 +88,15 @@ enum ReportTools {
         input: input(
             [
                 "revenue_metric": JSONSchema.string("The revenue metric's title."), "cost_report": costReport,
-                "usage_metric": JSONSchema.string("Optional: a usage metric by whose daily share shared cost is allocated."),
+                "usage_metric": JSONSchema.string(
+                    "Optional: a usage metric by whose daily share shared cost is allocated."),
             ], required: ["revenue_metric", "cost_report"]),
         output: output
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
         let output = try await context.reports.margin(
-            revenueMetric: try arguments.requiredText("revenue_metric"), costReport: try arguments.requiredText("cost_report"),
+            revenueMetric: try arguments.requiredText("revenue_metric"),
+            costReport: try arguments.requiredText("cost_report"),
             allocateBy: try arguments.text("usage_metric"), period: period)
         return answer(output)
     }
@@ -102,12 +112,14 @@ enum ReportTools {
                 "cost_report": costReport, "metric": metricTitle, "scale": scaleSchema,
                 "target_margins": JSONSchema.array(
                     "Target gross margins in percent, e.g. [20, 40, 60] (the default).",
-                    of: ["type": "number", "minimum": 0, "exclusiveMaximum": 100], minItems: 1, maxItems: MCPLimits.maximumTargetMargins),
+                    of: ["type": "number", "minimum": 0, "exclusiveMaximum": 100], minItems: 1,
+                    maxItems: MCPLimits.maximumTargetMargins),
             ], required: ["cost_report", "metric"]),
         output: output
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
-        let margins = try arguments.decimalList("target_margins", maximum: MCPLimits.maximumTargetMargins) ?? [20, 40, 60]
+        let margins =
+            try arguments.decimalList("target_margins", maximum: MCPLimits.maximumTargetMargins) ?? [20, 40, 60]
         let output = try await context.reports.pricing(
             costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"),
             targetMargins: margins, period: period, scale: try scale(arguments))
@@ -130,7 +142,8 @@ enum ReportTools {
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
         let output = try await context.reports.allocate(
-            costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"), period: period,
+            costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"),
+            period: period,
             daily: try arguments.boolean("daily") ?? false)
         return answer(output)
     }
@@ -144,7 +157,8 @@ enum ReportTools {
         input: input(
             [
                 "metrics": JSONSchema.array(
-                    "Metric titles to compare.", of: JSONSchema.string("A metric title."), minItems: 1, maxItems: MCPLimits.maximumMetrics),
+                    "Metric titles to compare.", of: JSONSchema.string("A metric title."), minItems: 1,
+                    maxItems: MCPLimits.maximumMetrics)
             ], required: ["metrics"]),
         output: output
     ) { arguments, context in
@@ -180,7 +194,9 @@ enum ReportTools {
             let shown = section.rows.filter { !isTotal($0) }.prefix(summaryRows)
             lines += shown.map { "- " + text($0) }
             if section.rows.filter({ !isTotal($0) }).count > shown.count {
-                lines.append("- … \(section.rows.filter { !isTotal($0) }.count - shown.count) more row(s) in the structured result")
+                lines.append(
+                    "- … \(section.rows.filter { !isTotal($0) }.count - shown.count) more row(s) in the structured result"
+                )
             }
             if let total = section.rows.last(where: isTotal) { lines.append("Total: " + text(total) + ".") }
         }

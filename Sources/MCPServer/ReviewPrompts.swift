@@ -6,16 +6,22 @@ enum ReviewPrompts {
     static let all: [Prompt] = [
         Prompt(
             name: "monthly_margin_review", title: "Monthly margin review",
-            description: "Gross margin by customer for one month against the month before, the least profitable customers, and what to charge.",
+            description:
+                "Gross margin by customer for one month against the month before, the least profitable customers, and what to charge.",
             arguments: [
                 .init(name: "revenue_metric", description: "The revenue metric's title.", required: true),
                 .init(name: "cost_report", description: "The cost report holding COGS.", required: true),
-                .init(name: "usage_metric", description: "A usage metric to allocate shared cost by and to price.", required: false),
-                .init(name: "month", description: "The month, YYYY-MM (default: the last complete month).", required: false),
+                .init(
+                    name: "usage_metric", description: "A usage metric to allocate shared cost by and to price.",
+                    required: false),
+                .init(
+                    name: "month", description: "The month, YYYY-MM (default: the last complete month).",
+                    required: false),
             ]),
         Prompt(
             name: "pricing_check", title: "Pricing check",
-            description: "Cost per unit of a usage metric over the last 90 days and the prices for 20, 40 and 60 % gross margin.",
+            description:
+                "Cost per unit of a usage metric over the last 90 days and the prices for 20, 40 and 60 % gross margin.",
             arguments: [
                 .init(name: "metric", description: "The usage metric's title.", required: true),
                 .init(name: "cost_report", description: "The cost report holding COGS.", required: true),
@@ -24,7 +30,9 @@ enum ReviewPrompts {
 
     static func get(_ name: String, arguments: [String: String], today: UTCDate) throws -> GetPrompt.Result {
         func required(_ key: String) throws -> String {
-            guard let value = arguments[key], !value.isEmpty else { throw MCPError.invalidParams("prompt \(name) needs \"\(key)\"") }
+            guard let value = arguments[key], !value.isEmpty else {
+                throw MCPError.invalidParams("prompt \(name) needs \"\(key)\"")
+            }
             return value
         }
         switch name {
@@ -48,7 +56,9 @@ enum ReviewPrompts {
                 6. End with the total row's revenue, COGS and margin, and say through which day the data is complete \
                 (the result's complete_through) and which formulas the notes give.
                 """
-            return GetPrompt.Result(description: "Monthly margin review, \(month.from) to \(month.to)", messages: [.user(.text(text: text))])
+            return GetPrompt.Result(
+                description: "Monthly margin review, \(month.from) to \(month.to)", messages: [.user(.text(text: text))]
+            )
         case "pricing_check":
             let metric = try required("metric")
             let cost = try required("cost_report")
@@ -70,7 +80,9 @@ enum ReviewPrompts {
     static func monthRange(_ text: String?, today: UTCDate) throws -> (from: UTCDate, to: UTCDate) {
         let first: UTCDate
         if let text, !text.isEmpty {
-            guard text.count == 7, let day = UTCDate(text + "-01") else { throw MCPError.invalidParams("month must be YYYY-MM, not \"\(text)\"") }
+            guard text.count == 7, let day = UTCDate(text + "-01") else {
+                throw MCPError.invalidParams("month must be YYYY-MM, not \"\(text)\"")
+            }
             first = day
         } else {
             let thisMonth = UTCDate(today.description.prefix(8) + "01")!

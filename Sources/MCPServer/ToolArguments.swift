@@ -18,9 +18,12 @@ struct ToolArguments: Sendable {
         let known = Set(schema.objectValue?["properties"]?.objectValue?.keys.map { $0 } ?? [])
         if let unknown = self.values.keys.filter({ !known.contains($0) }).sorted().first {
             let list = known.sorted().joined(separator: ", ")
-            throw ToolInputError("unknown argument \"\(unknown)\"" + (list.isEmpty ? " (this tool takes none)" : "; expected one of: \(list)"))
+            throw ToolInputError(
+                "unknown argument \"\(unknown)\""
+                    + (list.isEmpty ? " (this tool takes none)" : "; expected one of: \(list)"))
         }
-        for name in schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where self.values[name] == nil {
+        for name in schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        where self.values[name] == nil {
             throw ToolInputError("missing required argument \"\(name)\"")
         }
     }
@@ -48,7 +51,9 @@ struct ToolArguments: Sendable {
 
     func day(_ name: String) throws(ToolInputError) -> UTCDate? {
         guard let text = try text(name) else { return nil }
-        guard let day = UTCDate(text) else { throw ToolInputError("\"\(name)\" must be a UTC day YYYY-MM-DD, not \"\(text)\"") }
+        guard let day = UTCDate(text) else {
+            throw ToolInputError("\"\(name)\" must be a UTC day YYYY-MM-DD, not \"\(text)\"")
+        }
         return day
     }
 
@@ -62,7 +67,8 @@ struct ToolArguments: Sendable {
             }
         guard let number else { throw ToolInputError("\"\(name)\" must be an integer") }
         guard range.contains(number) else {
-            throw ToolInputError("\"\(name)\" must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+            throw ToolInputError(
+                "\"\(name)\" must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
         }
         return number
     }
@@ -90,7 +96,9 @@ struct ToolArguments: Sendable {
         for (index, item) in items.enumerated() {
             let single = ToolArguments(unchecked: ["item": item])
             guard let text = try? single.text("item") else {
-                throw ToolInputError("\"\(name)\"[\(index)] must be a non-empty single-line string of at most \(MCPLimits.maximumTextLength) characters")
+                throw ToolInputError(
+                    "\"\(name)\"[\(index)] must be a non-empty single-line string of at most \(MCPLimits.maximumTextLength) characters"
+                )
             }
             texts.append(text)
         }
@@ -126,7 +134,8 @@ struct ToolArguments: Sendable {
         "from": JSONSchema.day("First UTC day, inclusive (with \"to\")."),
         "to": JSONSchema.day("Last UTC day, inclusive (with \"from\")."),
         "last_days": JSONSchema.integer(
-            "The last N days ending today (UTC) instead of from/to; default 30.", minimum: 1, maximum: MCPLimits.maximumPeriodDays),
+            "The last N days ending today (UTC) instead of from/to; default 30.", minimum: 1,
+            maximum: MCPLimits.maximumPeriodDays),
     ]
 
     /// `from`/`to` (both inclusive) or `last_days` (default 30), at most `MCPLimits.maximumPeriodDays` days.
@@ -134,10 +143,16 @@ struct ToolArguments: Sendable {
         let from = try day("from")
         let to = try day("to")
         let last = try integer("last_days", in: 1...MCPLimits.maximumPeriodDays)
-        if last != nil, from != nil || to != nil { throw ToolInputError("pass \"from\"/\"to\" or \"last_days\", not both") }
+        if last != nil, from != nil || to != nil {
+            throw ToolInputError("pass \"from\"/\"to\" or \"last_days\", not both")
+        }
         if (from == nil) != (to == nil) { throw ToolInputError("pass both \"from\" and \"to\"") }
-        guard let from, let to else { return try ReportPeriod(lastDays: last ?? MCPLimits.defaultDays, endingOn: today) }
-        guard from <= to else { throw ToolInputError("\"from\" (\(from)) is after \"to\" (\(to)): the period is reversed") }
+        guard let from, let to else {
+            return try ReportPeriod(lastDays: last ?? MCPLimits.defaultDays, endingOn: today)
+        }
+        guard from <= to else {
+            throw ToolInputError("\"from\" (\(from)) is after \"to\" (\(to)): the period is reversed")
+        }
         let days = from.distance(to: to) + 1
         guard days <= MCPLimits.maximumPeriodDays else {
             throw ToolInputError(

@@ -15,7 +15,9 @@ public struct ToolContext: Sendable {
 
     public init(
         readPool: PostgresConnectionPool, actionPool: PostgresConnectionPool?, logger: Logger,
-        today: @escaping @Sendable () -> UTCDate = { UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
+        today: @escaping @Sendable () -> UTCDate = {
+            UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        }
     ) {
         self.readPool = readPool
         self.actionPool = actionPool

@@ -34,7 +34,8 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Also offer tools that change data: retry_failed_jobs and reimport.") var allowActions = false
-    @Option(help: "Serve streamable HTTP on 127.0.0.1 at this port (0: any free port) instead of stdio.") var httpPort: Int?
+    @Option(help: "Serve streamable HTTP on 127.0.0.1 at this port (0: any free port) instead of stdio.") var httpPort:
+        Int?
     @Option(help: "A file holding the HTTP bearer token (default: \(tokenVariable)).") var httpTokenFile: String?
 
     func validate() throws {
@@ -56,7 +57,8 @@ struct MCPCommand: AsyncParsableCommand {
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 32, !token.contains(where: { $0.isWhitespace }) else {
             throw ValidationError(
-                "--http-port needs a bearer token of at least 32 characters without spaces, in --http-token-file or \(Self.tokenVariable)")
+                "--http-port needs a bearer token of at least 32 characters without spaces, in --http-token-file or \(Self.tokenVariable)"
+            )
         }
         return token
     }
@@ -70,16 +72,19 @@ struct MCPCommand: AsyncParsableCommand {
         let actionPool =
             allowActions
             ? PostgresConnectionPool(
-                configuration: database.configuration(applicationName: "meterbridge-mcp-actions"), size: 1, logger: logger)
+                configuration: database.configuration(applicationName: "meterbridge-mcp-actions"), size: 1,
+                logger: logger)
             : nil
         let tools = MeterBridgeMCPServer(
-            context: ToolContext(readPool: readPool, actionPool: actionPool, logger: logger), allowActions: allowActions)
+            context: ToolContext(readPool: readPool, actionPool: actionPool, logger: logger), allowActions: allowActions
+        )
         do {
             if let httpPort, let token {
                 let server = MCPHTTPServer(
                     tools: tools, version: MeterBridgeVersion.current, port: httpPort, bearerToken: token,
                     onListening: { port in
-                        FileHandle.standardError.write(Data("MCP over HTTP listening on http://127.0.0.1:\(port)\(MCPHTTPServer.path)\n".utf8))
+                        FileHandle.standardError.write(
+                            Data("MCP over HTTP listening on http://127.0.0.1:\(port)\(MCPHTTPServer.path)\n".utf8))
                     }, logger: logger)
                 try await server.run()
             } else {

@@ -2,8 +2,8 @@ import Foundation
 import JobQueue
 import MCP
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The tools that change data exist only with --allow-actions, say so, and do what the CLI does.
 @Suite("MCP action tools", .timeLimit(.minutes(5)))
@@ -47,7 +47,10 @@ struct ActionToolTests {
         let queue = JobQueue(pool: pool, logger: MCPFixture.logger)
         // Two failed jobs: one of metric 1, one of another metric.
         for metric in [1, 2] {
-            _ = try await queue.enqueue(NewJob(kind: "import_usage", argsJSON: "{\"connection_id\": 1, \"metric_ids\": [\(metric)]}", queue: "backfill"))
+            _ = try await queue.enqueue(
+                NewJob(
+                    kind: "import_usage", argsJSON: "{\"connection_id\": 1, \"metric_ids\": [\(metric)]}",
+                    queue: "backfill"))
         }
         let claimed = try await queue.claim(queues: ["backfill"], limit: 2, workerID: "test")
         #expect(claimed.count == 2)
@@ -74,17 +77,23 @@ struct ActionToolTests {
     @Test func reimportEnqueuesJobsOnceAndRefusesBadRanges() async throws {
         let database = try await Self.database()
         let connected = try await ConnectedClient.connect(database, allowActions: true)
-        let first = try await connected.structured("reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2025-03-31"])
+        let first = try await connected.structured(
+            "reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2025-03-31"])
         let enqueued = try #require(first["jobs_enqueued"]?.intValue)
         #expect(enqueued > 0)
-        let again = try await connected.structured("reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2025-03-31"])
+        let again = try await connected.structured(
+            "reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2025-03-31"])
         #expect(again["jobs_enqueued"] == 0, "already queued")
-        let reversed = try await connected.call("reimport", ["metric": "API requests", "from": "2025-03-31", "to": "2025-01-01"])
+        let reversed = try await connected.call(
+            "reimport", ["metric": "API requests", "from": "2025-03-31", "to": "2025-01-01"])
         #expect(reversed.isError == true && reversed.text.contains("reversed"))
-        let future = try await connected.call("reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2999-01-01"])
+        let future = try await connected.call(
+            "reimport", ["metric": "API requests", "from": "2025-01-01", "to": "2999-01-01"])
         #expect(future.isError == true && future.text.contains("in the future"))
         let pool = database.pool(size: 1)
-        #expect(try await JobQueue(pool: pool, logger: MCPFixture.logger).list(JobQueue.Filter(state: .available)).count == enqueued)
+        #expect(
+            try await JobQueue(pool: pool, logger: MCPFixture.logger).list(JobQueue.Filter(state: .available)).count
+                == enqueued)
         await pool.close()
         await connected.close()
     }

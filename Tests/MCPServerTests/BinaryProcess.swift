@@ -33,7 +33,9 @@ enum BinaryProcess {
 
     /// Runs `executable` to its end. Output is read to EOF before waiting, so a full pipe cannot stall it.
     /// A process still running after `deadlineSeconds` is killed (and the test sees its failure).
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String], deadlineSeconds: Double = 120) throws -> Run {
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String], deadlineSeconds: Double = 120
+    ) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

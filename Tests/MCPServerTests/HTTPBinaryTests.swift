@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `meterbridge mcp --http-port 0`: the streamable HTTP transport on loopback behind a bearer token,
 /// driven by the official MCP Python SDK; SIGTERM stops it cleanly.
@@ -35,7 +35,9 @@ struct HTTPBinaryTests {
             [StdioBinaryTests.packageRoot.appendingPathComponent("scripts/mcp-http-check.py").path, address, token],
             environment: ProcessInfo.processInfo.environment, deadlineSeconds: 240)
         #expect(run.status == 0, "\(run.stderr)")
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\n\(run.stderr)")
+        let seen = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+            "\(run.stdout)\n\(run.stderr)")
         #expect(seen["unauthorized_status"] as? Int == 401)
         #expect(seen["server_name"] as? String == "meterbridge")
         #expect((seen["tools"] as? [String]) == MCPToolTests.readTools.sorted())
@@ -55,7 +57,9 @@ struct HTTPBinaryTests {
         environment["METERBRIDGE_MCP_TOKEN"] = nil
         let meterbridge = try BinaryProcess.directory().appendingPathComponent("meterbridge")
         let missing = try BinaryProcess.run(meterbridge, ["mcp", "--http-port", "0"], environment: environment)
-        #expect(missing.status != 0 && missing.stderr.contains("bearer token of at least 32 characters"), "\(missing.stderr)")
+        #expect(
+            missing.status != 0 && missing.stderr.contains("bearer token of at least 32 characters"),
+            "\(missing.stderr)")
         environment["METERBRIDGE_MCP_TOKEN"] = "short"
         let short = try BinaryProcess.run(meterbridge, ["mcp", "--http-port", "0"], environment: environment)
         #expect(short.status != 0 && short.stderr.contains("bearer token of at least 32 characters"), "\(short.stderr)")

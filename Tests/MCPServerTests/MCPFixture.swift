@@ -46,7 +46,8 @@ actor MCPFixture {
     private static func fill() async throws -> Filled {
         let database = try await TestDatabase.make(function: "mcpfixture")
         let lastDay = CivilDay(containingUnixSeconds: Int64(Date().timeIntervalSince1970))
-        let account = AccountParameters(seed: 14, customerCount: 6, billableMetricCount: 5, dayCount: 40, lastDay: lastDay)
+        let account = AccountParameters(
+            seed: 14, customerCount: 6, billableMetricCount: 5, dayCount: 40, lastDay: lastDay)
         let sandbox = MetronomeSandbox(configuration: SandboxConfiguration(tokens: [token], account: account))
         let pool = database.pool(size: 4)
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
@@ -74,23 +75,30 @@ actor MCPFixture {
         let connections = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: key))
         let added = try await connections.add(
             name: "sandbox", baseURL: running.baseURL, token: token, rateLimit: 1_000, customerBatchSize: 3)
-        try await MetronomeClient.withClient(configuration: try connections.clientConfiguration(for: added), logger: logger) { client in
+        try await MetronomeClient.withClient(
+            configuration: try connections.clientConfiguration(for: added), logger: logger
+        ) { client in
             _ = try await CatalogSync(pool: pool).sync(connection: added, client: client)
         }
         let connection = try await connections.named("sandbox")
         let since = UTCDay(account.firstDay.description)!
         let metrics = MetricStore(pool: pool)
         let byName = Dictionary(uniqueKeysWithValues: account.metrics.map { ($0.name, $0.id) })
-        for (title, name) in [("CPU hours", "CPU hours"), ("API requests", "API requests"), ("Peak seats", "Peak concurrent seats")] {
+        for (title, name) in [
+            ("CPU hours", "CPU hours"), ("API requests", "API requests"), ("Peak seats", "Peak concurrent seats"),
+        ] {
             _ = try await metrics.create(
-                title: title, connection: connection, source: .usage(billableMetric: byName[name]!), labelSource: .customerName, since: since)
+                title: title, connection: connection, source: .usage(billableMetric: byName[name]!),
+                labelSource: .customerName, since: since)
         }
         _ = try await metrics.create(
-            title: "Revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+            title: "Revenue", connection: connection,
+            source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
             labelSource: .customerName, since: since)
         let queue = JobQueue(pool: pool, logger: logger)
         try await ImportPlanner(queue: queue, logger: logger).plan()
-        let handler = ImportJobHandler(pool: pool, connections: connections, httpClient: httpClient, clock: .system, logger: logger)
+        let handler = ImportJobHandler(
+            pool: pool, connections: connections, httpClient: httpClient, clock: .system, logger: logger)
         var options = JobWorker.Options()
         options.queues = ImportQueue.all
         options.concurrency = 3
@@ -101,24 +109,32 @@ actor MCPFixture {
         options.keepWaitingWhenIdle = {
             // Promote due retries (the maintenance service's job) and wait while anything is left to run.
             _ = try await maintenance.runOnce()
-            return try await queue.counts().contains { [.available, .retryable, .running].contains($0.state) && $0.count > 0 }
+            return try await queue.counts().contains {
+                [.available, .retryable, .running].contains($0.state) && $0.count > 0
+            }
         }
         try await JobWorker(queue: queue, handler: handler, options: options, logger: logger).run()
         let failed = try await queue.list(JobQueue.Filter(state: .discarded))
-        guard failed.isEmpty else { throw TestDatabaseError(description: "import jobs failed: \(failed.map { $0.errors.last?.error ?? "" })") }
+        guard failed.isEmpty else {
+            throw TestDatabaseError(description: "import jobs failed: \(failed.map { $0.errors.last?.error ?? "" })")
+        }
         return account.customers.map(\.id)
     }
 
     /// USD cost from "aws": per day 1, 2 and 3 tagged to the first three customers, 7.25 shared, and
     /// storage outside COGS; EUR cost from "gcp": 3 a day, shared.
-    private static func importCost(pool: PostgresConnectionPool, period: ReportPeriod, customerIDs: [String]) async throws {
-        var aws = "ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ProviderName,ServiceCategory,Tags\n"
+    private static func importCost(pool: PostgresConnectionPool, period: ReportPeriod, customerIDs: [String])
+        async throws
+    {
+        var aws =
+            "ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,BillingCurrency,ProviderName,ServiceCategory,Tags\n"
         var gcp = aws
         for day in period.days {
             let start = "\(day)T00:00:00Z"
             let end = "\(day.advanced(by: 1))T00:00:00Z"
             for (index, customer) in customerIDs.prefix(3).enumerated() {
-                aws += "\(start),\(end),\(index + 1),\(index + 1),USD,AWS,Compute,\"{\"\"customer\"\":\"\"\(customer)\"\"}\"\n"
+                aws +=
+                    "\(start),\(end),\(index + 1),\(index + 1),USD,AWS,Compute,\"{\"\"customer\"\":\"\"\(customer)\"\"}\"\n"
             }
             aws += "\(start),\(end),7.25,7.25,USD,AWS,Compute,\"{\"\"env\"\":\"\"prod\"\"}\"\n"
             aws += "\(start),\(end),100,100,USD,AWS,Storage,\n"
@@ -126,17 +142,22 @@ actor MCPFixture {
         }
         let importer = CostImporter(pool: pool, logger: logger)
         for (source, text) in [("aws", aws), ("gcp", gcp)] {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-\(source)-\(UUID().uuidString).csv")
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mcp-\(source)-\(UUID().uuidString).csv")
             try Data(text.utf8).write(to: url)
             defer { try? FileManager.default.removeItem(at: url) }
             _ = try await importer.importFile(at: url.path, source: source)
         }
         let reports = CostReportStore(pool: pool)
         _ = try await reports.create(
-            name: "COGS", filters: [try CostReportFilter(parsing: "provider=AWS", exclude: false),
-                try CostReportFilter(parsing: "service-category=Compute", exclude: false)], customerTag: "customer")
+            name: "COGS",
+            filters: [
+                try CostReportFilter(parsing: "provider=AWS", exclude: false),
+                try CostReportFilter(parsing: "service-category=Compute", exclude: false),
+            ], customerTag: "customer")
         _ = try await reports.create(
-            name: "All compute", filters: [try CostReportFilter(parsing: "service-category=Compute", exclude: false)], customerTag: "customer")
+            name: "All compute", filters: [try CostReportFilter(parsing: "service-category=Compute", exclude: false)],
+            customerTag: "customer")
     }
 }
 
@@ -154,7 +175,8 @@ struct ConnectedClient: Sendable {
         let readPool = PostgresConnectionPool(configuration: readOnly, size: 2, logger: MCPFixture.logger)
         let actionPool = allowActions ? database.pool(size: 1) : nil
         let tools = MeterBridgeMCPServer(
-            context: ToolContext(readPool: readPool, actionPool: actionPool, logger: MCPFixture.logger), allowActions: allowActions)
+            context: ToolContext(readPool: readPool, actionPool: actionPool, logger: MCPFixture.logger),
+            allowActions: allowActions)
         let server = await tools.makeServer(version: "test")
         let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverTransport)

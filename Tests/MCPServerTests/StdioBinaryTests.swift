@@ -1,20 +1,23 @@
 import Foundation
 import MCP
-import Testing
 import TestSupport
+import Testing
 import UnitEconomics
 
 /// The real `meterbridge mcp` binary over stdio, driven by an independent client: the official MCP
 /// Python SDK, which scripts/test installs into `.build-mcp/venv`.
 @Suite("MCP over stdio", .timeLimit(.minutes(10)))
 struct StdioBinaryTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func python() throws -> URL {
-        let path = ProcessInfo.processInfo.environment["METERBRIDGE_MCP_PYTHON"]
+        let path =
+            ProcessInfo.processInfo.environment["METERBRIDGE_MCP_PYTHON"]
             ?? packageRoot.appendingPathComponent(".build-mcp/venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestDatabaseError(description: "\(path) is missing: run the tests with scripts/test, which installs the MCP Python SDK")
+            throw TestDatabaseError(
+                description: "\(path) is missing: run the tests with scripts/test, which installs the MCP Python SDK")
         }
         return URL(fileURLWithPath: path)
     }
@@ -25,10 +28,13 @@ struct StdioBinaryTests {
         let from = filled.period.from.description
         let to = filled.period.to.description
         let run = try BinaryProcess.run(
-            try Self.python(), [Self.packageRoot.appendingPathComponent("scripts/mcp-stdio-check.py").path, binary.path, from, to],
+            try Self.python(),
+            [Self.packageRoot.appendingPathComponent("scripts/mcp-stdio-check.py").path, binary.path, from, to],
             environment: BinaryProcess.environment(filled.database), deadlineSeconds: 240)
         #expect(run.status == 0, "\(run.stderr)")
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\n\(run.stderr)")
+        let seen = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+            "\(run.stdout)\n\(run.stderr)")
         #expect(seen["server_name"] as? String == "meterbridge")
         #expect(seen["protocol_version"] as? String == "2025-11-25")
         #expect((seen["tools"] as? [String]) == MCPToolTests.readTools.sorted(), "read only: no action tools")
@@ -37,7 +43,9 @@ struct StdioBinaryTests {
 
         let metrics = try #require(seen["list_metrics"] as? [String: Any])
         #expect(metrics["is_error"] as? Bool == false)
-        let titles = ((metrics["structured"] as? [String: Any])?["metrics"] as? [[String: Any]])?.compactMap { $0["title"] as? String }
+        let titles = ((metrics["structured"] as? [String: Any])?["metrics"] as? [[String: Any]])?.compactMap {
+            $0["title"] as? String
+        }
         #expect(titles?.sorted() == ["API requests", "CPU hours", "Peak seats", "Revenue"])
 
         // The numbers equal the library's report for the same input.
@@ -56,7 +64,8 @@ struct StdioBinaryTests {
     static func report(_ filled: MCPFixture.Filled) async throws -> ReportOutput {
         let pool = filled.database.pool(size: 1)
         do {
-            let output = try await UnitEconomicsReports(pool: pool).topCustomers(metric: "CPU hours", period: filled.period)
+            let output = try await UnitEconomicsReports(pool: pool).topCustomers(
+                metric: "CPU hours", period: filled.period)
             await pool.close()
             return output
         } catch {

@@ -31,7 +31,8 @@ public struct MetricStatus: Sendable, Equatable {
             return MetricStatus(
                 title: entry.title, kind: entry.kind, source: sourceByTitle[entry.title] ?? "",
                 labelSource: metric.labelSource.rawValue.replacingOccurrences(of: "_", with: "-"),
-                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough, rows: entry.rows,
+                since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough,
+                rows: entry.rows,
                 failedJobs: entry.jobs["discarded"] ?? 0)
         }
     }

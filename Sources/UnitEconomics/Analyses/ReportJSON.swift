@@ -18,16 +18,23 @@ public indirect enum ReportJSON: Encodable, Sendable, Equatable {
             "report": .string(output.report), "from": .string(output.period.from.description),
             "to": .string(output.period.to.description),
             "complete_through": output.completeness.through.map { .string($0.description) } ?? .null,
-            "completeness": .array(output.completeness.parts.map {
-                .object(["input": .string($0.name), "complete_through": $0.through.map { .string($0.description) } ?? .null])
-            }),
+            "completeness": .array(
+                output.completeness.parts.map {
+                    .object([
+                        "input": .string($0.name),
+                        "complete_through": $0.through.map { .string($0.description) } ?? .null,
+                    ])
+                }),
             "notes": .array(output.notes.map(ReportJSON.string)),
         ]
         for fact in output.facts { object[fact.key] = fact.value.map(ReportJSON.string) ?? .null }
         for (index, section) in output.sections.enumerated() {
-            object[index == 0 ? "rows" : "daily"] = .array(section.rows.map { row in
-                .object(Dictionary(uniqueKeysWithValues: zip(section.columns, row.map { $0.map(ReportJSON.string) ?? .null })))
-            })
+            object[index == 0 ? "rows" : "daily"] = .array(
+                section.rows.map { row in
+                    .object(
+                        Dictionary(
+                            uniqueKeysWithValues: zip(section.columns, row.map { $0.map(ReportJSON.string) ?? .null })))
+                })
         }
         self = .object(object)
     }
