@@ -144,6 +144,19 @@ struct MCPToolTests {
         let ranked = top.rows.prefix(2).compactMap { $0["customer"]?.stringValue }
         #expect(Set(ranked).isSubset(of: labels))
 
+        // One label by month: its total is its top_customers row.
+        let first = try #require(top.rows.first)
+        let label = try #require(first["customer"]?.stringValue)
+        let monthly = try await connected.structured(
+            "metric_values",
+            period.merging(["title": "CPU hours", "label": .string(label), "group_by": "month"]) { $1 })
+        #expect(Set((monthly["values"]?.arrayValue ?? []).compactMap { $0["label"]?.stringValue }) == [label])
+        #expect(
+            Set((monthly["values"]?.arrayValue ?? []).compactMap { $0["period_start"]?.stringValue }).allSatisfy {
+                $0.hasSuffix("-01")
+            })
+        #expect(monthly["total"]?.stringValue == first["total"]?.stringValue)
+
         // COGS: 10 days of 1 + 2 + 3 tagged and 7.25 shared, in USD; the EUR source is not in "COGS".
         let unitCost = try await connected.structured(
             "unit_cost", period.merging(["cost_report": "COGS", "metric": "CPU hours"]) { $1 })
