@@ -9,6 +9,7 @@ import Metronome
 import MetronomeSandbox
 import Postgres
 import TestSupport
+import Testing
 import UnitEconomics
 
 /// One database filled by a real import from the in-process sandbox (usage, a gauge, USD revenue) and
@@ -237,3 +238,8 @@ extension [String: MCP.Value] {
     /// A report's `rows`.
     var rows: [[String: MCP.Value]] { (self["rows"]?.arrayValue ?? []).compactMap(\.objectValue) }
 }
+
+/// The suites that fill a database, start servers and spawn processes run one after another, so that
+/// together they add no more load to a shared machine than one of them.
+@Suite("MCP server", .serialized)
+struct MCPServerSuites {}
