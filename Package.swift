@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         // MARK: The web console (dependencies)
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        // MARK: MCP server (dependencies)
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.0"),
     ],
     targets: [
         // MARK: Foundation: libpq, the Postgres driver, the job queue
@@ -138,6 +140,7 @@ let package = Package(
             name: "meterbridge",
             dependencies: [
                 "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics", "Console",
+                "MCPServer", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,6 +250,30 @@ let package = Package(
             dependencies: [
                 "UnitEconomics", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: MCP server: the reports and the import's state as tools for any MCP client
+        .target(
+            name: "MCPServer",
+            dependencies: [
+                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MCPServerTests",
+            dependencies: [
+                "MCPServer", "UnitEconomics", "Postgres", "JobQueue", "Importer", "Metronome", "MetronomeSandbox", "TestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -23,6 +23,9 @@ public struct PostgresConfiguration: Sendable {
     /// Distinct statements each session prepares and reuses (0 disables; needed behind a PgBouncer
     /// older than 1.21 in transaction mode).
     public var preparedStatementCacheSize: Int
+    /// Every transaction of the session is read only (`SET SESSION CHARACTERISTICS AS TRANSACTION READ
+    /// ONLY`): a write fails with SQLSTATE 25006. For sessions that must never change anything.
+    public var readOnly = false
 
     public init(
         connectionString: String = "", applicationName: String = "meterbridge",

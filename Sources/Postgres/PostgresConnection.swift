@@ -75,6 +75,7 @@ public actor PostgresConnection {
         if let timeout = configuration.statementTimeoutMilliseconds { setup += " SET statement_timeout = \(timeout);" }
         if let timeout = configuration.lockTimeoutMilliseconds { setup += " SET lock_timeout = \(timeout);" }
         if let schema = configuration.searchPath { setup += " SET search_path = \(Self.quoteIdentifier(schema));" }
+        if configuration.readOnly { setup += " SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY;" }
         do {
             try simpleQuery(setup)
         } catch {

@@ -17,6 +17,6 @@ struct MeterBridgeCommand: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, ConnectionCommand.self, BillableMetricsCommand.self, MetricCommand.self, JobsCommand.self,
             QueueCommand.self, ReimportCommand.self, PlanCommand.self, StatusCommand.self, SecretsCommand.self, CostsCommand.self,
-            CostReportCommand.self, ReportCommand.self, ServeCommand.self,
+            CostReportCommand.self, ReportCommand.self, ServeCommand.self, MCPCommand.self,
         ])
 }

@@ -176,42 +176,8 @@ enum ReportRendering {
             let section = output.sections[min(csvSection, output.sections.count - 1)]
             return TableOutput(columns: section.columns, rows: section.rows).csv()
         case .json:
-            var object: [String: JSONNode] = [
-                "report": .string(output.report), "from": .string(output.period.from.description),
-                "to": .string(output.period.to.description),
-                "complete_through": output.completeness.through.map { .string($0.description) } ?? .null,
-                "completeness": .array(output.completeness.parts.map {
-                    .object(["input": .string($0.name), "complete_through": $0.through.map { .string($0.description) } ?? .null])
-                }),
-                "notes": .array(output.notes.map(JSONNode.string)),
-            ]
-            for fact in output.facts { object[fact.key] = fact.value.map(JSONNode.string) ?? .null }
-            for (index, section) in output.sections.enumerated() {
-                object[index == 0 ? "rows" : "daily"] = .array(section.rows.map { row in
-                    .object(Dictionary(uniqueKeysWithValues: zip(section.columns, row.map { $0.map(JSONNode.string) ?? .null })))
-                })
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            return String(decoding: (try? encoder.encode(JSONNode.object(object))) ?? Data("{}".utf8), as: UTF8.self)
+            return ReportJSON(output).text
         }
     }
 }
 
-/// A JSON value for report output: every amount is a string holding the exact decimal.
-indirect enum JSONNode: Encodable {
-    case string(String)
-    case null
-    case array([JSONNode])
-    case object([String: JSONNode])
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        case .array(let values): try container.encode(values)
-        case .object(let values): try container.encode(values)
-        }
-    }
-}

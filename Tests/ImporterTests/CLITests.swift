@@ -179,6 +179,8 @@ struct CLITests {
             (["report", "portfolio", "--metrics", "nope"], "no business metric titled"),
             (["serve", "--http-host", "0.0.0.0"], "is reachable from other machines: pass --auth-token-file"),
             (["serve", "--auth-token-file", token, "--no-auth"], "not both"),
+            (["mcp", "--http-port", "70000"], "--http-port must be 0…65535"),
+            (["mcp", "--http-token-file", token], "--http-token-file goes with --http-port"),
         ]
 
         // Every leaf command of the binary has a case.
