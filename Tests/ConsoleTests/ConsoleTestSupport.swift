@@ -81,46 +81,18 @@ extension TestResponse {
 
 /// The `meterbridge` binary next to the test bundle, run against the fixture's schema.
 enum MeterBridgeBinary {
-    static func directory() throws -> URL {
-        if let override = ProcessInfo.processInfo.environment["METERBRIDGE_BIN"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("meterbridge").path) {
-                return directory
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw TestDatabaseError(description: "meterbridge is not built; run the tests with scripts/test")
-    }
+    static func directory() throws -> URL { try BuiltBinary.directory() }
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    typealias Run = BuiltBinary.Run
 
     static func run(_ arguments: [String], database: TestDatabase) throws -> Run {
         try run(arguments, schema: database.schema)
     }
 
     static func run(_ arguments: [String], schema: String?) throws -> Run {
-        let process = Process()
-        process.executableURL = try directory().appendingPathComponent("meterbridge")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        if let schema { environment["PGOPTIONS"] = "-c search_path=\(schema)" }
-        environment["METERBRIDGE_SECRET_KEY"] = ConsoleFixture.key
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try BuiltBinary.run(
+            try BuiltBinary.url("meterbridge"), arguments,
+            environment: BuiltBinary.environment(schema: schema, extra: ["METERBRIDGE_SECRET_KEY": ConsoleFixture.key]))
     }
 
     /// The rows of a CSV the CLI printed (no quoted commas in the numbers the tests compare).

@@ -5,36 +5,16 @@ import TestSupport
 /// The `meterbridge` binary on bad input: a clear message on stderr, a non-zero exit, nothing changed.
 @Suite("CLI errors", .timeLimit(.minutes(15)))
 struct CLITests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = BuiltBinary.Run
 
     func meterbridge(
         _ arguments: [String], database: TestDatabase, environment extra: [String: String] = [:], removing: [String] = []
     ) throws -> Run {
-        let process = Process()
-        process.executableURL = try WorkerProcess.binDirectory().appendingPathComponent("meterbridge")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PGOPTIONS"] = "-c search_path=\(database.schema)"
-        environment["METERBRIDGE_SECRET_KEY"] = ImporterHarness.key
+        var environment = BuiltBinary.environment(schema: database.schema, extra: ["METERBRIDGE_SECRET_KEY": ImporterHarness.key])
+        environment["LOG_LEVEL"] = ProcessInfo.processInfo.environment["LOG_LEVEL"]
         environment.merge(extra) { $1 }
         for name in removing { environment[name] = nil }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try BuiltBinary.run(try BuiltBinary.url("meterbridge"), arguments, environment: environment)
     }
 
     /// A password on the command line is readable in the process list: said, once, on stderr.

@@ -7,19 +7,7 @@ final class WorkerProcess: @unchecked Sendable {
     let process = Process()
 
     /// The directory holding the package's built executables (beside the test bundle).
-    static func binDirectory() throws -> URL {
-        if let override = ProcessInfo.processInfo.environment["METERBRIDGE_BIN"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("meterbridge-worker").path) {
-                return directory
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw TestDatabaseError(description: "meterbridge-worker is not built; run the tests with scripts/test")
-    }
+    static func binDirectory() throws -> URL { try BuiltBinary.directory() }
 
     /// With `logFile`, the process logs at debug level (JSON) into that file.
     init(database: TestDatabase, secretKey: String, arguments: [String], logFile: URL? = nil) throws {
