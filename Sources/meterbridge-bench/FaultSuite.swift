@@ -329,7 +329,7 @@ struct FaultLab: Sendable {
             name: "soak",
             sandboxArguments: [
                 "--fault-5xx-rate", "0.03", "--fault-slow-rate", "0.01", "--fault-slow-ms", "300", "--fault-drop-rate", "0.01",
-                "--fault-malformed-rate", "0.01", "--fault-empty-page-rate", "0.02", "--fault-429-rate", "0.02",
+                "--fault-malformed-rate", "0.01", "--fault-empty-page-rate", "0.02", "--fault-429-rate", "0.002",
                 "--fault-repeat-cursor-rate", "0.01", "--usage-windows-per-page", "7",
             ], sandboxRateLimit: 200, budget: 200, workerArguments: ["--concurrency", "8"])
         let customers = max(self.customers, 1_000)
