@@ -364,13 +364,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Resident memory now, from /proc.
-    func residentMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double(String($0)) })
-        else { return 0 }
-        return kilobytes / 1_024
-    }
+    func residentMB() -> Double { ProcStatus.megabytes("VmRSS", pid: pid) ?? 0 }
 
     func openFiles() -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count ?? 0

@@ -239,19 +239,18 @@ struct FaultLab: Sendable {
             }
             connection = try await store.named("faults")
             let since = today.adding(days: 1 - days)
-            let metricIDs = try await pool.query(
-                "SELECT id FROM billable_metrics WHERE connection_id = $1 AND archived_at IS NULL ORDER BY id LIMIT 4", [connection.id]
-            ).map { try $0.decode(String.self, at: 0) }
+            let metricIDs = try await CatalogSync(pool: pool).billableMetrics(of: connection).filter { !$0.archived }.map(\.id)
+                .sorted().prefix(4)
             guard metricIDs.count == 4 else { throw BenchError("the sandbox has \(metricIDs.count) active billable metrics, not 4") }
-            let store2 = MetricStore(pool: pool)
+            let metricStore = MetricStore(pool: pool)
             let labels: [LabelSource] = [.customerName, .ingestAlias, .customerID]
             for (index, id) in metricIDs.enumerated() {
-                _ = try await store2.create(
+                _ = try await metricStore.create(
                     title: "usage \(id)", connection: connection, source: .usage(billableMetric: id), labelSource: labels[index % 3],
                     since: since)
             }
             for basis in [RevenueBasis.invoiceTotal, .grossUsage] {
-                _ = try await store2.create(
+                _ = try await metricStore.create(
                     title: "revenue USD \(basis.rawValue)", connection: connection,
                     source: .revenue(currency: "USD", creditTypeID: nil, basis: basis), labelSource: .customerName, since: since)
             }

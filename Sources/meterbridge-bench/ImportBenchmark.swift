@@ -201,10 +201,8 @@ struct ImportSession {
         }
         connection = try await store.named("bench")
         let since = runner.today.adding(days: 1 - account.days)
-        let metricIDs = try await pool.query(
-            "SELECT id FROM billable_metrics WHERE connection_id = $1 AND (archived_at IS NULL OR $3) ORDER BY id LIMIT $2",
-            [connection.id, account.usageMetrics, account.includeArchived]
-        ).map { try $0.decode(String.self, at: 0) }
+        let metricIDs = try await CatalogSync(pool: pool).billableMetrics(of: connection)
+            .filter { account.includeArchived || !$0.archived }.map(\.id).sorted().prefix(account.usageMetrics)
         guard metricIDs.count == account.usageMetrics else {
             throw BenchError("the sandbox has \(metricIDs.count) active billable metrics, not \(account.usageMetrics)")
         }
@@ -429,16 +427,22 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Waits for the exit, reading the kernel's high-water mark of resident memory meanwhile.
     func waitForExit() async -> Int32 {
-        let path = "/proc/\(process.processIdentifier)/status"
         while process.isRunning {
-            if let status = try? String(contentsOfFile: path, encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double(String($0)) })
-            {
-                peakMB = max(peakMB, kilobytes / 1_024)
-            }
+            if let megabytes = ProcStatus.megabytes("VmHWM", pid: process.processIdentifier) { peakMB = max(peakMB, megabytes) }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus
+    }
+}
+
+/// Fields of `/proc/PID/status` (Linux), for the memory the benchmarks and the soak report.
+enum ProcStatus {
+    /// A `kB` field such as `VmRSS` or `VmHWM`, in megabytes; nil when the process is gone.
+    static func megabytes(_ field: String, pid: Int32) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double(String($0)) })
+        else { return nil }
+        return kilobytes / 1_024
     }
 }

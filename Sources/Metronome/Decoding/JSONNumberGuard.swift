@@ -58,10 +58,13 @@ enum JSONNumberGuard {
                 index += 1
             }
             // Skip an exponent.
-            while index < count, [UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(bytes[index])
-                || (bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9"))
-            {
-                index += 1
+            exponent: while index < count {
+                switch bytes[index] {
+                case UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    index += 1
+                default:
+                    break exponent
+                }
             }
             if significant > maximumDigits { return Overlong(offset: start, digits: significant) }
         }

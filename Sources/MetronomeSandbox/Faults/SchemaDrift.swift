@@ -1,4 +1,3 @@
-import Synchronization
 import NIOCore
 
 /// The API as it may look tomorrow: every JSON object carries a field the client has never seen,
@@ -54,19 +53,5 @@ enum SchemaDrift {
         var text = String(decoding: output, as: UTF8.self)
         for (old, new) in enumReplacements { text = text.replacing(old, with: new) }
         return ByteBuffer(string: text)
-    }
-}
-
-/// What a route did to the request it answered with a fault of its own (a repeated cursor): such an
-/// answer is refused by any careful client, so its page does not count as served. One per request,
-/// set by the gate middleware.
-final class RouteFaults: Sendable {
-    @TaskLocal static var current: RouteFaults?
-
-    private let repeated = Mutex(false)
-
-    var repeatedCursor: Bool {
-        get { repeated.withLock { $0 } }
-        set { repeated.withLock { $0 = newValue } }
     }
 }
