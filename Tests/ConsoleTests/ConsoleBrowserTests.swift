@@ -164,32 +164,15 @@ struct Chromium: Sendable {
             "--disable-extensions", "--disable-background-networking", "--enable-logging=stderr", "--v=0",
             "--user-data-dir=\(profile.path)", "--timeout=30000",
         ]
-        let path = path
+        let executable = URL(fileURLWithPath: path)
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: path)
-                    process.arguments = common + arguments
-                    let out = Pipe()
-                    let err = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    process.standardInput = FileHandle.nullDevice
-                    try process.run()
-                    // Read both pipes at once, so neither fills up and blocks the browser.
-                    let group = DispatchGroup()
-                    nonisolated(unsafe) var errData = Data()
-                    group.enter()
-                    DispatchQueue.global().async {
-                        errData = err.fileHandleForReading.readDataToEndOfFile()
-                        group.leave()
-                    }
-                    let outData = out.fileHandleForReading.readDataToEndOfFile()
-                    group.wait()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)))
+                    // Both pipes are read at once, so neither fills up and blocks the browser; a browser
+                    // that outlives twice its own --timeout is killed.
+                    let run = try BuiltBinary.run(
+                        executable, common + arguments, environment: ProcessInfo.processInfo.environment, deadlineSeconds: 60)
+                    continuation.resume(returning: (run.stdout, run.stderr))
                 } catch {
                     continuation.resume(throwing: error)
                 }
