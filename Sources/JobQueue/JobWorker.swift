@@ -153,7 +153,7 @@ public struct JobWorker: Service {
         }
         do {
             let outcome = try await handler.handle(job, context: JobContext(queue: queue, registry: running))
-            try await record(outcome, for: job, logger: logger)
+            try await recordTryingAgain(outcome, for: job, logger: logger)
         } catch where error is CancellationError || Task.isCancelled {
             // Shutdown (whatever error the cancelled I/O surfaced as): hand the job back untouched. The
             // caller is cancelled, so release from a task that is not (awaited right here, so nothing
@@ -167,6 +167,18 @@ public struct JobWorker: Service {
             }
         } catch let error as JobQueueError {
             logger.warning("job lost its lease; its result was not recorded", metadata: ["error": "\(error)"])
+        } catch let error as PostgresError where error.isTransient {
+            // The database failed, not the job (a restart, a terminated backend, a failover): hand it back
+            // for a moment without using an attempt, whose backoff grows to minutes. It resumes from its
+            // last checkpoint; if even this cannot be written, its lease runs out and it is rescued.
+            do {
+                _ = try await queue.snooze(
+                    job.lease, seconds: Double.random(in: 1...3), reason: "the database failed: \(error)", recordReason: true,
+                    counted: false)
+                logger.warning("the database failed during the job; it resumes shortly", metadata: ["error": "\(error)"])
+            } catch {
+                logger.warning("could not hand the job back; its lease will run out", metadata: ["error": "\(error)"])
+            }
         } catch {
             do {
                 let outcome = try await queue.fail(job, error: String(describing: error))
@@ -180,6 +192,23 @@ public struct JobWorker: Service {
 
     static func count(_ outcome: String, _ job: ClaimedJob) {
         Counter(label: "meterbridge_jobs_\(outcome)_total", dimensions: [("kind", job.kind)]).increment()
+    }
+
+    /// Records the outcome, trying again a few times when the database fails meanwhile: the job's work
+    /// is done, and losing its outcome would cost the job an attempt and its work again.
+    private func recordTryingAgain(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
+        var delay = 0.25
+        var tries = 1
+        while true {
+            do {
+                return try await record(outcome, for: job, logger: logger)
+            } catch let error as PostgresError where error.isTransient && tries < 4 {
+                tries += 1
+                logger.warning("could not record the job's outcome; trying again", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(delay))
+                delay *= 2
+            }
+        }
     }
 
     private func record(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
