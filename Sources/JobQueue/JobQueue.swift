@@ -342,9 +342,12 @@ public struct JobQueue: Sendable {
     }
 
     /// The args (JSON) of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
-    /// planner must not plan again.
-    public func args(kinds: [String], states: [JobState], argsContainJSON: String) async throws -> [String] {
-        try await pool.query(JobQueueSQL.args, [kinds, states.map(\.rawValue), argsContainJSON])
+    /// planner must not plan again. Read on `connection`, inside the caller's transaction, so that it
+    /// belongs to the same snapshot as the caller's other reads.
+    public static func args(
+        kinds: [String], states: [JobState], argsContainJSON: String, on connection: isolated PostgresConnection
+    ) throws -> [String] {
+        try connection.query(JobQueueSQL.args, [kinds, states.map(\.rawValue), argsContainJSON])
             .map { try $0.decode(String.self, at: 0) }
     }
 

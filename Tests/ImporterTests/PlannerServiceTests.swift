@@ -61,3 +61,45 @@ struct PlannerServiceTests {
         await fixture.close()
     }
 }
+
+/// What the planner reads about a connection is one moment's state. A job finishing meanwhile moves
+/// its window from queued to covered in one commit; a planner that saw neither would import it again.
+@Suite("Planner reads", .timeLimit(.minutes(2)))
+struct PlannerReadTests {
+    @Test func aJobFinishingWhileThePlannerReadsIsNotPlannedAgain() async throws {
+        let fixture = try await StoreFixture.make()
+        _ = try await fixture.usageMetric(since: "2025-01-01")
+        let planner = ImportPlanner(queue: fixture.queue, clock: ImportClock(pinnedDay: UTCDay("2026-01-10")!), logger: TestDatabase.logger)
+        let first = try await planner.plan()
+        #expect(first.syncJobs == 1 && first.backfillJobs == 1, "\(first)")
+        let job = try #require(try await fixture.queue.claim(queues: [ImportQueue.backfill], limit: 1, workerID: "read-test").first)
+        let args = try job.args(as: ImportJobArgs.self)
+
+        // A lock on the refresh times stops the planner part-way through its reads.
+        try await fixture.pool.withConnection { blocker in
+            try await blocker.query("BEGIN")
+            try await blocker.query("LOCK TABLE import_refreshes IN ACCESS EXCLUSIVE MODE")
+            let planning = Task { try await planner.plan() }
+            try await waitUntil("the planner waits for the refresh times") {
+                try await fixture.pool.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM import_refreshes%'"
+                ).single().decode(Int.self, at: 0) == 1
+            }
+            // The job's last commit, as the import does it: its coverage and its completion together.
+            try await fixture.pool.transaction { db in
+                try db.query(
+                    """
+                    INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids)
+                    VALUES ($1, $2::date, $3::date, $4, $5::text[])
+                    """,
+                    [args.metricIDs[0], args.window.start.description, args.window.end.description,
+                     "\(args.batch)@\(args.window.end)", args.customerIDs])
+                try JobQueue.complete(job.lease, on: db)
+            }
+            try await blocker.query("COMMIT")
+            let second = try await planning.value
+            #expect(second.syncJobs == 0 && second.backfillJobs == 0, "the finished window is planned again: \(second)")
+        }
+        await fixture.close()
+    }
+}

@@ -36,15 +36,26 @@ struct ConnectionState: Sendable {
         }
     }
 
+    /// Reads the connection's state in one read-only snapshot (`REPEATABLE READ`). A job's last commit
+    /// moves its window from queued to covered at once, so within one snapshot every window is one or
+    /// the other; reads at different moments could see a window finish between them and plan it again.
     static func load(_ connection: ConnectionRecord, metrics: [BusinessMetric], queue: JobQueue) async throws -> ConnectionState {
-        let pool = queue.pool
+        try await queue.pool.transaction { db in
+            try db.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            return try load(connection, metrics: metrics, on: db)
+        }
+    }
+
+    private static func load(_ connection: ConnectionRecord, metrics: [BusinessMetric], on db: isolated PostgresConnection) throws
+        -> ConnectionState
+    {
         let id = connection.id
-        let batches = try await customerBatches(connectionID: id, pool: pool)
+        let batches = try customerBatches(connectionID: id, on: db)
 
         // Coverage rows count for a batch only when they include all its customers (a customer that
         // joined the batch later has not been imported with it).
         var covered: [Key: DaySet] = [:]
-        let coverageRows = try await pool.query(
+        let coverageRows = try db.query(
             """
             WITH batches AS (
                 SELECT import_batch, array_agg(id) AS ids FROM customers WHERE connection_id = $1 GROUP BY import_batch
@@ -60,7 +71,7 @@ struct ConnectionState: Sendable {
         }
 
         var refreshed: [Key: (sync: Date?, hot: Date?)] = [:]
-        let refreshRows = try await pool.query(
+        let refreshRows = try db.query(
             """
             SELECT r.metric_id, r.import_batch, r.scope, r.refreshed_at FROM import_refreshes r
             JOIN business_metrics m ON m.id = r.metric_id AND m.connection_id = $1
@@ -77,9 +88,9 @@ struct ConnectionState: Sendable {
 
         var pending: [Key: DaySet] = [:]
         let decoder = JSONDecoder()
-        for argsJSON in try await queue.args(
+        for argsJSON in try JobQueue.args(
             kinds: [ImportJobKind.usage.rawValue, ImportJobKind.revenue.rawValue], states: [.available, .running, .retryable, .discarded],
-            argsContainJSON: ImportJobArgs.selecting(connectionID: id))
+            argsContainJSON: ImportJobArgs.selecting(connectionID: id), on: db)
         {
             guard let args = try? decoder.decode(PlannedWindow.self, from: Data(argsJSON.utf8)) else { continue }
             for metric in args.metricIDs {
@@ -87,7 +98,7 @@ struct ConnectionState: Sendable {
             }
         }
 
-        let counts = try await pool.query(
+        let counts = try db.query(
             """
             SELECT (SELECT count(*) FROM customers WHERE connection_id = $1 AND archived_at IS NULL),
                    (SELECT count(*) FROM customers WHERE connection_id = $1 AND archived_at IS NOT NULL),
@@ -103,7 +114,11 @@ struct ConnectionState: Sendable {
     }
 
     static func customerBatches(connectionID: Int64, pool: PostgresConnectionPool) async throws -> [(Int, [String])] {
-        let rows = try await pool.query(
+        try await pool.withConnection { connection in try await connection.run { try customerBatches(connectionID: connectionID, on: $0) } }
+    }
+
+    private static func customerBatches(connectionID: Int64, on db: isolated PostgresConnection) throws -> [(Int, [String])] {
+        let rows = try db.query(
             """
             SELECT import_batch, array_agg(id ORDER BY id) FROM customers WHERE connection_id = $1
             GROUP BY import_batch ORDER BY import_batch
