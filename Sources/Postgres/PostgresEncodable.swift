@@ -77,23 +77,33 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
 
 extension Array: PostgresEncodable where Element: PostgresEncodable {
     /// A one-dimensional array literal: `{"a","b",NULL}`. Every element is quoted, so commas, braces,
-    /// quotes and backslashes inside values survive.
+    /// quotes and backslashes inside values survive. Built as UTF-8 bytes: a quote and a backslash are
+    /// single bytes that never occur inside a multi-byte character, so escaping byte by byte is exact.
     public var postgresText: String? {
-        var text = "{"
-        for (index, element) in enumerated() {
-            if index > 0 { text += "," }
-            guard let value = element.postgresText else {
-                text += "NULL"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + count * 16)
+        bytes.append(UInt8(ascii: "{"))
+        for index in indices {
+            if index > startIndex { bytes.append(UInt8(ascii: ",")) }
+            guard var value = self[index].postgresText else {
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            value.withUTF8 { utf8 in
+                if !utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                    bytes.append(contentsOf: utf8)
+                    return
+                }
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                    bytes.append(byte)
+                }
             }
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -190,3 +190,73 @@ struct StoredValueTests {
         #expect(ImportJobKind(rawValue: "import_gauge") == nil)
     }
 }
+
+/// Every stored value belongs to a business metric, checked once per statement (not per row), and goes
+/// when its metric goes.
+@Suite("Values and their metric", .timeLimit(.minutes(2)))
+struct ValueOwnershipTests {
+    func insert(_ pool: PostgresConnectionPool, metric: Int64, days: [String]) async throws {
+        try await pool.query(
+            """
+            INSERT INTO metric_values (metric_id, day, customer_id, amount)
+            SELECT $1, d::date, 'c-1', 1.5 FROM unnest($2::text[]) AS d
+            """, [metric, days])
+    }
+
+    func values(_ pool: PostgresConnectionPool, metric: Int64) async throws -> Int {
+        try await pool.query("SELECT count(*) FROM metric_values WHERE metric_id = $1", [metric]).single().decode(at: 0)
+    }
+
+    @Test func aValueOfNoMetricIsRefused() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric()
+        try await insert(fixture.pool, metric: metric.id, days: ["2026-01-01", "2026-01-02"])
+        let error = await #expect(throws: PostgresError.self) {
+            try await insert(fixture.pool, metric: metric.id + 1000, days: ["2026-01-01"])
+        }
+        #expect(error?.sqlState == .foreignKeyViolation, "\(String(describing: error))")
+        // The id was a bound value, so the message shows it redacted.
+        #expect(error?.description.contains("insert into metric_values: business metric") == true, "\(String(describing: error))")
+        let moved = await #expect(throws: PostgresError.self) {
+            try await fixture.pool.query("UPDATE metric_values SET metric_id = metric_id + 1000")
+        }
+        #expect(moved?.sqlState == .foreignKeyViolation)
+        #expect(try await values(fixture.pool, metric: metric.id) == 2)
+        await fixture.close()
+    }
+
+    @Test func deletingAMetricOrItsConnectionDeletesItsValues() async throws {
+        let fixture = try await StoreFixture.make()
+        let doomed = try await fixture.usageMetric()
+        let kept = try await fixture.usageMetric("Kept")
+        try await insert(fixture.pool, metric: doomed.id, days: ["2026-01-01", "2026-01-02"])
+        try await insert(fixture.pool, metric: kept.id, days: ["2026-01-01"])
+        try await fixture.metrics.delete(doomed)
+        #expect(try await values(fixture.pool, metric: doomed.id) == 0)
+        #expect(try await values(fixture.pool, metric: kept.id) == 1)
+        _ = try await fixture.connections.remove(fixture.connection, cascade: true)
+        #expect(try await values(fixture.pool, metric: kept.id) == 0)
+        await fixture.close()
+    }
+
+    /// A delete that races a page's commit waits for it, then removes the values that commit wrote.
+    @Test func aDeleteWaitsForAWriteInFlightAndRemovesItsValues() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric()
+        try await fixture.pool.withConnection { writer in
+            try await writer.query("BEGIN")
+            try await writer.query(
+                "INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES ($1, '2026-01-01', 'c-1', 2)", [metric.id])
+            let deleting = Task { try await fixture.metrics.delete(metric) }
+            try await waitUntil("the delete waits for the writer") {
+                try await fixture.pool.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM business_metrics%'"
+                ).single().decode(Int.self, at: 0) == 1
+            }
+            try await writer.query("COMMIT")
+            _ = try await deleting.value
+        }
+        #expect(try await values(fixture.pool, metric: metric.id) == 0)
+        await fixture.close()
+    }
+}
