@@ -190,6 +190,9 @@ public struct MetronomeClient: Sendable {
                         detail: "a number has \(overlong.digits) significant digits (at byte \(overlong.offset)); "
                             + "more than \(JSONNumberGuard.maximumDigits) cannot be kept exactly, so the page is refused")
                 }
+                if let readable = Body.self as? any ReadableFromBytes.Type, let body = readable.read(bytes) as? Body {
+                    return body
+                }
                 guard let base = bytes.baseAddress, !bytes.isEmpty else {
                     return try MetronomeJSON.makeDecoder().decode(Body.self, from: Data())
                 }

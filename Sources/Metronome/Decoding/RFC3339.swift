@@ -13,11 +13,16 @@
 public enum RFC3339 {
     /// The instant, or nil when `text` is not an RFC 3339 date-time.
     public static func parse(_ text: some StringProtocol) -> Date? {
-        var scanner = Scanner(Array(text.utf8))
+        parse(utf8: Array(text.utf8))
+    }
+
+    /// The instant `utf8` spells, or nil when it is not an RFC 3339 date-time.
+    static func parse(utf8: [UInt8]) -> Date? {
+        var scanner = Scanner(utf8)
         guard let year = scanner.digits(4), scanner.take(UInt8(ascii: "-")),
             let month = scanner.digits(2), scanner.take(UInt8(ascii: "-")),
             let day = scanner.digits(2),
-            scanner.take(oneOf: [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")]),
+            scanner.take(UInt8(ascii: "T")) || scanner.take(UInt8(ascii: "t")) || scanner.take(UInt8(ascii: " ")),
             let hour = scanner.digits(2), scanner.take(UInt8(ascii: ":")),
             let minute = scanner.digits(2), scanner.take(UInt8(ascii: ":")),
             let second = scanner.digits(2)
@@ -38,7 +43,7 @@ public enum RFC3339 {
         }
 
         var offsetSeconds = 0
-        if scanner.take(oneOf: [UInt8(ascii: "Z"), UInt8(ascii: "z")]) {
+        if scanner.take(UInt8(ascii: "Z")) || scanner.take(UInt8(ascii: "z")) {
             offsetSeconds = 0
         } else if let sign = scanner.takeSign() {
             guard let offsetHours = scanner.digits(2), scanner.take(UInt8(ascii: ":")),
@@ -91,12 +96,6 @@ public enum RFC3339 {
 
         mutating func take(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
-
-        mutating func take(oneOf options: [UInt8]) -> Bool {
-            guard index < bytes.count, options.contains(bytes[index]) else { return false }
             index += 1
             return true
         }

@@ -8,6 +8,11 @@ struct PageEnvelope<Item: Decodable & Sendable>: Decodable, Sendable {
         case nextPage = "next_page"
     }
 
+    init(data: [Item], nextPage: String?) {
+        self.data = data
+        self.nextPage = nextPage
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         // `data` is required: a body without it is not a page, and treating it as empty would
