@@ -170,7 +170,7 @@ public struct ImportJobHandler: JobHandler {
     /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
     ///
     /// A commit that fails for a reason that passes (the connection was lost in a restart or a failover, a
-    /// serialization failure, a statement timeout behind someone's lock) is tried again, on a fresh
+    /// serialization failure, a statement timeout behind someone's lock, a race to insert the same days) is tried again, on a fresh
     /// connection when the old one broke, for up to about half a minute: the
     /// page is in memory, and fetching it again would spend the shared request budget. Trying again is
     /// safe: values are upserts and the checkpoint is fenced by the lease, so a commit that did go
@@ -185,9 +185,7 @@ public struct ImportJobHandler: JobHandler {
             while true {
                 do {
                     return try await pool.transaction(body)
-                } catch let error as PostgresError
-                    where (error.isTransient || error.sqlState == .queryCanceled) && retries < Self.commitRetries
-                {
+                } catch let error as PostgresError where Self.commitMayBeRetried(error) && retries < Self.commitRetries {
                     retries += 1
                     logger.warning(
                         "page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retries)", "delay_s": "\(delay)"])
@@ -196,6 +194,13 @@ public struct ImportJobHandler: JobHandler {
                 }
             }
         }.value
+    }
+
+    /// A commit is tried again after a failure that passes: a lost connection, a serialization failure,
+    /// a statement timeout, or a unique violation (another writer inserted the same days first; the
+    /// next try finds them and updates them instead).
+    static func commitMayBeRetried(_ error: PostgresError) -> Bool {
+        error.isTransient || error.sqlState == .queryCanceled || error.sqlState == .uniqueViolation
     }
 
     /// 0.25 + 0.5 + 1 + 2 + 4 + 8 + 8 ≈ 24 s of waiting at most.

@@ -1,0 +1,74 @@
+import Foundation
+import Metronome
+import Postgres
+import Testing
+import TestSupport
+
+@testable import Importer
+
+/// The writer of `metric_values`: days never imported are inserted plainly, anything else is upserted,
+/// and either way the table ends as the last write says.
+@Suite("Value writes", .timeLimit(.minutes(2)))
+struct MetricValueWriterTests {
+    typealias Row = (customerID: String, day: UTCDay, amount: Decimal?)
+
+    static func rows(_ customer: String, _ values: [(String, String?)]) -> [Row] {
+        values.map { (customer, UTCDay($0.0)!, $0.1.flatMap { Decimal(string: $0) }) }
+    }
+
+    func write(_ fixture: StoreFixture, _ metric: Int64, _ rows: [Row]) async throws {
+        try await fixture.pool.transaction { db in try MetricValueWriter.apply(metricID: metric, rows: rows, on: db) }
+    }
+
+    func stored(_ fixture: StoreFixture, _ metric: Int64) async throws -> [String: String] {
+        var values: [String: String] = [:]
+        for row in try await fixture.pool.query(
+            "SELECT customer_id || ' ' || day::text, amount::text FROM metric_values WHERE metric_id = $1", [metric])
+        {
+            values[try row.decode(at: 0)] = try row.decode(at: 1)
+        }
+        return values
+    }
+
+    @Test func newDaysAreInsertedAndLaterWritesReplaceThem() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric().id
+        // New days and a null day.
+        try await write(fixture, metric, Self.rows("c-1", [("2026-01-01", "1.5"), ("2026-01-02", nil), ("2026-01-03", "3")]))
+        #expect(try await stored(fixture, metric) == ["c-1 2026-01-01": "1.5", "c-1 2026-01-03": "3"])
+        // The same days again: changed, emptied, filled.
+        try await write(fixture, metric, Self.rows("c-1", [("2026-01-01", "2.25"), ("2026-01-02", "7"), ("2026-01-03", nil)]))
+        #expect(try await stored(fixture, metric) == ["c-1 2026-01-01": "2.25", "c-1 2026-01-02": "7"])
+        // Another customer's days in the same range are new to it.
+        try await write(fixture, metric, Self.rows("c-2", [("2026-01-01", "9")]))
+        #expect(try await stored(fixture, metric)["c-2 2026-01-01"] == "9")
+        #expect(try await stored(fixture, metric).count == 3)
+        await fixture.close()
+    }
+
+    /// Two writers of the same new days: the second's plain insert meets the first's rows and fails with
+    /// a unique violation, which the page commit tries again; the next try updates them.
+    @Test func aRaceForTheSameNewDaysIsRetriedIntoAnUpdate() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric().id
+        let first = Self.rows("c-1", [("2026-01-01", "1"), ("2026-01-02", "2")])
+        let second = Self.rows("c-1", [("2026-01-01", "10"), ("2026-01-02", "20")])
+        try await fixture.pool.withConnection { writer in
+            try await writer.query("BEGIN")
+            try await writer.run { db in try MetricValueWriter.apply(metricID: metric, rows: first, on: db) }
+            let racing = Task { try await write(fixture, metric, second) }
+            try await waitUntil("the second writer waits for the first") {
+                try await fixture.pool.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO metric_values%'"
+                ).single().decode(Int.self, at: 0) == 1
+            }
+            try await writer.query("COMMIT")
+            let error = await #expect(throws: PostgresError.self) { try await racing.value }
+            #expect(error?.sqlState == .uniqueViolation)
+            #expect(error.map(ImportJobHandler.commitMayBeRetried) == true)
+        }
+        try await write(fixture, metric, second)
+        #expect(try await stored(fixture, metric) == ["c-1 2026-01-01": "10", "c-1 2026-01-02": "20"])
+        await fixture.close()
+    }
+}
