@@ -28,35 +28,34 @@ enum MetricValueWriter {
         if let bad = rows.first(where: { $0.amount?.isNaN == true }) {
             throw NotANumber(customerID: bad.customerID, day: bad.day)
         }
-        let days = rows.map(\.day)
-        let customerIDs = rows.map(\.customerID)
-        let dayTexts = days.map(\.description)
-        let amounts = rows.map(\.amount)
         // A page is one customer's days; the probe reads that customer's range of the (metric, customer,
         // day) index, and its ORDER BY … LIMIT 1 keeps the planner on that index however stale its
         // statistics of a fast-growing table are.
         let customer = rows[0].customerID
         if rows.allSatisfy({ $0.customerID == customer }) {
+            // Days without events delete nothing in an empty range: only the values travel.
+            let values = rows.compactMap { row in row.amount.map { (row.day.description, $0) } }
             let fresh = try db.query(
                 """
                 WITH input AS (
-                    SELECT * FROM unnest($2::text[], $3::date[], $4::numeric[]) AS t(customer_id, day, amount)
+                    SELECT $5::text AS customer_id, day, amount FROM unnest($2::date[], $3::numeric[]) AS t(day, amount)
                 ), present AS (
                     SELECT EXISTS (
                         SELECT 1 FROM metric_values v
-                        WHERE v.metric_id = $1 AND v.customer_id = $5 AND v.day >= $6::date AND v.day <= $7::date
+                        WHERE v.metric_id = $1 AND v.customer_id = $5 AND v.day >= $4::date AND v.day <= $6::date
                         ORDER BY v.metric_id, v.customer_id, v.day LIMIT 1
                     ) AS found
                 ), inserted AS (
                     INSERT INTO metric_values (metric_id, day, customer_id, amount)
-                    SELECT DISTINCT ON (day, customer_id) $1, day, customer_id, amount FROM input
-                    WHERE amount IS NOT NULL AND NOT (SELECT found FROM present)
-                    ORDER BY day, customer_id
+                    SELECT DISTINCT ON (day) $1, day, customer_id, amount FROM input
+                    WHERE NOT (SELECT found FROM present)
+                    ORDER BY day
                     RETURNING 1
                 )
                 SELECT (SELECT found FROM present), (SELECT count(*) FROM inserted)
                 """,
-                [metricID, customerIDs, dayTexts, amounts, customer, days.min()!.description, days.max()!.description]
+                [metricID, values.map(\.0), values.map(\.1), rows.lazy.map(\.day).min()!.description, customer,
+                 rows.lazy.map(\.day).max()!.description]
             ).single()
             if try !fresh.decode(Bool.self, at: 0) {
                 Counter(label: "meterbridge_rows_upserted_total").increment(by: try fresh.decode(Int.self, at: 1))
@@ -77,7 +76,7 @@ enum MetricValueWriter {
             ON CONFLICT (metric_id, day, customer_id) DO UPDATE SET amount = EXCLUDED.amount, imported_at = now()
             WHERE metric_values.amount IS DISTINCT FROM EXCLUDED.amount
             """,
-            [metricID, customerIDs, dayTexts, amounts])
+            [metricID, rows.map(\.customerID), rows.map(\.day.description), rows.map(\.amount)])
         Counter(label: "meterbridge_rows_upserted_total").increment(by: result.affectedRows)
     }
 
