@@ -54,9 +54,10 @@ struct UsagePageReaderTests {
             default: bytes.remove(at: at)
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            if bytes.elementsEqual(text.utf8) { _ = Self.agree(text) }
-            // Invalid UTF-8 never reaches a String here; the reader refuses it on its own.
-            if !bytes.elementsEqual(text.utf8) {
+            if bytes.elementsEqual(text.utf8) {
+                _ = Self.agree(text)
+            } else {
+                // Invalid UTF-8 never reaches a String here; the reader refuses it on its own.
                 #expect(bytes.withUnsafeMutableBytes { UsagePageReader.read(UnsafeRawBufferPointer($0)) } == nil)
             }
         }

@@ -169,8 +169,7 @@ public struct ImportJobHandler: JobHandler {
     /// the worker is shutting down: the page was paid for with a request, so its work is kept. (An
     /// unstructured task does not inherit cancellation; it is awaited here, so nothing outlives the job.)
     ///
-    /// A commit that fails for a reason that passes (the connection was lost in a restart or a failover, a
-    /// serialization failure, a statement timeout behind someone's lock, a race to insert the same days) is tried again, on a fresh
+    /// A commit that fails for a reason that passes (``commitMayBeRetried(_:)``) is tried again, on a fresh
     /// connection when the old one broke, for up to about half a minute: the
     /// page is in memory, and fetching it again would spend the shared request budget. Trying again is
     /// safe: values are upserts and the checkpoint is fenced by the lease, so a commit that did go
@@ -196,9 +195,9 @@ public struct ImportJobHandler: JobHandler {
         }.value
     }
 
-    /// A commit is tried again after a failure that passes: a lost connection, a serialization failure,
-    /// a statement timeout, or a unique violation (another writer inserted the same days first; the
-    /// next try finds them and updates them instead).
+    /// A failure that passes: the connection was lost in a restart or a failover, a serialization
+    /// failure, a statement timeout behind someone's lock, or a unique violation (another writer inserted
+    /// the same new days first; the next try finds them and updates them instead).
     static func commitMayBeRetried(_ error: PostgresError) -> Bool {
         error.isTransient || error.sqlState == .queryCanceled || error.sqlState == .uniqueViolation
     }

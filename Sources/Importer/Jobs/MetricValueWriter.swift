@@ -16,11 +16,12 @@ enum MetricValueWriter {
     /// Upserts non-null values and deletes the rows of days reported as null (no events). Unchanged
     /// rows are not rewritten.
     ///
-    /// Most writes are of days never imported (a history import): when the rows are one customer's and it
-    /// holds no value in the rows' day range, the values are inserted plainly, in the statement that found the range
-    /// empty, without the per-row conflict checks and deletes of an upsert (half of Postgres's work for
-    /// such a page). Otherwise the upsert runs. A concurrent writer of the same days can make the plain
-    /// insert fail with a unique violation; the page commit is then tried again and takes the upsert.
+    /// Most writes are of days never imported (a history import): when the rows are one customer's and
+    /// it holds no value in the rows' day range, the values are inserted plainly, in the statement that
+    /// found the range empty, without the per-row conflict checks and deletes of an upsert (half of
+    /// Postgres's work for such a page). Otherwise the upsert runs. A concurrent writer of the same days
+    /// can make the plain insert fail with a unique violation; the page commit is then tried again and
+    /// takes the upsert.
     static func apply(
         metricID: Int64, rows: [(customerID: String, day: UTCDay, amount: Decimal?)], on db: isolated PostgresConnection
     ) throws {
@@ -35,6 +36,7 @@ enum MetricValueWriter {
         if rows.allSatisfy({ $0.customerID == customer }) {
             // Days without events delete nothing in an empty range: only the values travel.
             let values = rows.compactMap { row in row.amount.map { (row.day.description, $0) } }
+            let (firstDay, lastDay) = rows.dropFirst().reduce((rows[0].day, rows[0].day)) { (min($0.0, $1.day), max($0.1, $1.day)) }
             let fresh = try db.query(
                 """
                 WITH input AS (
@@ -54,8 +56,7 @@ enum MetricValueWriter {
                 )
                 SELECT (SELECT found FROM present), (SELECT count(*) FROM inserted)
                 """,
-                [metricID, values.map(\.0), values.map(\.1), rows.lazy.map(\.day).min()!.description, customer,
-                 rows.lazy.map(\.day).max()!.description]
+                [metricID, values.map(\.0), values.map(\.1), firstDay.description, customer, lastDay.description]
             ).single()
             if try !fresh.decode(Bool.self, at: 0) {
                 Counter(label: "meterbridge_rows_upserted_total").increment(by: try fresh.decode(Int.self, at: 1))

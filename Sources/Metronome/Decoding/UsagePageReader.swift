@@ -351,8 +351,7 @@ struct UsagePageReader {
         guard index < bytes.count else { return false }
         switch bytes[index] {
         case UInt8(ascii: "\""):
-            guard let (range, escaped) = rawString() else { return false }
-            return escaped ? unescape(range) != nil : String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) != nil
+            return string() != nil
         case UInt8(ascii: "{"):
             index += 1
             if take(UInt8(ascii: "}")) { return true }
