@@ -14,6 +14,8 @@ public actor PostgresConnection {
 
     private var handle: OpaquePointer?
     private var cancelToken: CancelToken?
+    /// Ends a notification wait early when its task is cancelled.
+    private var interrupt: WaitInterrupt?
     private var noticeSink: NoticeSink?
     private let broken = Atomic<Bool>(false)
     private let pid = Atomic<Int32>(0)
@@ -347,14 +349,36 @@ public actor PostgresConnection {
     }
 
     /// Waits up to `timeoutMilliseconds` for notifications and returns those received (maybe none).
-    /// Blocks only this connection's thread; keep the timeout short so shutdown is noticed.
-    public func waitForNotifications(timeoutMilliseconds: Int32) throws(PostgresError) -> [Notification] {
+    /// Cancelling the calling task ends the wait at once, with none: a worker shutting down does not
+    /// wait out the timeout.
+    public func waitForNotifications(timeoutMilliseconds: Int32) async throws -> [Notification] {
+        if Task.isCancelled { return [] }
+        let interrupt = try waitInterrupt()
+        return try await withTaskCancellationHandler {
+            try self.waitForNotifications(timeoutMilliseconds: timeoutMilliseconds, interruptedBy: interrupt)
+        } onCancel: {
+            interrupt.signal()
+        }
+    }
+
+    /// The synchronous wait, on this connection's thread: up to `timeoutMilliseconds`, or until
+    /// `interrupt` is signalled (then none are returned, and the signal is consumed).
+    private func waitForNotifications(timeoutMilliseconds: Int32, interruptedBy interrupt: WaitInterrupt) throws(PostgresError)
+        -> [Notification]
+    {
         let handle = try liveHandle()
         var received = drainNotifications(handle)
         if !received.isEmpty { return received }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        var descriptors = [
+            pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0),
+            pollfd(fd: interrupt.descriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        let ready = poll(&descriptors, 2, timeoutMilliseconds)
         if ready > 0 {
+            if descriptors[1].revents != 0 {
+                interrupt.reset()
+                return []
+            }
             if PQconsumeInput(handle) == 0 {
                 try checkConnection(handle)
                 throw PostgresError(kind: .connection, message: Self.trimmed(PQerrorMessage(handle)))
@@ -362,6 +386,14 @@ public actor PostgresConnection {
             received = drainNotifications(handle)
         }
         return received
+    }
+
+    /// This session's wait interrupt, made on first use.
+    private func waitInterrupt() throws(PostgresError) -> WaitInterrupt {
+        if let interrupt { return interrupt }
+        guard let made = WaitInterrupt() else { throw PostgresError.client("could not create a pipe: errno \(errno)") }
+        interrupt = made
+        return made
     }
 
     private func drainNotifications(_ handle: OpaquePointer) -> [Notification] {
@@ -528,4 +560,39 @@ private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePoint
     let duplicates = strings.map { $0.map { strdup($0) } ?? nil }
     defer { duplicates.forEach { free($0) } }
     return body(duplicates.map { UnsafePointer($0) })
+}
+
+/// A pipe that a notification wait polls beside the socket, so that another thread can end the wait.
+final class WaitInterrupt: Sendable {
+    /// The end the wait polls.
+    let descriptor: Int32
+    private let writeEnd: Int32
+
+    init?() {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+        }
+        descriptor = ends[0]
+        writeEnd = ends[1]
+    }
+
+    deinit {
+        close(descriptor)
+        close(writeEnd)
+    }
+
+    /// Wakes the wait (from any thread).
+    func signal() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    /// Consumes the signals, so the next wait blocks again.
+    func reset() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(descriptor, &bytes, bytes.count) > 0 {}
+    }
 }

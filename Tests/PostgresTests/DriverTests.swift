@@ -296,6 +296,31 @@ struct DriverTests {
         await listener.close()
         await sender.close()
     }
+
+    /// A worker's listener waits in long polls; shutting down must not wait out the poll (it did: a
+    /// worker that found its queue empty took a quarter of a second more to exit).
+    @Test func cancellingAWaitForNotificationsEndsItAtOnce() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let listener = try await database.connect()
+        try await listener.listen("jobs ready")
+        let started = ContinuousClock.now
+        let wait = Task { try await listener.waitForNotifications(timeoutMilliseconds: 120_000) }
+        wait.cancel()
+        let received = try await wait.value
+        #expect(received.isEmpty)
+        #expect(ContinuousClock.now - started < .seconds(60), "the cancelled wait ran out its two-minute timeout")
+        // The connection still works, and a later wait receives what is sent.
+        let sender = try await database.connect()
+        try await sender.query("SELECT pg_notify($1, $2)", ["jobs ready", "7"])
+        var next: [PostgresConnection.Notification] = []
+        try await waitUntil("the notification arrives", pollingEvery: .zero) {
+            next = try await listener.waitForNotifications(timeoutMilliseconds: 120_000)
+            return !next.isEmpty
+        }
+        #expect(next.map(\.payload) == ["7"])
+        await listener.close()
+        await sender.close()
+    }
 }
 
 @Suite("Statement timeouts", .timeLimit(.minutes(5)))
