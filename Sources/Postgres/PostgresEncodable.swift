@@ -44,8 +44,47 @@ extension Double: PostgresEncodable {
 }
 
 extension Decimal: PostgresEncodable {
-    /// Plain digits (`-123.45`), which `numeric` parses exactly.
-    public var postgresText: String? { isNaN ? "NaN" : "\(self)" }
+    /// Plain digits (`-123.45`), which `numeric` parses exactly: the text of `description`.
+    public var postgresText: String? { isNaN ? "NaN" : PlainDecimalText.text(of: self) }
+}
+
+/// `Decimal.description`, fast. An import sends hundreds of thousands of amounts, and `description`
+/// divides the 128-bit mantissa by ten for every digit (about a seventh of a worker's CPU). An amount
+/// whose mantissa fits 64 bits and whose exponent is not positive, as nearly all do, is written here
+/// from its integer digits; any other goes through `description`. Both give the same text.
+enum PlainDecimalText {
+    static func text(of value: Decimal) -> String {
+        let exponent = value.exponent
+        guard exponent <= 0, exponent >= -64 else { return value.description }
+        let significand = value.significand
+        let mantissa = NSDecimalNumber(decimal: significand).uint64Value
+        // The conversion is exact below 2^64; the check sends any wider mantissa to `description`.
+        guard Decimal(mantissa) == significand else { return value.description }
+        if mantissa == 0 { return "0" }
+        var digits = String(mantissa).utf8.map { $0 }
+        var scale = -exponent
+        // `description` writes no trailing zeros after the point.
+        while scale > 0, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            scale -= 1
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(digits.count + scale + 3)
+        if value.sign == .minus { text.append(UInt8(ascii: "-")) }
+        if scale >= digits.count {
+            text.append(UInt8(ascii: "0"))
+            text.append(UInt8(ascii: "."))
+            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale - digits.count))
+            text.append(contentsOf: digits)
+        } else {
+            text.append(contentsOf: digits[..<(digits.count - scale)])
+            if scale > 0 {
+                text.append(UInt8(ascii: "."))
+                text.append(contentsOf: digits[(digits.count - scale)...])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
 
 extension UUID: PostgresEncodable {

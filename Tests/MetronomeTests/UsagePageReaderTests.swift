@@ -96,6 +96,12 @@ struct UsagePageReaderTests {
         ] {
             #expect(Self.read(text) == nil, "\(text)")
         }
+        // A number of more than 38 digits, read or skipped, is left to the client's guard, which refuses
+        // it when its significant digits are too many.
+        let long = "1." + String(repeating: "3", count: 38)
+        #expect(Self.read(#"{"data":[{\#(item),"value":\#(long)}]}"#) == nil)
+        #expect(Self.read(#"{"data":[{\#(item),"value":1,"x":[\#(long)]}]}"#) == nil)
+        #expect(Self.agree(#"{"data":[{\#(item),"value":\#(long.dropLast())}]}"#) != nil)
         // Deep nesting in an unknown field: refused past 64 levels.
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(Self.read(#"{"data":[],"x":\#(deep)}"#) == nil)
@@ -109,6 +115,62 @@ struct UsagePageReaderTests {
                 #"{"d\u0061ta":[{"customer_id":"c\"\\\/\b\f\n\r\t\u0000\u00e9\ud83d\ude00é😀","billable_metric_id":"m","#
                     + #""start_timestamp":"2026-01-01t00:00:00z","end_timestamp":"2026-01-01T19:00:00-05:00","value":-0.000123e+3}]}"#))
         #expect(page.data[0].customerID == "c\"\\/\u{8}\u{c}\n\r\t\u{0}é😀é😀")
+    }
+}
+
+/// The reader's fast paths against their plain definitions.
+@Suite("Usage page reader: fast paths")
+struct UsagePageReaderFastPathTests {
+    /// The word test finds a quote, a backslash or a control character exactly when one is there.
+    @Test func theWordTestFindsTheBytesTheByteLoopStopsAt() async {
+        let interesting: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]
+        await propertyCheck(count: 20_000, input: Gen.int(in: 0...255).array(of: 8...8), Gen.int(in: 0...interesting.count - 1).array(of: 8...8), Gen.int(in: 0...255)) {
+            random, picks, mask in
+            // Each byte is random or one of the interesting ones, as the mask says.
+            let bytes = (0..<8).map { mask & (1 << $0) != 0 ? interesting[picks[$0]] : UInt8(random[$0]) }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let expected = bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+            #expect(UsagePageReader.holdsQuoteBackslashOrControl(word) == expected, "\(bytes)")
+        }
+    }
+
+    /// A number token made from its digits is `Decimal(string:)`'s value, with the same text.
+    @Test func numbersMadeFromTheirDigitsAreTheParsedNumbers() async {
+        let alphabet = Array("0123456789-.e+")
+        await propertyCheck(count: 20_000, input: Gen.int(in: 0...alphabet.count - 1).array(of: 1...24), Gen.int(in: 0...1)) {
+            indices, plain in
+            // Half the tokens are well-formed plain numbers, the other half anything.
+            let text: String
+            if plain == 1 {
+                let digits = indices.map { String($0 % 10) }.joined()
+                let point = indices[0] % (digits.count + 1)
+                let integer = String(digits.prefix(point)).drop { $0 == "0" }
+                let fraction = digits.dropFirst(point)
+                text = (indices.count % 3 == 0 ? "-" : "") + (integer.isEmpty ? "0" : String(integer)) + (fraction.isEmpty ? "" : "." + fraction)
+            } else {
+                text = String(indices.map { alphabet[$0] })
+            }
+            // The reader hands it only tokens of JSON's number grammar.
+            guard text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil else { return }
+            let made = Array(text.utf8).withUnsafeBytes { UsagePageReader.plainDecimal($0) }
+            guard let made else { return }
+            let parsed = Decimal(string: text, locale: nil)
+            #expect(made == parsed, "\(text)")
+            #expect(made.description == parsed?.description, "\(text)")
+            #expect(!made.isNaN, "\(text)")
+        }
+    }
+
+    @Test(arguments: ["0", "-0", "-0.000", "0.5", "-12.340", "999999999999999999", "0.00000000000000001", "-1"])
+    func plainNumbers(_ text: String) throws {
+        let made = try #require(Array(text.utf8).withUnsafeBytes { UsagePageReader.plainDecimal($0) })
+        #expect(made == Decimal(string: text, locale: nil))
+        #expect(made.description == Decimal(string: text, locale: nil)?.description)
+    }
+
+    @Test(arguments: ["1e3", "1E3", "-2.5e-3", "1234567890123456789", "0.1234567890123456789"])
+    func otherNumbersAreParsedAsText(_ text: String) {
+        #expect(Array(text.utf8).withUnsafeBytes { UsagePageReader.plainDecimal($0) } == nil)
     }
 }
 

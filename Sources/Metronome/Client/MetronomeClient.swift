@@ -184,14 +184,16 @@ public struct MetronomeClient: Sendable {
         // Decoded where it was received: a large page is held once, not copied into an array and a `Data`.
         do {
             return try body.withUnsafeReadableBytes { bytes in
+                // A reader takes no page with a number too long to keep exactly; for any other page the
+                // guard looks for one before the decoder, which would round it.
+                if let readable = Body.self as? any ReadableFromBytes.Type, let body = readable.read(bytes) as? Body {
+                    return body
+                }
                 if let overlong = JSONNumberGuard.firstOverlongNumber(in: bytes) {
                     throw MetronomeError(
                         kind: .decoding, endpoint: request.endpoint, status: status,
                         detail: "a number has \(overlong.digits) significant digits (at byte \(overlong.offset)); "
                             + "more than \(JSONNumberGuard.maximumDigits) cannot be kept exactly, so the page is refused")
-                }
-                if let readable = Body.self as? any ReadableFromBytes.Type, let body = readable.read(bytes) as? Body {
-                    return body
                 }
                 guard let base = bytes.baseAddress, !bytes.isEmpty else {
                     return try MetronomeJSON.makeDecoder().decode(Body.self, from: Data())

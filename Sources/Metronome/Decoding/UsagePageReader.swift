@@ -11,7 +11,9 @@
 
 /// A type whose wire form can also be read straight from a response's bytes, faster than `JSONDecoder`
 /// and with the same result. `read` answers nil for anything it does not take, and the caller then
-/// decodes with `JSONDecoder`, which gives the value or the error exactly as before.
+/// decodes with `JSONDecoder`, which gives the value or the error exactly as before. It takes no page
+/// holding a number of more than ``JSONNumberGuard/maximumDigits`` digits, which the caller's guard
+/// would refuse.
 protocol ReadableFromBytes {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self?
 }
@@ -206,9 +208,39 @@ struct UsagePageReader {
     /// A JSON number as an exact `Decimal`.
     private mutating func number() -> Decimal? {
         guard let range = numberToken() else { return nil }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        let token = UnsafeRawBufferPointer(rebasing: bytes[range])
+        if let value = Self.plainDecimal(token) { return value }
+        let text = String(decoding: token, as: UTF8.self)
         guard let value = Decimal(string: text, locale: nil), !value.isNaN else { return nil }
         return value
+    }
+
+    /// A valid number token without an exponent and of at most 18 digits, made from its digits: the
+    /// value `Decimal(string:)` gives, several times faster. Nil for any other token.
+    static func plainDecimal(_ token: UnsafeRawBufferPointer) -> Decimal? {
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        var negative = false
+        var afterPoint = false
+        for (offset, byte) in token.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                guard digits <= 18 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if afterPoint { scale += 1 }
+            case UInt8(ascii: "-") where offset == 0:
+                negative = true
+            case UInt8(ascii: "."):
+                afterPoint = true
+            default:
+                return nil
+            }
+        }
+        // A Decimal zero has no sign (a negative one would be NaN).
+        if mantissa == 0 { return Decimal(0) }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -scale, significand: Decimal(mantissa))
     }
 
     // MARK: Tokens
@@ -242,6 +274,11 @@ struct UsagePageReader {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         var escaped = false
+        // Eight bytes at a time while none of them is a quote, a backslash or a control character; the
+        // byte loop below takes over from the word that holds one.
+        while index + 8 <= bytes.count, !Self.holdsQuoteBackslashOrControl(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -256,6 +293,18 @@ struct UsagePageReader {
             index += 1
         }
         return nil
+    }
+
+    /// Whether any of the eight bytes is `"` (0x22), `\\` (0x5C) or below 0x20 (bit tricks that test every
+    /// byte at once; they answer exactly whether one exists, not which).
+    static func holdsQuoteBackslashOrControl(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func holdsZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let quote = holdsZero(word ^ (ones &* 0x22))
+        let backslash = holdsZero(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs != 0
+        return quote || backslash || control
     }
 
     /// The text of string bytes holding escapes; nil for an invalid escape, a lone surrogate or invalid UTF-8.
@@ -316,7 +365,9 @@ struct UsagePageReader {
         return String(validating: out, as: UTF8.self)
     }
 
-    /// The bytes of a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// The bytes of a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. Nil too for a number of
+    /// more than ``JSONNumberGuard/maximumDigits`` digits before its exponent: such a page is left to the
+    /// guard, which refuses any whose significant digits are too many, and to the decoder.
     private mutating func numberToken() -> Range<Int>? {
         skipWhitespace()
         let start = index
@@ -327,15 +378,20 @@ struct UsagePageReader {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { return nil }
+        var mantissaDigits = 1
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-        } else if digits() == 0 {
-            return nil
+        } else {
+            mantissaDigits = digits()
+            guard mantissaDigits > 0 else { return nil }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard digits() > 0 else { return nil }
+            let fraction = digits()
+            guard fraction > 0 else { return nil }
+            mantissaDigits += fraction
         }
+        guard mantissaDigits <= JSONNumberGuard.maximumDigits else { return nil }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
