@@ -302,7 +302,7 @@ struct DriverTests {
     @Test func cancellingAWaitForNotificationsEndsItAtOnce() async throws {
         let database = try await TestDatabase.make(migrated: false)
         let listener = try await database.connect()
-        try await listener.listen("jobs ready")
+        try await listener.listen("wait interrupted")
         let started = ContinuousClock.now
         let wait = Task { try await listener.waitForNotifications(timeoutMilliseconds: 120_000) }
         wait.cancel()
@@ -311,7 +311,7 @@ struct DriverTests {
         #expect(ContinuousClock.now - started < .seconds(60), "the cancelled wait ran out its two-minute timeout")
         // The connection still works, and a later wait receives what is sent.
         let sender = try await database.connect()
-        try await sender.query("SELECT pg_notify($1, $2)", ["jobs ready", "7"])
+        try await sender.query("SELECT pg_notify($1, $2)", ["wait interrupted", "7"])
         var next: [PostgresConnection.Notification] = []
         try await waitUntil("the notification arrives", pollingEvery: .zero) {
             next = try await listener.waitForNotifications(timeoutMilliseconds: 120_000)
