@@ -61,7 +61,7 @@ enum PlainDecimalText {
         // The conversion is exact below 2^64; the check sends any wider mantissa to `description`.
         guard Decimal(mantissa) == significand else { return value.description }
         if mantissa == 0 { return "0" }
-        var digits = String(mantissa).utf8.map { $0 }
+        var digits = Array(String(mantissa).utf8)
         var scale = -exponent
         // `description` writes no trailing zeros after the point.
         while scale > 0, digits.last == UInt8(ascii: "0") {

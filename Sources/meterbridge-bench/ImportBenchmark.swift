@@ -111,10 +111,12 @@ struct ImportBenchmark: AsyncParsableCommand {
             }
             let median = rates.sorted()[rates.count / 2]
             let wholeMedian = wholeRates.sorted()[wholeRates.count / 2]
-            print(
-                String(
-                    format: "throughput, median of %d runs: %.0f rows/s importing; %.0f rows/s with the workers' start and exit",
-                    rates.count, median, wholeMedian))
+            if rates.count > 1 {
+                print(
+                    String(
+                        format: "throughput, median of %d runs: %.0f rows/s importing; %.0f rows/s with the workers' start and exit",
+                        rates.count, median, wholeMedian))
+            }
             func list(_ values: [Double]) -> String { values.map { String(format: "%.0f", $0) }.joined(separator: ",") }
             print(
                 "RESULT meterbridge_rows_per_second=\(String(format: "%.0f", median)) rows=\(rows) runs=\(list(rates)) "

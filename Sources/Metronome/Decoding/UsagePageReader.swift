@@ -183,7 +183,12 @@ struct UsagePageReader {
     /// A string value, or nil when the next value is not a string.
     private mutating func string() -> String? {
         guard let (range, escaped) = rawString() else { return nil }
-        return escaped ? unescape(range) : String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        return text(range, escaped: escaped)
+    }
+
+    /// The text of a string's bytes; nil for an invalid escape or invalid UTF-8.
+    private func text(_ range: Range<Int>, escaped: Bool) -> String? {
+        escaped ? unescape(range) : String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     /// A string value that often repeats the previous one: the same bytes give the same `String`.
@@ -195,7 +200,7 @@ struct UsagePageReader {
         {
             return previous.text
         }
-        guard let text = escaped ? unescape(range) : String(validating: raw, as: UTF8.self) else { return nil }
+        guard let text = text(range, escaped: escaped) else { return nil }
         if !escaped { self[keyPath: last] = (raw, text) }
         return text
     }
