@@ -119,7 +119,7 @@ struct UsagePageReaderTests {
 }
 
 /// The reader's fast paths against their plain definitions.
-@Suite("Usage page reader: fast paths")
+@Suite("Usage page reader: fast paths", .timeLimit(.minutes(5)))
 struct UsagePageReaderFastPathTests {
     /// The word test finds a quote, a backslash or a control character exactly when one is there.
     @Test func theWordTestFindsTheBytesTheByteLoopStopsAt() async {

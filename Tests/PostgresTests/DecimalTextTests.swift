@@ -5,7 +5,7 @@ import Testing
 @testable import Postgres
 
 /// Amounts travel to `numeric` as text; the fast writer must give exactly `description`'s text.
-@Suite("Decimal text")
+@Suite("Decimal text", .timeLimit(.minutes(5)))
 struct DecimalTextTests {
     @Test func theFastTextIsTheDescriptionForEveryMantissaAndExponent() async {
         await propertyCheck(
