@@ -17,6 +17,12 @@ public struct PlanOptions: ParsableArguments {
     @Option(help: "Days per revenue job (a breakdown page holds 35 days).") public var revenueWindowDays = 175
     @Option(help: "Stop adding backfill jobs while this many wait.") public var maxBacklog = 10_000
     @Option(help: "Refresh each connection's catalog this often.") public var catalogInterval: Interval = Interval(seconds: 86_400)
+    @Option(
+        help: """
+            Seconds one page takes, the API's answer and its commit, for sizing how many of a connection's jobs \
+            run at once (its rate × this, plus one). Raise it for an API that answers slower than 400 ms.
+            """)
+    public var pageSeconds = ConnectionJobGroup.defaultPageSeconds
 
     public init() {}
 
@@ -29,6 +35,7 @@ public struct PlanOptions: ParsableArguments {
             throw ValidationError("--lookback-days must fit in one window (at most --usage-window-days and --revenue-window-days)")
         }
         guard maxBacklog >= 0 else { throw ValidationError("--max-backlog must not be negative") }
+        guard pageSeconds.isFinite, pageSeconds > 0, pageSeconds <= 60 else { throw ValidationError("--page-seconds must be in (0, 60]") }
         _ = try clock()
     }
 
@@ -43,6 +50,7 @@ public struct PlanOptions: ParsableArguments {
         options.hotDays = hotDays
         options.hotIntervalSeconds = hotInterval?.seconds
         options.syncBudgetShare = syncBudgetShare.fraction
+        options.pageSeconds = pageSeconds
         return options
     }
 

@@ -32,19 +32,22 @@ public struct NewJob: Sendable {
     public var maxAttempts: Int16
     /// While a job with this key is unfinished, enqueuing another with the same key does nothing.
     public var uniqueKey: String?
+    /// The group the job belongs to, whose cap bounds how many of its jobs run at once; enqueuing states
+    /// the group's cap. Nil: the job belongs to no group.
+    public var group: JobGroup?
 
     public init(
         kind: String, args: some Encodable, queue: String = "default", priority: Int16 = 2, runAt: Date? = nil,
-        maxAttempts: Int16 = 20, uniqueKey: String? = nil
+        maxAttempts: Int16 = 20, uniqueKey: String? = nil, group: JobGroup? = nil
     ) throws {
         self.init(
             kind: kind, argsJSON: try JobJSON.encode(args), queue: queue, priority: priority, runAt: runAt,
-            maxAttempts: maxAttempts, uniqueKey: uniqueKey)
+            maxAttempts: maxAttempts, uniqueKey: uniqueKey, group: group)
     }
 
     public init(
         kind: String, argsJSON: String = "{}", queue: String = "default", priority: Int16 = 2, runAt: Date? = nil,
-        maxAttempts: Int16 = 20, uniqueKey: String? = nil
+        maxAttempts: Int16 = 20, uniqueKey: String? = nil, group: JobGroup? = nil
     ) {
         self.queue = queue
         self.kind = kind
@@ -53,7 +56,32 @@ public struct NewJob: Sendable {
         self.runAt = runAt
         self.maxAttempts = maxAttempts
         self.uniqueKey = uniqueKey
+        self.group = group
     }
+}
+
+/// Jobs that share a limited resource (for the importer, one Metronome connection's request budget). At
+/// most `maxRunning` of a group's jobs run at once across all workers, and a claim serves the groups with
+/// the fewest jobs running first, so a slot never waits on a resource that its group already saturates
+/// while another group has work.
+public struct JobGroup: Sendable, Hashable, Codable {
+    public var key: String
+    /// Nil: no cap.
+    public var maxRunning: Int?
+
+    public init(key: String, maxRunning: Int?) {
+        precondition(maxRunning.map { $0 > 0 } ?? true, "a group's cap must be positive")
+        self.key = key
+        self.maxRunning = maxRunning
+    }
+}
+
+/// A group as the queue sees it now.
+public struct JobGroupStatus: Sendable, Hashable, Codable {
+    public var key: String
+    public var maxRunning: Int?
+    public var running: Int
+    public var available: Int
 }
 
 /// What a claim holds: the right to change one job until the lease expires or the job is reclaimed.

@@ -90,9 +90,34 @@ public struct JobQueue: Sendable {
             JobQueueSQL.enqueue,
             [
                 jobs.map(\.queue), jobs.map(\.kind), jobs.map(\.argsJSON), jobs.map(\.priority), jobs.map(\.runAt),
-                jobs.map(\.maxAttempts), jobs.map(\.uniqueKey), notify?.channel, notify?.payload,
+                jobs.map(\.maxAttempts), jobs.map(\.uniqueKey), notify?.channel, notify?.payload, jobs.map(\.group?.key),
+                jobs.map { $0.group?.maxRunning.map(Int32.init) },
             ])
         return try rows.map { try $0.decode(Int64.self, at: 0) }
+    }
+
+    // MARK: Groups
+
+    /// States the caps of `groups` (creating them), as enqueuing does: for a producer whose cap changed
+    /// while it had nothing new to enqueue.
+    public func setGroupCaps(_ groups: [JobGroup]) async throws {
+        guard !groups.isEmpty else { return }
+        try await pool.query(JobQueueSQL.setGroupCaps, [groups.map(\.key), groups.map { $0.maxRunning.map(Int32.init) }])
+    }
+
+    /// Every group with its cap and the jobs of it running and available now.
+    public func groups() async throws -> [JobGroupStatus] {
+        try await pool.query(JobQueueSQL.groups).map { row in
+            JobGroupStatus(
+                key: try row.decode(String.self, at: 0), maxRunning: try row.decode(Int32?.self, at: 1).map(Int.init),
+                running: try row.decode(Int.self, at: 2), available: try row.decode(Int.self, at: 3))
+        }
+    }
+
+    /// Forgets groups with no unfinished job that no producer has named for an hour.
+    @discardableResult
+    public func pruneGroups() async throws -> Int {
+        try await pool.query(JobQueueSQL.pruneGroups).affectedRows
     }
 
     private func notifyPayload(for jobs: [NewJob]) -> (channel: String, payload: String)? {

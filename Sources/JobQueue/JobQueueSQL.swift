@@ -12,13 +12,21 @@ enum JobQueueSQL {
         """
     }
 
+    /// Inserts the jobs, skipping unique keys already held, and states each named group's cap (a group's
+    /// latest producer decides it).
     static let enqueue = """
         WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int2[], $5::timestamptz[], $6::int2[], $7::text[])
-                AS t(queue, kind, args, priority, run_at, max_attempts, unique_key)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int2[], $5::timestamptz[], $6::int2[], $7::text[],
+                $10::text[], $11::int4[])
+                AS t(queue, kind, args, priority, run_at, max_attempts, unique_key, group_key, group_cap)
+        ), groups AS (
+            INSERT INTO job_groups AS g (key, max_running)
+            SELECT DISTINCT ON (group_key) group_key, group_cap FROM input WHERE group_key IS NOT NULL
+            ON CONFLICT (key) DO UPDATE SET max_running = EXCLUDED.max_running, updated_at = now()
+                WHERE g.max_running IS DISTINCT FROM EXCLUDED.max_running
         ), inserted AS (
-            INSERT INTO jobs (queue, kind, args, priority, run_at, max_attempts, unique_key)
-            SELECT queue, kind, args, priority, coalesce(run_at, now()), max_attempts, unique_key FROM input
+            INSERT INTO jobs (queue, kind, args, priority, run_at, max_attempts, unique_key, group_key)
+            SELECT queue, kind, args, priority, coalesce(run_at, now()), max_attempts, unique_key, group_key FROM input
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN \(unfinished) DO NOTHING
             RETURNING id, unique_key
         )
@@ -26,26 +34,76 @@ enum JobQueueSQL {
         FROM inserted
         """
 
+    /// Sets the caps of groups ($2 NULL: no cap).
+    static let setGroupCaps = """
+        INSERT INTO job_groups AS g (key, max_running)
+        SELECT * FROM unnest($1::text[], $2::int4[])
+        ON CONFLICT (key) DO UPDATE SET max_running = EXCLUDED.max_running, updated_at = now()
+            WHERE g.max_running IS DISTINCT FROM EXCLUDED.max_running
+        """
+
+    /// Each group's cap and the jobs of it running now.
+    static let groups = """
+        SELECT g.key, g.max_running,
+            (SELECT count(*) FROM jobs r WHERE r.state = 'running' AND r.group_key = g.key)::int8 AS running,
+            (SELECT count(*) FROM jobs a WHERE a.state = 'available' AND a.group_key = g.key)::int8 AS available
+        FROM job_groups g ORDER BY g.key
+        """
+
+    /// Groups with no unfinished job, untouched for an hour: a later producer states its cap again.
+    static let pruneGroups = """
+        DELETE FROM job_groups g
+        WHERE g.updated_at < now() - interval '1 hour'
+            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.group_key = g.key AND j.state IN \(unfinished))
+        """
+
     static let existingByUniqueKey = """
         SELECT id FROM jobs WHERE unique_key = $1 AND state IN \(unfinished)
         """
 
-    /// Scans each named queue on its own (an ordered index scan of `jobs_claimable` per queue, so the
-    /// cost does not grow with the backlog), skips paused queues and rows other claimers hold, then
-    /// keeps the best `$2` across queues by priority and `run_at`.
+    /// Takes jobs group by group and the jobs without a group queue by queue, each an ordered index scan
+    /// (`jobs_group_claimable`, `jobs_ungrouped_claimable`), so the cost does not grow with the backlog.
+    /// A group gives at most its cap less the jobs of it already running (fleet-wide); its jobs get turns
+    /// 1, 2, … after those running, and the best `$2` by priority, then turn, then `run_at` are taken: a
+    /// group with fewer jobs running goes first, so every group gets its share of the slots before any
+    /// gets more. A job without a group takes turn 1 (the order is as it was before groups). Paused
+    /// queues and rows other claimers hold are skipped.
+    ///
+    /// The cap holds for claims that do not overlap; two claimers at the same instant may each see the
+    /// same jobs running and together exceed it by one claim's share, which the request pacer absorbs.
     static let claim = """
         WITH queues AS (
             SELECT q.name FROM unnest($1::text[]) AS q(name)
             WHERE NOT EXISTS (SELECT 1 FROM job_queues p WHERE p.name = q.name AND p.paused_at IS NOT NULL)
-        ), picked AS (
-            SELECT candidate.id FROM queues, LATERAL (
+        ), groups AS (
+            SELECT g.key, g.max_running,
+                (SELECT count(*) FROM jobs r WHERE r.state = 'running' AND r.group_key = g.key)::int AS running
+            FROM job_groups g
+        ), grouped AS (
+            SELECT c.id, c.priority, c.run_at, groups.running + c.turn AS turn
+            FROM groups, LATERAL (
+                SELECT free.id, free.priority, free.run_at, row_number() OVER (ORDER BY free.priority, free.run_at, free.id) AS turn
+                FROM (
+                    SELECT j.id, j.priority, j.run_at FROM jobs j
+                    WHERE j.state = 'available' AND j.group_key = groups.key AND j.run_at <= now()
+                        AND j.queue IN (SELECT name FROM queues)
+                    ORDER BY j.priority, j.run_at, j.id
+                    LIMIT least($2, coalesce(groups.max_running - groups.running, $2))
+                    FOR UPDATE SKIP LOCKED
+                ) free
+            ) c
+            WHERE groups.max_running IS NULL OR groups.running < groups.max_running
+        ), ungrouped AS (
+            SELECT candidate.id, candidate.priority, candidate.run_at, 1::int8 AS turn FROM queues, LATERAL (
                 SELECT id, priority, run_at FROM jobs
-                WHERE state = 'available' AND queue = queues.name AND run_at <= now()
+                WHERE state = 'available' AND group_key IS NULL AND queue = queues.name AND run_at <= now()
                 ORDER BY priority, run_at, id
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED
             ) candidate
-            ORDER BY candidate.priority, candidate.run_at, candidate.id
+        ), picked AS (
+            SELECT id FROM (SELECT * FROM grouped UNION ALL SELECT * FROM ungrouped) candidates
+            ORDER BY priority, turn, run_at, id
             LIMIT $2
         )
         UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1, attempted_at = now(), locked_by = $3,

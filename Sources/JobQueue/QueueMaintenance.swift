@@ -50,6 +50,7 @@ public struct QueueMaintenance: Service {
         if !rescued.isEmpty { logger.warning("rescued jobs with expired leases", metadata: ["job.ids": "\(rescued)"]) }
         let promoted = try await queue.promoteDue(limit: options.batchSize)
         let pruned = try await queue.prune(retentionSeconds: options.retentionSeconds, limit: options.batchSize)
+        try await queue.pruneGroups()
         if promoted > 0 || pruned > 0 {
             logger.debug("queue maintenance", metadata: ["jobs.promoted": "\(promoted)", "jobs.pruned": "\(pruned)"])
         }

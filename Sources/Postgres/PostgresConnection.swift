@@ -260,10 +260,10 @@ public actor PostgresConnection {
     /// Runs `body` between `BEGIN` and `COMMIT` on this connection's thread; nothing else runs on the
     /// connection in between. Any error rolls back and is rethrown.
     public func transaction<T: Sendable>(
-        _ body: @Sendable (isolated PostgresConnection) throws -> T
+        durability: CommitDurability = .flushed, _ body: @Sendable (isolated PostgresConnection) throws -> T
     ) async throws -> T {
         try await cancellable {
-            try runTransaction(body)
+            try runTransaction(durability: durability, body)
         }
     }
 
@@ -279,9 +279,14 @@ public actor PostgresConnection {
         try await cancellable { try body(self) }
     }
 
-    private func runTransaction<T>(_ body: (isolated PostgresConnection) throws -> T) throws -> T {
+    private func runTransaction<T>(durability: CommitDurability = .flushed, _ body: (isolated PostgresConnection) throws -> T) throws
+        -> T
+    {
         guard !inTransaction else { throw PostgresError.client("transaction already in progress") }
-        try simpleQuery("BEGIN")
+        switch durability {
+        case .flushed: try simpleQuery("BEGIN")
+        case .asynchronous: try simpleQuery("BEGIN; SET LOCAL synchronous_commit TO off")
+        }
         inTransaction = true
         defer { inTransaction = false }
         do {
@@ -595,4 +600,14 @@ final class WaitInterrupt: Sendable {
         var bytes = [UInt8](repeating: 0, count: 64)
         while read(descriptor, &bytes, bytes.count) > 0 {}
     }
+}
+
+/// When a transaction's COMMIT returns.
+public enum CommitDurability: Sendable {
+    /// Once its WAL is flushed to disk (the server's `synchronous_commit` setting, on by default).
+    case flushed
+    /// At once (`synchronous_commit = off` for this transaction): the server flushes it within about three
+    /// `wal_writer_delay`s, and a crash of the server in between loses the whole transaction, as if it had
+    /// never committed, never part of it and never what committed before it.
+    case asynchronous
 }

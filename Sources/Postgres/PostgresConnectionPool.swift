@@ -47,9 +47,9 @@ public actor PostgresConnectionPool {
 
     /// Runs `body` in a transaction on one pooled connection.
     public nonisolated func transaction<T: Sendable>(
-        _ body: @Sendable (isolated PostgresConnection) throws -> T
+        durability: CommitDurability = .flushed, _ body: @Sendable (isolated PostgresConnection) throws -> T
     ) async throws -> T {
-        try await withConnection { try await $0.transaction(body) }
+        try await withConnection { try await $0.transaction(durability: durability, body) }
     }
 
     /// Closes idle connections and refuses new checkouts; lent connections close when returned.

@@ -20,7 +20,15 @@ struct ImportBenchmark: AsyncParsableCommand {
             (scripts/bench import builds them). Lines starting with RESULT are for scripts.
             """)
 
-    @Option(help: "Scenarios (comma-separated): efficiency, memory, throughput.") var scenarios = "efficiency,memory,throughput"
+    @Option(help: "Scenarios (comma-separated): efficiency, memory, throughput, many-accounts, alternatives, fairness, latency.")
+    var scenarios = "efficiency,memory,throughput"
+    @Option(help: "many-accounts: the fleets' accounts, as connections×requests/s (comma-separated).")
+    var manyAccounts = "1x5,10x5,40x5,200x2"
+    @Option(help: "many-accounts, alternatives, fairness, latency: customers of each account.") var accountCustomers = 40
+    @Option(help: "many-accounts, alternatives, fairness, latency: days of each account's history.") var accountDays = 120
+    @Option(help: "latency: the sandbox's added milliseconds per answer, and its jitter.") var latencyMs = 150.0
+    @Option(help: "latency: up to this many milliseconds more per answer.") var latencyJitterMs = 50.0
+    @Option(help: "latency: milliseconds added each way between the worker hosts and Postgres.") var postgresDelayMs = 0.5
     @Option(help: "Customers of the efficiency account.") var customers = 1_000
     @Option(help: "Usage metrics imported (one USD revenue metric is added).") var metrics = 8
     @Option(help: "Days of history.") var days = 1_095
@@ -82,6 +90,67 @@ struct ImportBenchmark: AsyncParsableCommand {
             }
             if peaks.count >= 2 {
                 print(String(format: "memory growth from the first to the last: %+.1f %%", (peaks.last! / peaks.first! - 1) * 100))
+            }
+        }
+        let fleet = ManyAccountsRun(bench: bench, httpClient: httpClient, today: today)
+        let base = ManyAccountsRun.Shape(label: "", connections: 1, rate: 5, customers: accountCustomers, days: accountDays)
+        if chosen.contains("many-accounts") {
+            print("many accounts: each \(accountCustomers) customers × 3 usage metrics + USD revenue, \(accountDays) days; the default fleet")
+            for item in manyAccounts.split(separator: ",") {
+                let parts = item.split(separator: "x")
+                guard parts.count == 2, let count = Int(parts[0]), let rate = Double(parts[1]), count > 0, rate > 0 else {
+                    throw BenchError("--many-accounts takes connections×rate items such as 40x5")
+                }
+                var shape = base
+                shape.label = "\(count)x\(parts[1])"
+                shape.connections = count
+                shape.rate = rate
+                // Accounts at a smaller budget are smaller, so every run's floor stays about a minute.
+                if count * Int(rate) > 200 { shape.customers = max(4, accountCustomers * 200 / (count * Int(rate))) }
+                _ = try await fleet.run(shape)
+            }
+        }
+        if chosen.contains("alternatives") {
+            print("alternatives: 40 accounts × 5 req/s, the same account, other fleets")
+            for (label, arguments, uncapped) in [
+                ("caps off", [String](), true), ("8 slots", ["--concurrency", "8"], false), ("32 slots", ["--concurrency", "32"], false),
+            ] {
+                var shape = base
+                shape.label = "40x5 \(label)"
+                shape.connections = 40
+                shape.workerArguments = arguments
+                shape.uncapped = uncapped
+                _ = try await fleet.run(shape)
+            }
+        }
+        if chosen.contains("fairness") {
+            print("fairness: 10 accounts × 5 req/s and one 10× larger; one paused throughout; one added 15 s in")
+            var shape = base
+            shape.label = "fairness"
+            shape.connections = 10
+            shape.customers = max(2, accountCustomers / 5)
+            shape.largeCustomers = shape.customers * 10
+            shape.pauseOne = true
+            shape.addAfterSeconds = 15
+            _ = try await fleet.run(shape)
+        }
+        if chosen.contains("latency") {
+            guard SeparateHosts.available else { throw BenchError("the latency scenario needs root and ip(8) for network namespaces") }
+            print(
+                "latency: workers on hosts of their own (network namespaces), the API answering in \(latencyMs)±\(latencyJitterMs) ms, "
+                    + "Postgres \(postgresDelayMs) ms away each way")
+            let hosts = SeparateHosts(workers: 2, postgresDelayMs: postgresDelayMs)
+            try hosts.setUp(database: bench.base)
+            defer { hosts.tearDown() }
+            for (count, rate) in [(1, 5.0), (40, 5.0)] {
+                var shape = base
+                shape.label = "latency \(count)x\(Int(rate))"
+                shape.connections = count
+                shape.rate = rate
+                shape.latencyMs = latencyMs
+                shape.latencyJitterMs = latencyJitterMs
+                shape.hosts = hosts
+                _ = try await fleet.run(shape)
             }
         }
         if chosen.contains("throughput") {
@@ -392,7 +461,8 @@ final class SandboxProcess: @unchecked Sendable {
             process.terminate()
             throw BenchError("metronome-sandbox did not print its port")
         }
-        baseURL = "http://127.0.0.1:\(port)"
+        let host = extraArguments.firstIndex(of: "--host").flatMap { extraArguments.indices.contains($0 + 1) ? extraArguments[$0 + 1] : nil }
+        baseURL = "http://\(host ?? "127.0.0.1"):\(port)"
     }
 
     struct Stats {
@@ -447,10 +517,26 @@ final class WorkerProcess: @unchecked Sendable {
     let process = Process()
     private(set) var peakMB = 0.0
 
-    init(schema: String, slots: Int, today: UTCDay) throws {
-        process.executableURL = ImportRunner.binary("meterbridge-worker")
-        process.arguments = ["--concurrency", String(slots), "--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "60"]
-        var environment = ProcessInfo.processInfo.environment
+    /// - Parameters:
+    ///   - slots: `--concurrency`; nil runs the worker with its default.
+    ///   - launcher: a command that runs the worker, e.g. `ip netns exec NAME` for a worker on a host of its own.
+    ///   - environment: variables added to this process's (e.g. a `DATABASE_URL` that host reaches).
+    init(
+        schema: String, slots: Int?, today: UTCDay, arguments: [String] = [], launcher: [String] = [],
+        environment extra: [String: String] = [:]
+    ) throws {
+        let worker = ImportRunner.binary("meterbridge-worker")
+        let workerArguments =
+            (slots.map { ["--concurrency", String($0)] } ?? []) + ["--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "60"]
+            + arguments
+        if launcher.isEmpty {
+            process.executableURL = worker
+            process.arguments = workerArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: launcher[0])
+            process.arguments = Array(launcher.dropFirst()) + [worker.path] + workerArguments
+        }
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         environment["PGOPTIONS"] = "-c search_path=\(schema)"
         environment["METERBRIDGE_SECRET_KEY"] = ImportRunner.secretKey
         environment["METERBRIDGE_TODAY"] = today.description

@@ -29,7 +29,19 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Operations") var http: HTTPOptions
-    @Option(help: "Jobs run at once by this process.") var concurrency = 4
+    @Option(
+        help: """
+            Jobs run at once by this process. A job waiting for its connection's request budget costs a task, \
+            not a database connection, and each connection runs at most the jobs that keep its budget busy, \
+            so the default serves 128 connections' jobs at once per worker.
+            """)
+    var concurrency = WorkerCommand.defaultConcurrency
+    @Option(
+        help: """
+            Postgres connections this process's jobs share (the LISTEN connection is one more). Default: \
+            --concurrency + 2, at most 8.
+            """)
+    var databaseConnections: Int?
     @Option(help: "Queues to claim from, in order (comma-separated).") var queues = ImportQueue.all.joined(separator: ",")
     @Option(help: "Seconds a claimed job stays leased without a heartbeat (heartbeats every third of it).")
     var leaseSeconds = 60.0
@@ -47,7 +59,10 @@ struct WorkerCommand: AsyncParsableCommand {
     var requestTimeout = 60.0
 
     func validate() throws {
-        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard concurrency > 0 && concurrency <= 10_000 else { throw ValidationError("--concurrency must be 1…10000") }
+        if let databaseConnections, !(1...1_000).contains(databaseConnections) {
+            throw ValidationError("--database-connections must be 1…1000")
+        }
         guard requestTimeout > 0 && requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be in (0, 3600]") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
     }
@@ -59,12 +74,14 @@ struct WorkerCommand: AsyncParsableCommand {
         let cipher = try TokenCipher.fromEnvironment(ProcessInfo.processInfo.environment)
         var postgres = database.configuration(applicationName: "meterbridge-worker")
         if noPreparedStatements { postgres.preparedStatementCacheSize = 0 }
-        let pool = PostgresConnectionPool(configuration: postgres, size: concurrency + 2, logger: logger)
+        let pool = PostgresConnectionPool(
+            configuration: postgres, size: Self.poolSize(concurrency: concurrency, databaseConnections: databaseConnections), logger: logger)
         var queueConfiguration = JobQueue.Configuration()
         queueConfiguration.leaseSeconds = leaseSeconds
         if pollOnly { queueConfiguration.notifyChannel = nil }
         let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
-        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let httpClient = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.httpConfiguration(concurrency: concurrency))
         let clock: ImportClock
         do { clock = try ImportClock.fromEnvironment() } catch { throw ValidationError("\(error)") }
         let connections = ConnectionStore(pool: pool, cipher: cipher)
@@ -122,5 +139,22 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         try await httpClient.shutdown()
         await pool.close()
+    }
+
+    /// Jobs a worker runs at once by default: enough for the README's fleet of two to serve 200 connections,
+    /// or 200 requests/s over an API answering in 300 ms with room for the jobs waiting between pages.
+    static let defaultConcurrency = 128
+
+    /// The jobs' Postgres connections: a job holds one only to reserve a request and to commit a page.
+    static func poolSize(concurrency: Int, databaseConnections: Int?) -> Int {
+        databaseConnections ?? min(concurrency + 2, 8)
+    }
+
+    /// Keeps as many HTTP/1 connections per host alive as jobs may be sending at once (the client's default
+    /// of 8 would bound a worker to 8 requests in flight: 27 requests/s at 300 ms).
+    static func httpConfiguration(concurrency: Int) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, concurrency))
+        return configuration
     }
 }

@@ -32,7 +32,7 @@ struct MetronomeSandboxCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "metronome-sandbox")
         logger.logLevel = server.logLevel
-        let configuration = SandboxConfiguration(
+        var configuration = SandboxConfiguration(
             host: server.host,
             port: server.port,
             tokens: server.tokens.isEmpty ? ["sandbox-token"] : server.tokens,
@@ -45,7 +45,10 @@ struct MetronomeSandboxCommand: AsyncParsableCommand {
             strictUsageBounds: !limits.lenientUsageBounds,
             faults: faults.configuration
         )
+        configuration.latency = .microseconds(Int64((server.latencyMs * 1_000).rounded()))
+        configuration.latencyJitter = .microseconds(Int64((server.latencyJitterMs * 1_000).rounded()))
         let sandbox = MetronomeSandbox(configuration: configuration)
+        let rateLimit = configuration.rateLimit
         let parameters = sandbox.account.parameters
         let startupLogger = logger
         try await sandbox.runUntilSignalled(logger: logger) { port in
@@ -60,7 +63,7 @@ struct MetronomeSandboxCommand: AsyncParsableCommand {
                     "sandbox.account.billable_metrics": "\(parameters.billableMetricCount)",
                     "sandbox.account.first_day": "\(parameters.firstDay)",
                     "sandbox.account.last_day": "\(parameters.lastDay)",
-                    "sandbox.rate_limit": "\(configuration.rateLimit)",
+                    "sandbox.rate_limit": "\(rateLimit)",
                 ]
             )
         }

@@ -9,7 +9,7 @@ struct OwnershipTests {
         .deletingLastPathComponent()
 
     /// SQL that reads or writes one of the queue's tables. Prose about jobs does not match.
-    static let queueTableSQL = #"(?i)\b(from|join|into|update|table|analyze)\s+(jobs|job_queues|job_leaders)\b"#
+    static let queueTableSQL = #"(?i)\b(from|join|into|update|table|analyze)\s+(jobs|job_queues|job_leaders|job_groups)\b"#
 
     /// Swift sources outside `Sources/JobQueue` (the generated embedding of `sql/migrations` excepted:
     /// the schema creates the tables).
@@ -47,6 +47,7 @@ struct OwnershipTests {
             "UPDATE jobs SET state = 'cancelled'", "SELECT state::text, count(*) FROM jobs WHERE", "FROM jobs, jsonb_array_elements(errors) e",
             "SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'running')", "VACUUM ANALYZE jobs", "LEFT JOIN jobs j ON",
             "SELECT 1 FROM job_queues p", "DELETE FROM job_leaders WHERE", "INSERT INTO jobs (queue, kind)",
+            "INSERT INTO job_groups AS g (key, max_running)",
         ] {
             #expect(!Self.hits(in: sql).isEmpty, "\(sql)")
         }

@@ -30,6 +30,9 @@ public struct ImportPlanner: Sendable {
         public var hotIntervalSeconds: Double?
         /// Largest share of a connection's budget for the sync, hot refresh and catalog together.
         public var syncBudgetShare = 0.30
+        /// Seconds a page is assumed to take (answer and commit) when capping a connection's running jobs
+        /// (``ConnectionJobGroup``).
+        public var pageSeconds = ConnectionJobGroup.defaultPageSeconds
         public init() {}
     }
 
@@ -87,9 +90,13 @@ public struct ImportPlanner: Sendable {
         let today = clock.today
         var summary = Summary()
         let pool = queue.pool
-        if !dryRun { summary.catalogJobs = try await enqueueCatalogRefreshes() }
-
         let connections = try await ConnectionStore(pool: pool, environment: [:]).all()
+        if !dryRun {
+            // Caps follow a changed rate at once, queued jobs or not.
+            try await queue.setGroupCaps(connections.map { group(for: $0) })
+            summary.catalogJobs = try await enqueueCatalogRefreshes(connections)
+        }
+
         let metrics = Dictionary(grouping: try await MetricStore(pool: pool).active(), by: \.connectionID)
         var planned = PlannedJobs()
         for connection in connections where connection.status == .active {
@@ -99,11 +106,13 @@ public struct ImportPlanner: Sendable {
         }
         guard !dryRun else { return summary }
 
-        let sync = try planned.jobs(queue: ImportQueue.sync)
+        let groups = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, group(for: $0)) })
+        let sync = try planned.jobs(queue: ImportQueue.sync, groups: groups)
         summary.syncJobs = try await queue.enqueue(sync.map(\.job)).count
         let room = max(0, options.maxBacklog - (try await queue.backlog(queue: ImportQueue.backfill)))
-        // Newest history first, across every metric and batch.
-        let backfill = try planned.jobs(queue: ImportQueue.backfill).sorted { $0.windowEnd > $1.windowEnd }.prefix(room)
+        // Newest history first within each connection, and the connections in turn, so a wave that the
+        // backlog bound cuts short leaves no connection without work.
+        let backfill = Self.takingTurns(try planned.jobs(queue: ImportQueue.backfill, groups: groups)).prefix(room)
         summary.backfillJobs = try await queue.enqueue(backfill.map(\.job)).count
         summary.plannedRequests = (sync + backfill).reduce(0) { $0 + $1.requests }
         try await record(summary.projections)
@@ -182,14 +191,44 @@ public struct ImportPlanner: Sendable {
         return now.timeIntervalSince(last) >= period
     }
 
-    private func enqueueCatalogRefreshes() async throws -> Int {
+    /// The job group of a connection's jobs, its cap sized for its rate.
+    func group(for connection: ConnectionRecord) -> JobGroup {
+        ConnectionJobGroup.group(
+            connectionID: connection.id, requestsPerSecond: NSDecimalNumber(decimal: connection.rateLimit).doubleValue,
+            pageSeconds: options.pageSeconds)
+    }
+
+    /// Each connection's jobs newest window first, the connections taking turns.
+    static func takingTurns(_ jobs: [PlannedJobs.Planned]) -> [PlannedJobs.Planned] {
+        var byConnection: [Int64: [PlannedJobs.Planned]] = [:]
+        var order: [Int64] = []
+        for job in jobs {
+            if byConnection[job.connectionID] == nil { order.append(job.connectionID) }
+            byConnection[job.connectionID, default: []].append(job)
+        }
+        let lists = order.map { id in
+            // Stable: jobs with the same end keep the planner's order.
+            byConnection[id]!.enumerated().sorted { ($0.element.windowEnd, $1.offset) > ($1.element.windowEnd, $0.offset) }.map(\.element)
+        }
+        var result: [PlannedJobs.Planned] = []
+        result.reserveCapacity(jobs.count)
+        var index = 0
+        while result.count < jobs.count {
+            for list in lists where index < list.count { result.append(list[index]) }
+            index += 1
+        }
+        return result
+    }
+
+    private func enqueueCatalogRefreshes(_ connections: [ConnectionRecord]) async throws -> Int {
         let stale = try await ConnectionStore(pool: queue.pool, environment: [:])
             .activeWithStaleCatalog(olderThanSeconds: options.catalogIntervalSeconds)
+        let byID = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, $0) })
         var added = 0
         for id in stale {
             let job = try NewJob(
                 kind: ImportJobKind.catalog.rawValue, args: CatalogJobArgs(connectionID: id), queue: ImportQueue.sync, priority: 0,
-                uniqueKey: "catalog:\(id)")
+                uniqueKey: "catalog:\(id)", group: byID[id].map { group(for: $0) })
             if case .inserted = try await queue.enqueue(job) { added += 1 }
         }
         return added
@@ -260,6 +299,8 @@ public struct ImportPlanner: Sendable {
     public func reimport(metrics: [BusinessMetric], range: DayRange, today: UTCDay? = nil) async throws -> Int {
         let today = today ?? clock.today
         var planned = PlannedJobs()
+        let connections = try await ConnectionStore(pool: queue.pool, environment: [:]).all()
+        let groups = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, group(for: $0)) })
         for metric in metrics {
             let end = min(range.end, today.adding(days: 1))
             let start = max(range.start, metric.since)
@@ -277,7 +318,7 @@ public struct ImportPlanner: Sendable {
                 cellStart = cellEnd
             }
         }
-        return try await queue.enqueue(try planned.jobs(queue: ImportQueue.backfill).map(\.job)).count
+        return try await queue.enqueue(try planned.jobs(queue: ImportQueue.backfill, groups: groups).map(\.job)).count
     }
 
     /// Jobs being planned. Revenue metrics of one credit type that need the same window and batch
@@ -306,17 +347,20 @@ public struct ImportPlanner: Sendable {
 
         struct Planned {
             var job: NewJob
+            var connectionID: Int64
             var windowEnd: UTCDay
             var requests: Int
         }
 
-        func jobs(queue: String) throws -> [Planned] {
+        /// The jobs of `queue`, each in its connection's group from `groups` (none when missing).
+        func jobs(queue: String, groups: [Int64: JobGroup] = [:]) throws -> [Planned] {
             try order.compactMap { byKey[$0] }.filter { $0.queue == queue }.map { planned in
                 Planned(
                     job: try NewJob(
                         kind: planned.kind.rawValue, args: planned.args, queue: planned.queue, priority: planned.priority,
-                        uniqueKey: planned.args.uniqueKey),
-                    windowEnd: planned.args.window.end, requests: PageCost.job(kind: planned.kind, args: planned.args))
+                        uniqueKey: planned.args.uniqueKey, group: groups[planned.args.connectionID]),
+                    connectionID: planned.args.connectionID, windowEnd: planned.args.window.end,
+                    requests: PageCost.job(kind: planned.kind, args: planned.args))
             }
         }
     }

@@ -46,6 +46,21 @@ public struct SandboxConfiguration: Hashable, Sendable {
         self.faults = faults
     }
 
+    /// Each token is an account of its own: the first token's is generated from ``account`` as it is,
+    /// any other's from the same sizes and a seed of its own, derived from the seed and the token, so a
+    /// token always gets the same account.
+    public func accountParameters(forToken token: String) -> AccountParameters {
+        guard token != tokens.first else { return account }
+        var parameters = account
+        parameters.seed = SeededGenerator.mix(account.seed, StableHash.fnv1a(token))
+        return parameters
+    }
+
+    /// Added to every API answer: a network's round trip (0 on loopback).
+    public var latency: Duration = .zero
+    /// Up to this much more, drawn uniformly per answer.
+    public var latencyJitter: Duration = .zero
+
     /// Breakdown pages hold at most this many daily windows, as Metronome documents.
     public static let breakdownDaysPerPage = 35
     /// ... or this many hourly windows.

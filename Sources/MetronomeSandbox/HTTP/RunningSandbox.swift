@@ -9,4 +9,6 @@ public struct RunningSandbox: Sendable {
     public var baseURL: String { "http://\(host):\(port)" }
     public var stats: SandboxStatsSnapshot { sandbox.stats }
     public var account: SandboxAccount { sandbox.account }
+    /// The counters of one token's requests.
+    public func stats(token: String) -> SandboxStatsSnapshot { sandbox.stats(token: token) }
 }

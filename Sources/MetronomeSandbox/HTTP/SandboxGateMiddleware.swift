@@ -31,14 +31,20 @@ struct SandboxGateMiddleware: RouterMiddleware {
         let endpoint = Self.endpointName(method: request.method, path: path)
         let configuration = state.configuration
         state.stats.recordUserAgent(request.headers[.userAgent] ?? "")
+        try await Self.networkDelay(configuration)
 
         guard let token = Self.bearerToken(request), configuration.tokens.contains(token) else {
             state.stats.recordResponse(endpoint: endpoint, status: configuration.unauthorizedStatus)
             return SandboxResponses.message("Invalid or missing API token", status: configuration.unauthorizedStatus)
         }
+        let context = {
+            var admitted = context
+            admitted.token = token
+            return admitted
+        }()
 
         if let wait = state.limiter.admit(token: token) {
-            state.stats.recordResponse(endpoint: endpoint, status: 429)
+            state.stats.recordResponse(endpoint: endpoint, status: 429, token: token)
             return rateLimited(wait: wait, mode: configuration.retryAfter)
         }
 
@@ -50,12 +56,12 @@ struct SandboxGateMiddleware: RouterMiddleware {
         switch draw.fault {
         case .dropConnection:
             state.stats.recordFault(InjectedFault.dropConnection.statName)
-            state.stats.recordResponse(endpoint: endpoint, status: 0)
+            state.stats.recordResponse(endpoint: endpoint, status: 0, token: token)
             context.channel.close(promise: nil)
             throw ConnectionDropped()
         case .serverError(let status, let htmlBody):
             state.stats.recordFault("server_error")
-            state.stats.recordResponse(endpoint: endpoint, status: status)
+            state.stats.recordResponse(endpoint: endpoint, status: status, token: token)
             return htmlBody
                 ? SandboxResponses.text(
                     "<html><head><title>\(status)</title></head><body><h1>\(status) Server Error</h1></body></html>",
@@ -64,7 +70,7 @@ struct SandboxGateMiddleware: RouterMiddleware {
                 ) : SandboxResponses.message("Internal server error", status: status)
         case .rateLimited(let mode):
             state.stats.recordFault(InjectedFault.rateLimited(mode).statName)
-            state.stats.recordResponse(endpoint: endpoint, status: 429)
+            state.stats.recordResponse(endpoint: endpoint, status: 429, token: token)
             return rateLimited(wait: 1, mode: mode)
         case .malformed, nil:
             break
@@ -80,15 +86,25 @@ struct SandboxGateMiddleware: RouterMiddleware {
         response.headers[SandboxResponses.pageKeyHeader] = nil
         if case .malformed(let kind) = draw.fault, response.status == .ok {
             state.stats.recordFault("malformed_body")
-            state.stats.recordResponse(endpoint: endpoint, status: 200)
+            state.stats.recordResponse(endpoint: endpoint, status: 200, token: token)
             return malformed(kind, context: context)
         }
         if configuration.faults.schemaDrift && response.status == .ok { state.stats.recordFault("schema_drift") }
         if response.status == .ok, let pageKey, !routeFaults.repeatedCursor {
-            state.stats.recordPageServed(SandboxStats.PageKey(pageKey))
+            state.stats.recordPageServed(SandboxStats.PageKey(token + "\u{0}" + pageKey), token: token)
         }
-        state.stats.recordResponse(endpoint: endpoint, status: Int(response.status.code))
+        state.stats.recordResponse(endpoint: endpoint, status: Int(response.status.code), token: token)
         return response
+    }
+
+    /// The configured latency and a uniform draw of its jitter: the round trip of a real network.
+    static func networkDelay(_ configuration: SandboxConfiguration) async throws {
+        var delay = configuration.latency
+        if configuration.latencyJitter > .zero {
+            let jitter = Double(configuration.latencyJitter.components.seconds) + Double(configuration.latencyJitter.components.attoseconds) / 1e18
+            delay += .nanoseconds(Int64(Double.random(in: 0...jitter) * 1e9))
+        }
+        if delay > .zero { try await Task.sleep(for: delay) }
     }
 
     /// Runs the route, turning thrown errors into Metronome-shaped error bodies.

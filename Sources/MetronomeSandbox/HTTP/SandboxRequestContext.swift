@@ -6,6 +6,8 @@ public import NIOCore
 public struct SandboxRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let channel: any Channel
+    /// The bearer token the request was admitted with (set by the gate); it selects the account.
+    public var token = ""
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,7 +1,8 @@
-/// What every handler shares: the account, the configuration, and the live counters, limiter and
-/// fault generator.
+/// What a handler works with: one token's account, and what every token shares, the configuration and
+/// the live counters, limiter and fault generator.
 final class SandboxState: Sendable {
     let configuration: SandboxConfiguration
+    /// The account of the token the request came with.
     let account: SandboxAccount
     let stats: SandboxStats
     let limiter: RateLimiter
@@ -15,6 +16,16 @@ final class SandboxState: Sendable {
         self.limiter = RateLimiter(rate: configuration.rateLimit)
         self.faults = FaultInjector(configuration: configuration.faults)
         self.stamps = DayStampCache(first: account.firstDay.adding(days: -400), last: account.lastDay.adding(days: 400))
+    }
+
+    /// Another token's view: its own account, everything else shared with `shared`.
+    init(account: SandboxAccount, sharing shared: SandboxState) {
+        self.configuration = shared.configuration
+        self.account = account
+        self.stats = shared.stats
+        self.limiter = shared.limiter
+        self.faults = shared.faults
+        self.stamps = shared.stamps
     }
 
     /// The timestamp style for one item: `...Z` unless mixed timestamps are on and this item's

@@ -49,9 +49,10 @@ enum AdminEndpoints {
         return filter
     }
 
-    static func stats(_ state: SandboxState) -> Response {
+    /// The counters of every request, and under `tokens` those of each token's requests.
+    static func stats(_ state: SandboxState, tokens: [String]) -> Response {
         var writer = JSONWriter(capacity: 1024)
-        state.stats.snapshot.writeJSON(into: &writer)
+        state.stats.snapshot.writeJSON(into: &writer, perToken: tokens.map { ($0, state.stats.snapshot(token: $0)) })
         return SandboxResponses.json(writer)
     }
 

@@ -27,7 +27,8 @@ public struct SandboxStatsSnapshot: Hashable, Sendable {
             .reduce(0) { $0 + $1.value }
     }
 
-    func writeJSON(into writer: inout JSONWriter) {
+    /// The counters as JSON; `perToken` adds a `tokens` object with each token's requests, 429s and pages.
+    func writeJSON(into writer: inout JSONWriter, perToken: [(String, SandboxStatsSnapshot)] = []) {
         writer.beginObject()
         writer.key("requests_total")
         writer.raw(String(requestsTotal))
@@ -63,6 +64,24 @@ public struct SandboxStatsSnapshot: Hashable, Sendable {
         writer.raw(String(pagesServed))
         writer.key("pages_served_more_than_once")
         writer.raw(String(pagesServedMoreThanOnce))
+        if !perToken.isEmpty {
+            writer.key("tokens")
+            writer.beginObject()
+            for (token, stats) in perToken {
+                writer.key(token)
+                writer.beginObject()
+                writer.key("requests_total")
+                writer.raw(String(stats.requestsTotal))
+                writer.key("rate_limited")
+                writer.raw(String(stats.rateLimited))
+                writer.key("pages_served")
+                writer.raw(String(stats.pagesServed))
+                writer.key("pages_served_more_than_once")
+                writer.raw(String(stats.pagesServedMoreThanOnce))
+                writer.endObject()
+            }
+            writer.endObject()
+        }
         writer.endObject()
     }
 }

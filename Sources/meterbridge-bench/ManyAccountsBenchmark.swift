@@ -1,0 +1,294 @@
+import AsyncHTTPClient
+import Foundation
+import Importer
+import JobQueue
+import Logging
+import Metronome
+import Postgres
+
+/// Many Metronome accounts imported at once by one fleet: each account a token of one sandbox process
+/// (each token an account and a rate limit of its own), each a connection with its own budget. Measures
+/// the fleet's use of the summed budgets, each connection's import time against its own floor, 429s,
+/// pages fetched twice per connection, and the Postgres connections the fleet held.
+struct ManyAccountsRun {
+    /// What one run imports and with which fleet.
+    struct Shape {
+        var label: String
+        var connections: Int
+        /// Requests/s of each account (the sandbox's limit per token and each connection's budget).
+        var rate: Double
+        var customers: Int
+        var days: Int
+        var usageMetrics = 3
+        /// One more account, this many customers, same rate (served by a sandbox of its own).
+        var largeCustomers: Int?
+        /// Pause connection 2 for the whole run (its jobs are held; the others must not slow down).
+        var pauseOne = false
+        /// Add a connection this many seconds into the import and plan it.
+        var addAfterSeconds: Double?
+        var workers = 2
+        /// `meterbridge-worker` arguments; empty: the defaults of the README's fleet.
+        var workerArguments: [String] = []
+        /// Remove the per-connection caps after planning (the alternative without them).
+        var uncapped = false
+        var latencyMs = 0.0
+        var latencyJitterMs = 0.0
+        /// Run each worker on a host of its own (a network namespace); see ``SeparateHosts``.
+        var hosts: SeparateHosts?
+    }
+
+    /// A connection's figures.
+    struct ConnectionFigures {
+        var name: String
+        var requests: Int
+        var rateLimited: Int
+        var pagesTwice: Int
+        /// From the fleet's first claim (or, for a connection added later, from its planning) to its last completion.
+        var seconds: Double
+        var floor: Double
+        var ratio: Double { seconds / floor }
+        var withinBound: Bool { seconds <= 1.1 * floor + 5 }
+    }
+
+    let bench: Bench
+    let httpClient: HTTPClient
+    let today: UTCDay
+
+    func run(_ shape: Shape) async throws -> [String: Double] {
+        var tokens = (1...shape.connections).map { "acct-\($0)" }
+        if shape.addAfterSeconds != nil { tokens.append("acct-late") }
+        let account = SandboxAccount(
+            customers: shape.customers, usageMetrics: shape.usageMetrics, days: shape.days, rateLimit: shape.rate, revenue: true)
+        var sandboxArguments = tokens.dropFirst().flatMap { ["--token", $0] }
+        if shape.latencyMs > 0 || shape.latencyJitterMs > 0 {
+            sandboxArguments += ["--latency-ms", String(shape.latencyMs), "--latency-jitter-ms", String(shape.latencyJitterMs)]
+        }
+        if let hosts = shape.hosts { sandboxArguments += ["--host", hosts.hostAddress] }
+        let sandbox = try SandboxProcess(account: account, endDate: today, token: tokens[0], extraArguments: sandboxArguments)
+        defer { sandbox.stop() }
+        var large: SandboxProcess?
+        if let customers = shape.largeCustomers {
+            var largeAccount = account
+            largeAccount.customers = customers
+            large = try SandboxProcess(
+                account: largeAccount, endDate: today, token: "acct-large",
+                extraArguments: shape.hosts.map { ["--host", $0.hostAddress] } ?? [])
+        }
+        defer { large?.stop() }
+
+        let configuration = try await bench.freshSchema()
+        let pool = PostgresConnectionPool(configuration: configuration, size: 4, logger: bench.logger)
+        defer { Task { await pool.close() } }
+        let setup = FleetSetup(pool: pool, logger: bench.logger, today: today, days: shape.days, usageMetrics: shape.usageMetrics)
+        var connections: [(record: ConnectionRecord, token: String, sandbox: SandboxProcess)] = []
+        for token in tokens where token != "acct-late" {
+            connections.append((try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: shape.rate), token, sandbox))
+        }
+        if let large {
+            connections.append((try await setup.addConnection(name: "acct-large", token: "acct-large", sandbox: large, rate: shape.rate), "acct-large", large))
+        }
+        let queue = JobQueue(pool: pool, logger: bench.logger)
+        var paused: ConnectionRecord?
+        if shape.pauseOne, connections.count > 1 {
+            paused = connections[1].record
+            try await ConnectionStore(pool: pool, environment: [:]).setStatus(connections[1].record.id, .paused)
+        }
+        let planner = setup.planner(queue: queue)
+        // The paused connection is planned too, as it would be before an operator paused it.
+        if let paused { try await ConnectionStore(pool: pool, environment: [:]).setStatus(paused.id, .active) }
+        try await planner.plan()
+        if let paused { try await ConnectionStore(pool: pool, environment: [:]).setStatus(paused.id, .paused) }
+        if shape.uncapped {
+            try await queue.setGroupCaps(try await queue.groups().map { JobGroup(key: $0.key, maxRunning: nil) })
+        }
+        var before: [String: SandboxProcess.TokenStats] = [:]
+        for (_, token, process) in connections { before[token] = try await process.tokenStats(httpClient)[token] }
+        if shape.addAfterSeconds != nil { before["acct-late"] = try await sandbox.tokenStats(httpClient)["acct-late"] }
+
+        let startedAt = Date()
+        let started = ContinuousClock.now
+        let processes = try (0..<shape.workers).map { index in
+            try WorkerProcess(
+                schema: configuration.searchPath ?? "public", slots: nil, today: today, arguments: shape.workerArguments,
+                launcher: shape.hosts?.launcher(worker: index) ?? [],
+                environment: shape.hosts?.environment(worker: index, database: bench.base) ?? [:])
+        }
+        let sampler = Task { try await Self.peakWorkerBackends(pool: pool) }
+        var late: (record: ConnectionRecord, plannedAt: Date)?
+        if let after = shape.addAfterSeconds {
+            try await Task.sleep(for: .seconds(after))
+            let record = try await setup.addConnection(name: "acct-late", token: "acct-late", sandbox: sandbox, rate: shape.rate)
+            let plannedAt = Date()
+            try await planner.plan()
+            late = (record, plannedAt)
+            connections.append((record, "acct-late", sandbox))
+        }
+        // Wait for every connection but the paused one; then cancel the paused one's jobs so the workers go idle.
+        while true {
+            var pending = 0
+            for (record, _, _) in connections where record.id != paused?.id {
+                let counts = try await queue.stateCounts(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: record.id)))
+                pending += counts.filter { !$0.key.isFinal }.values.reduce(0, +)
+            }
+            if pending == 0 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        if let paused { _ = try await queue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: paused.id))) }
+        for process in processes {
+            let status = await process.waitForExit()
+            guard status == 0 else { throw BenchError("a worker exited with status \(status)") }
+        }
+        let wholeSeconds = (ContinuousClock.now - started).seconds
+        sampler.cancel()
+        let peakBackends = (try? await sampler.value) ?? 0
+
+        let jobs = try await queue.list(JobQueue.Filter(finishedSince: startedAt), limit: 1_000_000)
+        let t0 = try require(jobs.compactMap(\.attemptedAt).min(), "no job was claimed")
+        var lastCompletion: [Int64: Date] = [:]
+        var notCompleted = 0
+        for job in jobs {
+            guard let id = Self.connectionID(job.argsJSON) else { continue }
+            if job.state != .completed {
+                if id != paused?.id { notCompleted += 1 }
+                continue
+            }
+            if let end = job.finalizedAt { lastCompletion[id] = max(lastCompletion[id] ?? end, end) }
+        }
+        guard notCompleted == 0 else { throw BenchError("\(notCompleted) job(s) did not complete") }
+        var figures: [ConnectionFigures] = []
+        for (record, token, process) in connections where record.id != paused?.id {
+            let after = try await process.tokenStats(httpClient)[token] ?? .init()
+            let spent = after - (before[token] ?? .init())
+            let begin = late?.record.id == record.id ? late!.plannedAt : t0
+            let end = try require(lastCompletion[record.id], "connection \(record.name) completed nothing")
+            figures.append(
+                ConnectionFigures(
+                    name: record.name, requests: spent.requests, rateLimited: spent.rateLimited, pagesTwice: spent.pagesTwice,
+                    seconds: end.timeIntervalSince(begin), floor: Double(spent.requests) / shape.rate))
+        }
+        let importSeconds = try require(lastCompletion.values.max()).timeIntervalSince(t0)
+        let requests = figures.reduce(0) { $0 + $1.requests }
+        let rateLimited = figures.reduce(0) { $0 + $1.rateLimited }
+        let pagesTwice = figures.reduce(0) { $0 + $1.pagesTwice }
+        let summedRate = shape.rate * Double(figures.count)
+        let floor = Double(requests) / summedRate
+        let use = floor / importSeconds
+        let ratios = figures.filter { $0.name != "acct-late" }.map(\.ratio).sorted()
+        let median = ratios[ratios.count / 2]
+        let outOfBound = figures.filter { !$0.withinBound }
+        let lateStart = try late.map { late -> Double in
+            let first = try require(
+                jobs.filter { Self.connectionID($0.argsJSON) == late.record.id }.compactMap(\.attemptedAt).min(), "the late connection never ran")
+            return first.timeIntervalSince(late.plannedAt)
+        }
+        let fleet = shape.workerArguments.isEmpty ? "\(shape.workers) × default" : "\(shape.workers) × \(shape.workerArguments.joined(separator: " "))"
+        print(
+            String(
+                format: "  %@: %d × %.0f req/s, fleet %@%@%@: %d requests in %.1f s (floor %.1f s) = aggregate use %.3f; "
+                    + "per connection time ÷ floor min %.3f median %.3f max %.3f; %d outside 1.1 × floor + 5 s; 429s %d (%.2f %%); "
+                    + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s",
+                shape.label, figures.count, shape.rate, fleet, shape.uncapped ? ", caps removed" : "",
+                shape.latencyMs > 0 ? String(format: ", API latency %.0f±%.0f ms", shape.latencyMs, shape.latencyJitterMs) : "",
+                requests, importSeconds, floor, use, ratios.first ?? 0, median, ratios.last ?? 0, outOfBound.count, rateLimited,
+                100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds))
+        for figure in figures where figure.name == "acct-large" || figure.name == "acct-late" || !figure.withinBound {
+            print(
+                String(
+                    format: "    %@: %d requests, %.1f s against a floor of %.1f s (%.3f)%@", figure.name, figure.requests, figure.seconds,
+                    figure.floor, figure.ratio, figure.withinBound ? "" : " — outside the bound"))
+        }
+        if let lateStart { print(String(format: "    acct-late's first job ran %.2f s after the planner enqueued it", lateStart)) }
+        var result: [String: Double] = [
+            "connections": Double(figures.count), "rate": shape.rate, "requests": Double(requests), "seconds": importSeconds,
+            "floor": floor, "use": use, "ratio_min": ratios.first ?? 0, "ratio_median": median, "ratio_max": ratios.last ?? 0,
+            "outside_bound": Double(outOfBound.count), "rate_limited": Double(rateLimited), "pages_twice": Double(pagesTwice),
+            "postgres_connections": Double(peakBackends), "whole_seconds": wholeSeconds,
+        ]
+        if let lateStart { result["late_start_seconds"] = lateStart }
+        if let big = figures.first(where: { $0.name == "acct-large" }) { result["large_ratio"] = big.ratio }
+        let line = result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.4f", $0.value))" }.joined(separator: " ")
+        print("RESULT many_accounts=\(shape.label.replacingOccurrences(of: " ", with: "_")) \(line)")
+        return result
+    }
+
+    static func connectionID(_ argsJSON: String) -> Int64? {
+        (try? JSONDecoder().decode(CatalogJobArgs.self, from: Data(argsJSON.utf8)))?.connectionID
+    }
+
+    /// The most backends the workers held at once, sampled every 100 ms until cancelled.
+    static func peakWorkerBackends(pool: PostgresConnectionPool) async throws -> Int {
+        var peak = 0
+        while !Task.isCancelled {
+            let count = try await pool.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'meterbridge-worker%'"
+            ).single().decode(Int.self, at: 0)
+            peak = max(peak, count)
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return peak
+    }
+}
+
+/// Connections and metrics of the accounts, and the planner that plans them.
+struct FleetSetup {
+    let pool: PostgresConnectionPool
+    let logger: Logger
+    let today: UTCDay
+    let days: Int
+    let usageMetrics: Int
+
+    func addConnection(name: String, token: String, sandbox: SandboxProcess, rate: Double) async throws -> ConnectionRecord {
+        let store = ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: ImportRunner.secretKey))
+        var connection = try await store.add(name: name, baseURL: sandbox.baseURL, token: token, rateLimit: Decimal(rate), customerBatchSize: 25)
+        try await MetronomeClient.withClient(configuration: try store.clientConfiguration(for: connection), logger: logger) { client in
+            _ = try await CatalogSync(pool: pool).sync(connection: connection, client: client)
+        }
+        connection = try await store.named(name)
+        let since = today.adding(days: 1 - days)
+        let metricIDs = try await CatalogSync(pool: pool).billableMetrics(of: connection).filter { !$0.archived }.map(\.id).sorted()
+            .prefix(usageMetrics)
+        let metrics = MetricStore(pool: pool)
+        for id in metricIDs {
+            _ = try await metrics.create(
+                title: "\(name) usage \(id)", connection: connection, source: .usage(billableMetric: id), labelSource: .customerName,
+                since: since)
+        }
+        _ = try await metrics.create(
+            title: "\(name) revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+            labelSource: .customerName, since: since)
+        return connection
+    }
+
+    func planner(queue: JobQueue) -> ImportPlanner {
+        var options = ImportPlanner.Options()
+        options.maxBacklog = 1_000_000
+        return ImportPlanner(queue: queue, options: options, clock: ImportClock(pinnedDay: today), logger: logger)
+    }
+}
+
+extension SandboxProcess {
+    /// One token's counters.
+    struct TokenStats {
+        var requests = 0
+        var rateLimited = 0
+        var pagesTwice = 0
+
+        static func - (a: TokenStats, b: TokenStats) -> TokenStats {
+            TokenStats(requests: a.requests - b.requests, rateLimited: a.rateLimited - b.rateLimited, pagesTwice: a.pagesTwice - b.pagesTwice)
+        }
+    }
+
+    /// Every token's counters, from `/__sandbox/stats`.
+    func tokenStats(_ client: HTTPClient) async throws -> [String: TokenStats] {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + "/__sandbox/stats"), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
+        var result: [String: TokenStats] = [:]
+        for (token, value) in json["tokens"] as? [String: [String: Int]] ?? [:] {
+            result[token] = TokenStats(
+                requests: value["requests_total"] ?? 0, rateLimited: value["rate_limited"] ?? 0,
+                pagesTwice: value["pages_served_more_than_once"] ?? 0)
+        }
+        return result
+    }
+}
