@@ -130,12 +130,20 @@ public struct JobQueue: Sendable {
 
     // MARK: Claim and heartbeat
 
-    /// Claims up to `limit` available jobs from `queues` (priority first, then `run_at`), skipping rows
-    /// other claimers hold and paused queues; each gets a fresh lease.
+    /// Claims up to `limit` available jobs from `queues` (priority first, then each group's turn, then
+    /// `run_at`), skipping rows other claimers hold and paused queues; each gets a fresh lease.
+    ///
+    /// While any job group exists, claims take turns fleet-wide (a transaction-scoped advisory lock), so
+    /// each claim counts the jobs that the claim before it took: two workers starting together would
+    /// otherwise both see a group with nothing running, and the second would give its slots to the
+    /// groups the first had just served (each long job then holding them for minutes) instead of to the
+    /// groups with nothing running. Queues without groups claim without the lock, as before.
     public func claim(queues: [String], limit: Int, workerID: String) async throws -> [ClaimedJob] {
-        try await pool.withConnection { connection in
-            try await connection.run { connection in
-                try Self.claim(
+        guard limit > 0 else { return [] }
+        return try await pool.withConnection { connection in
+            try await connection.transaction { connection in
+                try connection.simpleQuery(JobQueueSQL.claimTurn)
+                return try Self.claim(
                     queues: queues, limit: limit, workerID: workerID, leaseSeconds: configuration.leaseSeconds,
                     on: connection)
             }

@@ -34,6 +34,11 @@ enum JobQueueSQL {
         FROM inserted
         """
 
+    /// Waits for the claim before this one to commit, when there are groups to take turns for.
+    static let claimTurn = """
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM job_groups) THEN pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0)) END
+        """
+
     /// Sets the caps of groups ($2 NULL: no cap).
     static let setGroupCaps = """
         INSERT INTO job_groups AS g (key, max_running)

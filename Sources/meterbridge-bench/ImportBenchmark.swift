@@ -25,6 +25,8 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(help: "many-accounts: the fleets' accounts, as connections×requests/s (comma-separated).")
     var manyAccounts = "1x5,10x5,40x5,200x2"
     @Option(help: "many-accounts, alternatives, fairness, latency: customers of each account.") var accountCustomers = 40
+    @Option(help: "many-accounts: meterbridge-worker arguments (space-separated; default: none, the README's fleet).")
+    var fleetArguments = ""
     @Option(help: "many-accounts, alternatives, fairness, latency: days of each account's history.") var accountDays = 120
     @Option(help: "latency: the sandbox's added milliseconds per answer, and its jitter.") var latencyMs = 150.0
     @Option(help: "latency: up to this many milliseconds more per answer.") var latencyJitterMs = 50.0
@@ -95,7 +97,7 @@ struct ImportBenchmark: AsyncParsableCommand {
         let fleet = ManyAccountsRun(bench: bench, httpClient: httpClient, today: today)
         let base = ManyAccountsRun.Shape(label: "", connections: 1, rate: 5, customers: accountCustomers, days: accountDays)
         if chosen.contains("many-accounts") {
-            print("many accounts: each \(accountCustomers) customers × 3 usage metrics + USD revenue, \(accountDays) days; the default fleet")
+            emit("many accounts: each \(accountCustomers) customers × 3 usage metrics + USD revenue, \(accountDays) days; the default fleet")
             for item in manyAccounts.split(separator: ",") {
                 let parts = item.split(separator: "x")
                 guard parts.count == 2, let count = Int(parts[0]), let rate = Double(parts[1]), count > 0, rate > 0 else {
@@ -105,13 +107,14 @@ struct ImportBenchmark: AsyncParsableCommand {
                 shape.label = "\(count)x\(parts[1])"
                 shape.connections = count
                 shape.rate = rate
+                shape.workerArguments = fleetArguments.split(separator: " ").map(String.init)
                 // Accounts at a smaller budget are smaller, so every run's floor stays about a minute.
                 if count * Int(rate) > 200 { shape.customers = max(4, accountCustomers * 200 / (count * Int(rate))) }
                 _ = try await fleet.run(shape)
             }
         }
         if chosen.contains("alternatives") {
-            print("alternatives: 40 accounts × 5 req/s, the same account, other fleets")
+            emit("alternatives: 40 accounts × 5 req/s, the same account, other fleets")
             for (label, arguments, uncapped) in [
                 ("caps off", [String](), true), ("8 slots", ["--concurrency", "8"], false), ("32 slots", ["--concurrency", "32"], false),
             ] {
@@ -124,7 +127,7 @@ struct ImportBenchmark: AsyncParsableCommand {
             }
         }
         if chosen.contains("fairness") {
-            print("fairness: 10 accounts × 5 req/s and one 10× larger; one paused throughout; one added 15 s in")
+            emit("fairness: 10 accounts × 5 req/s and one 10× larger; one paused throughout; one added 15 s in")
             var shape = base
             shape.label = "fairness"
             shape.connections = 10
@@ -136,7 +139,7 @@ struct ImportBenchmark: AsyncParsableCommand {
         }
         if chosen.contains("latency") {
             guard SeparateHosts.available else { throw BenchError("the latency scenario needs root and ip(8) for network namespaces") }
-            print(
+            emit(
                 "latency: workers on hosts of their own (network namespaces), the API answering in \(latencyMs)±\(latencyJitterMs) ms, "
                     + "Postgres \(postgresDelayMs) ms away each way")
             let hosts = SeparateHosts(workers: 2, postgresDelayMs: postgresDelayMs)

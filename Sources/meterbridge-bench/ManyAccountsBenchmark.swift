@@ -77,12 +77,20 @@ struct ManyAccountsRun {
         defer { large?.stop() }
 
         let configuration = try await bench.freshSchema()
-        let pool = PostgresConnectionPool(configuration: configuration, size: 4, logger: bench.logger)
+        let pool = PostgresConnectionPool(configuration: configuration, size: 8, logger: bench.logger)
         defer { Task { await pool.close() } }
         let setup = FleetSetup(pool: pool, logger: bench.logger, today: today, days: shape.days, usageMetrics: shape.usageMetrics)
+        // Sixteen accounts at a time: a catalog sync waits out each account's own small rate limit.
         var connections: [(record: ConnectionRecord, token: String, sandbox: SandboxProcess)] = []
-        for token in tokens where token != "acct-late" {
-            connections.append((try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: shape.rate), token, sandbox))
+        let initial = tokens.filter { $0 != "acct-late" }
+        for chunk in stride(from: 0, to: initial.count, by: 16).map({ Array(initial[$0..<min($0 + 16, initial.count)]) }) {
+            let added = try await withThrowingTaskGroup(of: (Int, ConnectionRecord).self) { group in
+                for (index, token) in chunk.enumerated() {
+                    group.addTask { (index, try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: shape.rate)) }
+                }
+                return try await group.reduce(into: [Int: ConnectionRecord]()) { $0[$1.0] = $1.1 }
+            }
+            for (index, token) in chunk.enumerated() { connections.append((added[index]!, token, sandbox)) }
         }
         if let large {
             connections.append((try await setup.addConnection(name: "acct-large", token: "acct-large", sandbox: large, rate: shape.rate), "acct-large", large))
@@ -105,6 +113,7 @@ struct ManyAccountsRun {
         for (_, token, process) in connections { before[token] = try await process.tokenStats(httpClient)[token] }
         if shape.addAfterSeconds != nil { before["acct-late"] = try await sandbox.tokenStats(httpClient)["acct-late"] }
 
+        let cpuBefore = CPUTimes.now()
         let startedAt = Date()
         let started = ContinuousClock.now
         let processes = try (0..<shape.workers).map { index in
@@ -139,6 +148,7 @@ struct ManyAccountsRun {
             guard status == 0 else { throw BenchError("a worker exited with status \(status)") }
         }
         let wholeSeconds = (ContinuousClock.now - started).seconds
+        let cpuBusy = CPUTimes.now().busyShare(since: cpuBefore)
         sampler.cancel()
         let peakBackends = (try? await sampler.value) ?? 0
 
@@ -182,17 +192,17 @@ struct ManyAccountsRun {
             return first.timeIntervalSince(late.plannedAt)
         }
         let fleet = shape.workerArguments.isEmpty ? "\(shape.workers) × default" : "\(shape.workers) × \(shape.workerArguments.joined(separator: " "))"
-        print(
+        emit(
             String(
                 format: "  %@: %d × %.0f req/s, fleet %@%@%@: %d requests in %.1f s (floor %.1f s) = aggregate use %.3f; "
                     + "per connection time ÷ floor min %.3f median %.3f max %.3f; %d outside 1.1 × floor + 5 s; 429s %d (%.2f %%); "
-                    + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s",
+                    + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s; machine CPU busy %.0f %%",
                 shape.label, figures.count, shape.rate, fleet, shape.uncapped ? ", caps removed" : "",
                 shape.latencyMs > 0 ? String(format: ", API latency %.0f±%.0f ms", shape.latencyMs, shape.latencyJitterMs) : "",
                 requests, importSeconds, floor, use, ratios.first ?? 0, median, ratios.last ?? 0, outOfBound.count, rateLimited,
-                100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds))
+                100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds, cpuBusy * 100))
         for figure in figures where figure.name == "acct-large" || figure.name == "acct-late" || !figure.withinBound {
-            print(
+            emit(
                 String(
                     format: "    %@: %d requests, %.1f s against a floor of %.1f s (%.3f)%@", figure.name, figure.requests, figure.seconds,
                     figure.floor, figure.ratio, figure.withinBound ? "" : " — outside the bound"))
@@ -202,12 +212,12 @@ struct ManyAccountsRun {
             "connections": Double(figures.count), "rate": shape.rate, "requests": Double(requests), "seconds": importSeconds,
             "floor": floor, "use": use, "ratio_min": ratios.first ?? 0, "ratio_median": median, "ratio_max": ratios.last ?? 0,
             "outside_bound": Double(outOfBound.count), "rate_limited": Double(rateLimited), "pages_twice": Double(pagesTwice),
-            "postgres_connections": Double(peakBackends), "whole_seconds": wholeSeconds,
+            "postgres_connections": Double(peakBackends), "whole_seconds": wholeSeconds, "cpu_busy": cpuBusy,
         ]
         if let lateStart { result["late_start_seconds"] = lateStart }
         if let big = figures.first(where: { $0.name == "acct-large" }) { result["large_ratio"] = big.ratio }
         let line = result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.4f", $0.value))" }.joined(separator: " ")
-        print("RESULT many_accounts=\(shape.label.replacingOccurrences(of: " ", with: "_")) \(line)")
+        emit("RESULT many_accounts=\(shape.label.replacingOccurrences(of: " ", with: "_")) \(line)")
         return result
     }
 
@@ -229,8 +239,28 @@ struct ManyAccountsRun {
     }
 }
 
+/// The machine's CPU time from `/proc/stat`, to tell a run limited by the budgets from one limited by the cores.
+struct CPUTimes {
+    var busy: Double
+    var total: Double
+
+    static func now() -> CPUTimes {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let line = stat.split(separator: "\n").first else {
+            return CPUTimes(busy: 0, total: 0)
+        }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double(String($0)) }
+        guard fields.count >= 5 else { return CPUTimes(busy: 0, total: 0) }
+        let total = fields.reduce(0, +)
+        return CPUTimes(busy: total - fields[3] - fields[4], total: total)  // idle and iowait
+    }
+
+    func busyShare(since earlier: CPUTimes) -> Double {
+        total > earlier.total ? (busy - earlier.busy) / (total - earlier.total) : 0
+    }
+}
+
 /// Connections and metrics of the accounts, and the planner that plans them.
-struct FleetSetup {
+struct FleetSetup: Sendable {
     let pool: PostgresConnectionPool
     let logger: Logger
     let today: UTCDay

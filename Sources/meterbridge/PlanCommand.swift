@@ -14,6 +14,9 @@ struct PlanCommand: AsyncParsableCommand {
             the budget the recurring refreshes leave. Takes the planner's flags, so it shows what \
             `meterbridge-planner` with the same flags will do. Enqueues nothing.
 
+            The last line sums every connection: they import side by side, each at its own budget, so \
+            the whole history is in when the slowest connection's is. JSON: {"connections": [...], "total": {...}}.
+
             Examples:
               meterbridge plan
               meterbridge plan --sync-interval 12h --hot-interval 1h
@@ -34,17 +37,23 @@ struct PlanCommand: AsyncParsableCommand {
         try await CLIContext.run(database) { context in
             let planner = ImportPlanner(queue: context.queue, options: options, clock: clock, logger: context.logger)
             let projections = try await planner.plan(dryRun: true).projections
+            let total = PlanTotal(projections)
             if format == .json {
+                struct Output: Encodable {
+                    var connections: [ImportPlanner.Projection]
+                    var total: PlanTotal
+                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                 encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(projections), as: UTF8.self))
+                print(String(decoding: try encoder.encode(Output(connections: projections, total: total)), as: UTF8.self))
                 return
             }
             if projections.isEmpty { print("No connections.") }
             for projection in projections {
                 print("\(projection.connection): \(PlanText.summary(projection))")
             }
+            if projections.count > 1 { print("total: \(PlanText.summary(total))") }
         }
     }
 }
@@ -64,6 +73,17 @@ enum PlanText {
         sync += " (every \(Interval.format(plan.syncIntervalSeconds))" + (plan.hotIntervalSeconds.map { ", hot every \(Interval.format($0))" } ?? "") + ")"
         if plan.stretched { sync += ", stretched to fit its share" }
         return backfill + "; " + sync
+    }
+
+    /// The line for every connection together.
+    static func summary(_ total: PlanTotal) -> String {
+        let backfill =
+            total.backfillRequests == 0
+            ? "backfill done"
+            : "backfill \(count(total.backfillRequests)) requests ≈ \(total.backfillSeconds.map(hours) ?? "never (a connection has no budget)")"
+                + " at \(number(total.requestsPerSecond)) req/s summed (the slowest connection's)"
+        return "\(total.connections) connections; " + backfill
+            + "; sync \(count(Int(total.syncRequestsPerDay.rounded()))) requests/day = \(percent(total.syncBudgetShare)) of the summed budget"
     }
 
     static func count(_ value: Int) -> String {

@@ -54,15 +54,25 @@ struct StatusCommand: AsyncParsableCommand {
 
     static func table(_ status: ImportStatus, bars: Bool) -> String {
         var lines: [String] = []
+        var connectionRows: [[String?]] = status.connections.map {
+            [
+                $0.name, $0.status, String(format: "%.1f/s", $0.currentRate), "\($0.rateLimit)/s", PlanText.percent($0.budgetUse),
+                $0.plan.map { PlanText.count($0.backfillRequests) } ?? "-", $0.plan.map { $0.backfillSeconds.map(duration) ?? "never" } ?? "-",
+                String($0.requests), String($0.rateLimited), $0.lastError,
+            ]
+        }
+        if status.connections.count > 1 {
+            let total = status.total
+            connectionRows.append([
+                "total", "\(total.activeConnections)/\(total.connections) active", String(format: "%.1f/s", total.currentRate),
+                "\(PlanText.number(total.budget))/s", PlanText.percent(total.budgetUse), PlanText.count(total.requestsLeft),
+                total.etaSeconds.map(duration) ?? "-", String(status.connections.reduce(0) { $0 + $1.requests }), String(total.rateLimited), nil,
+            ])
+        }
         lines.append(
             TableOutput(
-                columns: ["connection", "status", "rate", "budget", "requests", "429s", "last_error"],
-                rows: status.connections.map {
-                    [
-                        $0.name, $0.status, String(format: "%.1f/s", $0.currentRate), "\($0.rateLimit)/s", String($0.requests),
-                        String($0.rateLimited), $0.lastError,
-                    ]
-                }
+                columns: ["connection", "status", "rate", "budget", "use", "left", "eta", "requests", "429s", "last_error"],
+                rows: connectionRows
             ).table())
         let plans = status.connections.compactMap { connection in
             connection.plan.map {

@@ -19,6 +19,8 @@ struct ImporterHarness: Sendable {
     let sandbox: RunningSandbox
     let account: SandboxAccount
     let truth: @Sendable (TruthFilter) -> [TruthRow]
+    /// The truth of another token's account.
+    let truthOfToken: @Sendable (TruthFilter, String) -> [TruthRow]
     let connections: ConnectionStore
     let metrics: MetricStore
     let httpClient: HTTPClient
@@ -28,17 +30,19 @@ struct ImporterHarness: Sendable {
 
     static func run(
         account: AccountParameters, rateLimit: Double = 0, faults: FaultConfiguration = FaultConfiguration(),
-        usageWindowsPerPage: Int = 200, function: String = #function, _ body: @Sendable (ImporterHarness) async throws -> Void
+        usageWindowsPerPage: Int = 200, tokens: [String] = [token], function: String = #function,
+        _ body: @Sendable (ImporterHarness) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.make(function: function)
         let sandbox = MetronomeSandbox(
             configuration: SandboxConfiguration(
-                tokens: [token], account: account, rateLimit: rateLimit, usageWindowsPerPage: usageWindowsPerPage, faults: faults))
+                tokens: tokens, account: account, rateLimit: rateLimit, usageWindowsPerPage: usageWindowsPerPage, faults: faults))
         try await sandbox.withRunning(logger: Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) { running in
             let pool = database.pool(size: 6)
             let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
             let harness = ImporterHarness(
                 database: database, pool: pool, sandbox: running, account: sandbox.account, truth: { sandbox.truth($0) },
+                truthOfToken: { sandbox.truth($0, token: $1) },
                 connections: ConnectionStore(pool: pool, cipher: try TokenCipher(base64Key: key)),
                 metrics: MetricStore(pool: pool), httpClient: httpClient)
             do {
@@ -55,15 +59,17 @@ struct ImporterHarness: Sendable {
 
     var queue: JobQueue { JobQueue(pool: pool, logger: logger) }
 
-    func addConnection(rateLimit: Decimal = 1_000, batchSize: Int = 3) async throws -> ConnectionRecord {
+    func addConnection(
+        rateLimit: Decimal = 1_000, batchSize: Int = 3, name: String = "sandbox", token: String = ImporterHarness.token
+    ) async throws -> ConnectionRecord {
         let connection = try await connections.add(
-            name: "sandbox", baseURL: sandbox.baseURL, token: Self.token, rateLimit: rateLimit, customerBatchSize: batchSize)
+            name: name, baseURL: sandbox.baseURL, token: token, rateLimit: rateLimit, customerBatchSize: batchSize)
         try await MetronomeClient.withClient(
             configuration: try connections.clientConfiguration(for: connection), logger: logger
         ) { client in
             _ = try await CatalogSync(pool: pool).sync(connection: connection, client: client)
         }
-        return try await connections.named("sandbox")
+        return try await connections.named(name)
     }
 
     /// Runs `workers` job workers until the queues are idle.

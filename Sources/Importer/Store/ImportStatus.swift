@@ -19,6 +19,28 @@ public struct ImportStatus: Sendable, Codable {
         public var lastError: String?
         /// The planner's latest projection (nil until a planner has run).
         public var plan: Plan?
+
+        /// The measured rate's share of the budget.
+        public var budgetUse: Double {
+            let budget = NSDecimalNumber(decimal: rateLimit).doubleValue
+            return budget > 0 ? currentRate / budget : 0
+        }
+    }
+
+    /// Every connection together: requests left, the measured rate against the summed budget of the
+    /// active connections, and when the last backfill is done.
+    public struct Total: Sendable, Codable {
+        public var connections: Int
+        public var activeConnections: Int
+        /// The active connections' budgets, requests/s.
+        public var budget: Double
+        public var currentRate: Double
+        public var budgetUse: Double
+        public var requestsLeft: Int
+        /// When the slowest connection's backfill is done, from the planner's projections (nil: unknown
+        /// or never).
+        public var etaSeconds: Double?
+        public var rateLimited: Int
     }
 
     /// What the history still costs and what the recurring refreshes take, from the planner.
@@ -62,6 +84,7 @@ public struct ImportStatus: Sendable, Codable {
     }
 
     public var connections: [Connection]
+    public var total: Total
     public var metrics: [Metric]
 
     public static func load(pool: PostgresConnectionPool, today: UTCDay = ImportClock.system.today) async throws -> ImportStatus {
@@ -110,7 +133,16 @@ public struct ImportStatus: Sendable, Codable {
                     etaSeconds: state == "ready" ? nil : projections[metric.connectionID]?.backfillSeconds.flatMap { $0 > 0 ? $0 : nil },
                     newestErrors: errors))
         }
-        return ImportStatus(connections: connections, metrics: result)
+        let active = connections.filter { $0.status == "active" }
+        let budget = active.reduce(0) { $0 + NSDecimalNumber(decimal: $1.rateLimit).doubleValue }
+        let rate = connections.reduce(0) { $0 + $1.currentRate }
+        let plans = active.map(\.plan)
+        let total = Total(
+            connections: connections.count, activeConnections: active.count, budget: budget, currentRate: rate,
+            budgetUse: budget > 0 ? rate / budget : 0, requestsLeft: active.reduce(0) { $0 + ($1.plan?.backfillRequests ?? 0) },
+            etaSeconds: plans.contains { $0?.backfillSeconds == nil } ? nil : plans.compactMap { $0?.backfillSeconds }.max() ?? 0,
+            rateLimited: connections.reduce(0) { $0 + $1.rateLimited })
+        return ImportStatus(connections: connections, total: total, metrics: result)
     }
 
     /// The last day imported without a gap from `since` for every batch (``MetricStore/completeThrough(_:)``,

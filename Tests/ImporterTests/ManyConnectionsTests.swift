@@ -1,0 +1,88 @@
+import Foundation
+import Importer
+import JobQueue
+import Metronome
+import MetronomeSandbox
+import Postgres
+import Testing
+import TestSupport
+
+/// Several Metronome accounts at once, each a token of the sandbox with an account of its own: every
+/// connection gets its turn from the first claim, each spends exactly its own paging minimum, and each
+/// connection's values are its own account's.
+@Suite("Many connections", .timeLimit(.minutes(10)))
+struct ManyConnectionsTests {
+    static let tokens = ["account-one", "account-two", "account-three"]
+
+    @Test func eachConnectionGetsItsTurnAndSpendsExactlyItsMinimum() async throws {
+        let today = ImporterHarness.today()
+        let account = AccountParameters(seed: 21, customerCount: 7, billableMetricCount: 2, dayCount: 60, lastDay: today)
+        try await ImporterHarness.run(account: account, tokens: Self.tokens) { harness in
+            let since = UTCDay(harness.account.firstDay.description)!
+            var created: [(connection: ConnectionRecord, token: String, usage: BusinessMetric, revenue: BusinessMetric, metricID: String)] = []
+            for token in Self.tokens {
+                let connection = try await harness.addConnection(name: token, token: token)
+                let ownAccount = try #require(harness.sandbox.sandbox.account(token: token))
+                let billable = try #require(ownAccount.metrics.first { $0.archivedAt == nil })
+                let usage = try await harness.metrics.create(
+                    title: "\(token) usage", connection: connection, source: .usage(billableMetric: billable.id),
+                    labelSource: .customerID, since: since)
+                let revenue = try await harness.metrics.create(
+                    title: "\(token) revenue", connection: connection,
+                    source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal), labelSource: .customerID, since: since)
+                created.append((connection, token, usage, revenue, billable.id))
+            }
+            let before = Dictionary(uniqueKeysWithValues: Self.tokens.map { ($0, harness.sandbox.stats(token: $0)) })
+
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            // Each connection's jobs form its group, capped for its rate.
+            let groups = try await harness.queue.groups()
+            #expect(Set(groups.map(\.key)) == Set(created.map { ConnectionJobGroup.key(connectionID: $0.connection.id) }))
+            #expect(groups.allSatisfy { $0.maxRunning == ConnectionJobGroup.cap(requestsPerSecond: 1_000) })
+
+            try await harness.runWorkers(1, concurrency: 3)
+
+            // The first claim took a job of every connection, though each had several queued.
+            let jobs = try await harness.queue.list(JobQueue.Filter(), limit: 1_000)
+            #expect(jobs.allSatisfy { $0.state == .completed && $0.attempt == 1 })
+            let firstClaim = try #require(jobs.compactMap(\.attemptedAt).min())
+            let firstConnections = Set(
+                try jobs.filter { $0.attemptedAt == firstClaim }.map { try JSONDecoder().decode(CatalogJobArgs.self, from: Data($0.argsJSON.utf8)).connectionID })
+            #expect(firstConnections == Set(created.map(\.connection.id)))
+            for connection in created.map(\.connection) {
+                #expect(jobs.filter { $0.argsJSON.contains("\"connection_id\":\(connection.id)") }.count > 1)
+            }
+
+            for entry in created {
+                let spent = harness.sandbox.stats(token: entry.token)
+                let customers = harness.sandbox.sandbox.account(token: entry.token)!.customers.count
+                let usage = spent.count(endpoint: "POST /v1/usage") - before[entry.token]!.count(endpoint: "POST /v1/usage")
+                let breakdowns =
+                    spent.count(endpoint: "GET /v1/customers/{customer_id}/invoices/breakdowns")
+                    - before[entry.token]!.count(endpoint: "GET /v1/customers/{customer_id}/invoices/breakdowns")
+                #expect(usage == PageCost.usage(days: 60, customers: customers), "\(entry.token)")
+                #expect(breakdowns == PageCost.revenue(days: 60, customers: customers), "\(entry.token)")
+                #expect(spent.pagesServedMoreThanOnce == 0, "\(entry.token)")
+                #expect(spent.rateLimited == 0)
+
+                // Each connection holds its own account's values, to the unit and the cent.
+                var expectedUsage: [String: Decimal] = [:]
+                for row in harness.truthOfToken(TruthFilter(kind: .usage, billableMetricID: entry.metricID), entry.token) {
+                    expectedUsage["\(row.customerID)/\(row.day)"] = row.value
+                }
+                let importedUsage = try await harness.imported(entry.usage)
+                #expect(!importedUsage.isEmpty && importedUsage == expectedUsage, "\(entry.token) usage")
+                var expectedRevenue: [String: Decimal] = [:]
+                let usd = try #require(harness.sandbox.sandbox.account(token: entry.token)!.creditTypes.first { $0.name == "USD (cents)" })
+                for row in harness.truthOfToken(SandboxTruth.revenue(creditTypeID: usd.id, basis: "invoice_total"), entry.token) {
+                    expectedRevenue["\(row.customerID)/\(row.day)"] = row.value
+                }
+                let importedRevenue = try await harness.imported(entry.revenue)
+                #expect(!importedRevenue.isEmpty && importedRevenue == expectedRevenue, "\(entry.token) revenue")
+            }
+            // The accounts differ: no customer is shared.
+            let customerSets = Self.tokens.map { Set(harness.sandbox.sandbox.account(token: $0)!.customers.map(\.id)) }
+            #expect(customerSets[0].isDisjoint(with: customerSets[1]) && customerSets[1].isDisjoint(with: customerSets[2]))
+        }
+    }
+}
