@@ -82,6 +82,13 @@ public struct JobGroupStatus: Sendable, Hashable, Codable {
     public var maxRunning: Int?
     public var running: Int
     public var available: Int
+
+    public init(key: String, maxRunning: Int?, running: Int, available: Int) {
+        self.key = key
+        self.maxRunning = maxRunning
+        self.running = running
+        self.available = available
+    }
 }
 
 /// What a claim holds: the right to change one job until the lease expires or the job is reclaimed.

@@ -20,7 +20,8 @@ struct ImportBenchmark: AsyncParsableCommand {
             (scripts/bench import builds them). Lines starting with RESULT are for scripts.
             """)
 
-    @Option(help: "Scenarios (comma-separated): efficiency, memory, throughput, many-accounts, alternatives, fairness, latency.")
+    @Option(
+        help: "Scenarios (comma-separated): efficiency, memory, throughput, many-accounts, alternatives, fairness, latency, control-plane.")
     var scenarios = "efficiency,memory,throughput"
     @Option(help: "many-accounts: the fleets' accounts, as connections×requests/s (comma-separated).")
     var manyAccounts = "1x5,10x5,40x5,200x2"
@@ -136,6 +137,14 @@ struct ImportBenchmark: AsyncParsableCommand {
             shape.pauseOne = true
             shape.addAfterSeconds = 15
             _ = try await fleet.run(shape)
+            // The alternative: the same without per-connection caps, so the large account's backlog fills
+            // the slots first.
+            shape.label = "fairness caps off"
+            shape.uncapped = true
+            _ = try await fleet.run(shape)
+        }
+        if chosen.contains("control-plane") {
+            try await fleet.controlPlane(connections: 200, metrics: 10, customers: 20, days: 365)
         }
         if chosen.contains("latency") {
             guard SeparateHosts.available else { throw BenchError("the latency scenario needs root and ip(8) for network namespaces") }

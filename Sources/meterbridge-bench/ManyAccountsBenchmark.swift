@@ -221,6 +221,49 @@ struct ManyAccountsRun {
         return result
     }
 
+    /// The control plane at many connections: a planner cycle that enqueues everything, one with
+    /// everything queued, the dry run of `meterbridge plan`, and the status `meterbridge status` and the
+    /// console's overview load.
+    func controlPlane(connections count: Int, metrics: Int, customers: Int, days: Int) async throws {
+        let tokens = (1...count).map { "acct-\($0)" }
+        let account = SandboxAccount(customers: customers, usageMetrics: metrics - 1, days: days, rateLimit: 100, revenue: true)
+        let sandbox = try SandboxProcess(
+            account: account, endDate: today, token: tokens[0], extraArguments: tokens.dropFirst().flatMap { ["--token", $0] })
+        defer { sandbox.stop() }
+        let configuration = try await bench.freshSchema()
+        let pool = PostgresConnectionPool(configuration: configuration, size: 8, logger: bench.logger)
+        defer { Task { await pool.close() } }
+        let setup = FleetSetup(pool: pool, logger: bench.logger, today: today, days: days, usageMetrics: metrics - 1)
+        for chunk in stride(from: 0, to: tokens.count, by: 16).map({ Array(tokens[$0..<min($0 + 16, tokens.count)]) }) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for token in chunk {
+                    group.addTask { _ = try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: 8) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let queue = JobQueue(pool: pool, logger: bench.logger)
+        let planner = setup.planner(queue: queue)
+        func timed(_ body: () async throws -> Void) async throws -> Double {
+            let started = ContinuousClock.now
+            try await body()
+            return (ContinuousClock.now - started).seconds
+        }
+        var planned = ImportPlanner.Summary()
+        let first = try await timed { planned = try await planner.plan() }
+        let again = try await timed { _ = try await planner.plan() }
+        let dryRun = try await timed { _ = try await planner.plan(dryRun: true) }
+        let status = try await timed { _ = try await ImportStatus.load(pool: pool, today: today) }
+        emit(
+            String(
+                format: "control plane, %d connections × %d metrics × %d customers × %d days: planner cycle enqueuing %d jobs %.2f s; "
+                    + "with everything queued %.2f s; meterbridge plan (dry run) %.2f s; status (meterbridge status, the console's overview) %.2f s",
+                count, metrics, customers, days, planned.syncJobs + planned.backfillJobs + planned.catalogJobs, first, again, dryRun, status))
+        emit(
+            "RESULT control_plane=\(count)x\(metrics) planner_first=\(String(format: "%.3f", first)) planner_again=\(String(format: "%.3f", again)) "
+                + "plan_dry_run=\(String(format: "%.3f", dryRun)) status=\(String(format: "%.3f", status))")
+    }
+
     static func connectionID(_ argsJSON: String) -> Int64? {
         (try? JSONDecoder().decode(CatalogJobArgs.self, from: Data(argsJSON.utf8)))?.connectionID
     }

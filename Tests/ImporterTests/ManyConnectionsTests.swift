@@ -46,11 +46,13 @@ struct ManyConnectionsTests {
             let jobs = try await harness.queue.list(JobQueue.Filter(), limit: 1_000)
             #expect(jobs.allSatisfy { $0.state == .completed && $0.attempt == 1 })
             let firstClaim = try #require(jobs.compactMap(\.attemptedAt).min())
-            let firstConnections = Set(
-                try jobs.filter { $0.attemptedAt == firstClaim }.map { try JSONDecoder().decode(CatalogJobArgs.self, from: Data($0.argsJSON.utf8)).connectionID })
+            func connectionID(_ job: JobRecord) throws -> Int64 {
+                try JSONDecoder().decode(CatalogJobArgs.self, from: Data(job.argsJSON.utf8)).connectionID
+            }
+            let firstConnections = Set(try jobs.filter { $0.attemptedAt == firstClaim }.map(connectionID))
             #expect(firstConnections == Set(created.map(\.connection.id)))
             for connection in created.map(\.connection) {
-                #expect(jobs.filter { $0.argsJSON.contains("\"connection_id\":\(connection.id)") }.count > 1)
+                #expect(try jobs.filter { try connectionID($0) == connection.id }.count > 1)
             }
 
             for entry in created {

@@ -63,8 +63,12 @@ struct GroupTests {
         let second = Task { try await queue.claim(queues: ["default"], limit: 2, workerID: "b") }
         // Without turns, B finishes at once and this wait runs out.
         try await waitUntil("the second claim waits for the first", timeout: .seconds(30)) {
-            try await fixture.queue.pool.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-                .single().decode(Int.self, at: 0) > 0
+            try await fixture.queue.pool.query(
+                """
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                    AND ((classid::int8 << 32) | objid::int8) = hashtextextended(current_schema() || '.jobs.claim', 0)
+                """
+            ).single().decode(Int.self, at: 0) > 0
         }
         _ = try await a.run { connection in try connection.simpleQuery("COMMIT") }
         #expect(try await second.value.map(Self.group).sorted() == ["G3", "G4"])

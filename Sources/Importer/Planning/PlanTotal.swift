@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Every connection's plan together: the fleet's view. Connections import side by side, each at its own
 /// budget, so the whole backfill ends when the slowest connection's does.
