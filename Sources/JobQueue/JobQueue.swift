@@ -418,6 +418,26 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Jobs by state for each element of the array `key` in their args (each metric id of `metric_ids`):
+    /// what ``stateCounts(_:)`` gives for one element, for all at once.
+    public func stateCounts(byArgsElement key: String) async throws -> [String: [JobState: Int]] {
+        var counts: [String: [JobState: Int]] = [:]
+        for row in try await pool.query(JobQueueSQL.stateCountsByArgsElement, [key]) {
+            counts[try row.decode(String.self, at: 0), default: [:]][try row.decode(JobState.self, at: 1)] = try row.decode(Int.self, at: 2)
+        }
+        return counts
+    }
+
+    /// The newest `limit` error entries for each element of the array `key` in the args, newest first.
+    public func newestErrors(byArgsElement key: String, limit: Int) async throws -> [String: [JobErrorEntry]] {
+        var errors: [String: [JobErrorEntry]] = [:]
+        for row in try await pool.query(JobQueueSQL.newestErrorsByArgsElement, [key, limit]) {
+            errors[try row.decode(String.self, at: 0), default: []].append(
+                try JobJSON.decode(JobErrorEntry.self, from: try row.decode(String.self, at: 1)))
+        }
+        return errors
+    }
+
     /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
     public struct QueueCount: Sendable, Codable, Equatable {
         public var queue: String

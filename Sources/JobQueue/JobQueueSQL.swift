@@ -312,6 +312,23 @@ enum JobQueueSQL {
         ORDER BY e->>'at' DESC LIMIT $7
         """
 
+    /// Jobs per element of the args' array `$1` (e.g. each metric id of `metric_ids`) and state.
+    static let stateCountsByArgsElement = """
+        SELECT m.value, j.state, count(*) FROM jobs j CROSS JOIN LATERAL jsonb_array_elements_text(j.args -> $1) AS m(value)
+        WHERE jsonb_typeof(j.args -> $1) = 'array' GROUP BY m.value, j.state
+        """
+
+    /// The newest `$2` error entries per element of the args' array `$1`, newest first.
+    static let newestErrorsByArgsElement = """
+        SELECT element, entry FROM (
+            SELECT m.value AS element, e.value::text AS entry,
+                row_number() OVER (PARTITION BY m.value ORDER BY e.value->>'at' DESC) AS rank
+            FROM jobs j CROSS JOIN LATERAL jsonb_array_elements_text(j.args -> $1) AS m(value)
+                CROSS JOIN LATERAL jsonb_array_elements(j.errors) AS e(value)
+            WHERE jsonb_typeof(j.args -> $1) = 'array' AND j.errors <> '[]'::jsonb
+        ) ranked WHERE rank <= $2 ORDER BY element, rank
+        """
+
     static let counts = """
         SELECT j.queue, j.state, count(*)::bigint,
                EXISTS (SELECT 1 FROM job_queues q WHERE q.name = j.queue AND q.paused_at IS NOT NULL)

@@ -449,6 +449,7 @@ func `require`<T>(_ value: T?, _ message: String = "missing value") throws -> T 
 final class SandboxProcess: @unchecked Sendable {
     let process = Process()
     let baseURL: String
+    let port: Int
 
     init(account: SandboxAccount, endDate: UTCDay, token: String, extraArguments: [String] = []) throws {
         process.executableURL = ImportRunner.binary("metronome-sandbox")
@@ -474,7 +475,8 @@ final class SandboxProcess: @unchecked Sendable {
             throw BenchError("metronome-sandbox did not print its port")
         }
         let host = extraArguments.firstIndex(of: "--host").flatMap { extraArguments.indices.contains($0 + 1) ? extraArguments[$0 + 1] : nil }
-        baseURL = "http://\(host ?? "127.0.0.1"):\(port)"
+        baseURL = "http://\(host.flatMap { $0 == "0.0.0.0" ? nil : $0 } ?? "127.0.0.1"):\(port)"
+        self.port = port
     }
 
     struct Stats {

@@ -63,16 +63,19 @@ struct ManyAccountsRun {
         if shape.latencyMs > 0 || shape.latencyJitterMs > 0 {
             sandboxArguments += ["--latency-ms", String(shape.latencyMs), "--latency-jitter-ms", String(shape.latencyJitterMs)]
         }
-        if let hosts = shape.hosts { sandboxArguments += ["--host", hosts.hostAddress] }
+        // On hosts of their own, the workers reach the sandbox through a relay on their own loopback (a
+        // connection's base URL is https or loopback), which forwards across the bridge.
+        if shape.hosts != nil { sandboxArguments += ["--host", "0.0.0.0"] }
         let sandbox = try SandboxProcess(account: account, endDate: today, token: tokens[0], extraArguments: sandboxArguments)
         defer { sandbox.stop() }
+        try shape.hosts?.relayAPI(port: sandbox.port)
         var large: SandboxProcess?
         if let customers = shape.largeCustomers {
             var largeAccount = account
             largeAccount.customers = customers
             large = try SandboxProcess(
-                account: largeAccount, endDate: today, token: "acct-large",
-                extraArguments: shape.hosts.map { ["--host", $0.hostAddress] } ?? [])
+                account: largeAccount, endDate: today, token: "acct-large", extraArguments: shape.hosts.map { _ in ["--host", "0.0.0.0"] } ?? [])
+            try shape.hosts?.relayAPI(port: large!.port)
         }
         defer { large?.stop() }
 

@@ -12,6 +12,7 @@ final class SeparateHosts: @unchecked Sendable {
     private let bridge = "mbbr0"
     private var relay: Process?
     private(set) var relayPort = 0
+    private var apiRelays: [Process] = []
 
     init(workers: Int, postgresDelayMs: Double) {
         self.workers = workers
@@ -37,26 +38,41 @@ final class SeparateHosts: @unchecked Sendable {
             try Self.ip(["-n", name, "link", "set", "mbn\(worker)", "up"])
             try Self.ip(["-n", name, "link", "set", "lo", "up"])
         }
+        let (relay, port) = try Self.startRelay(
+            launcher: [], listen: "\(hostAddress):0", to: "\(try Self.url(database).host ?? "127.0.0.1"):\(try Self.url(database).port ?? 5432)",
+            delayMs: postgresDelayMs)
+        self.relay = relay
+        relayPort = port
+    }
+
+    /// On every worker's host, `127.0.0.1:port` forwards to the sandbox's `port` on the benchmark's host.
+    func relayAPI(port: Int) throws {
+        for worker in 0..<workers {
+            let (relay, _) = try Self.startRelay(
+                launcher: launcher(worker: worker), listen: "127.0.0.1:\(port)", to: "\(hostAddress):\(port)", delayMs: 0)
+            apiRelays.append(relay)
+        }
+    }
+
+    /// Starts scripts/bench-support/delay_relay.py and returns it with the port it listens on.
+    private static func startRelay(launcher: [String], listen: String, to target: String, delayMs: Double) throws -> (Process, Int) {
         let relay = Process()
-        relay.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
             "scripts/bench-support/delay_relay.py")
-        relay.arguments = [
-            script.path, "--listen", "\(hostAddress):0", "--to", "\(try Self.url(database).host ?? "127.0.0.1"):\(try Self.url(database).port ?? 5432)",
-            "--delay-ms", String(postgresDelayMs),
-        ]
+        let command = launcher + ["/usr/bin/python3", script.path, "--listen", listen, "--to", target, "--delay-ms", String(delayMs)]
+        relay.executableURL = URL(fileURLWithPath: command[0])
+        relay.arguments = Array(command.dropFirst())
         let output = Pipe()
         relay.standardOutput = output
         try relay.run()
-        self.relay = relay
         var line = Data()
         while true {
             let byte = output.fileHandleForReading.readData(ofLength: 1)
             if byte.isEmpty || byte == Data("\n".utf8) { break }
             line.append(byte)
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw BenchError("the delay relay did not start") }
-        relayPort = port
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw BenchError("a relay did not start: \(command)") }
+        return (relay, port)
     }
 
     /// `ip netns exec NAME`: runs a worker on its host.
@@ -79,11 +95,13 @@ final class SeparateHosts: @unchecked Sendable {
     }
 
     func tearDown() {
-        if let relay, relay.isRunning {
-            relay.terminate()
-            relay.waitUntilExit()
+        // SIGKILL: a child started from a Swift process may inherit a mask that blocks SIGTERM.
+        for process in ([relay].compactMap { $0 } + apiRelays) where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
         relay = nil
+        apiRelays = []
         for worker in 0..<workers {
             try? Self.ip(["netns", "del", namespace(worker)], quiet: true)
             try? Self.ip(["link", "del", "mbh\(worker)"], quiet: true)

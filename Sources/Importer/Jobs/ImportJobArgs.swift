@@ -60,6 +60,9 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
     public static func selecting(connectionID: Int64) -> String { #"{"connection_id": \#(connectionID)}"# }
 
     /// Args JSON that every import job of the metric contains, for ``JobQueue/Filter``.
+    /// The args' key of the metric ids, for the queue's per-element counts.
+    public static let metricIDsKey = "metric_ids"
+
     public static func selecting(metricID: Int64) -> String { #"{"metric_ids": [\#(metricID)]}"# }
 
     /// One unfinished job per source, window and batch: re-planning the same work is a no-op.

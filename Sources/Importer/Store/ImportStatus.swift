@@ -112,15 +112,22 @@ public struct ImportStatus: Sendable, Codable {
                     plan: projections[id].map(Plan.init)))
         }
 
+        // Each read covers every metric at once, so the status costs a fixed handful of statements
+        // however many connections and metrics there are.
         let store = MetricStore(pool: pool)
         let queue = JobQueue(pool: pool, logger: Logger(label: "meterbridge.status"))
+        let jobsByMetric = try await queue.stateCounts(byArgsElement: ImportJobArgs.metricIDsKey)
+        let errorsByMetric = try await queue.newestErrors(byArgsElement: ImportJobArgs.metricIDsKey, limit: 3)
+        let valueCounts = try await store.valueCounts()
+        let coverage = try await store.coverageByBatch()
+        let completeThrough = try await store.completeThroughAll()
         var result: [Metric] = []
         for metric in try await store.all() {
-            let metricJobs = JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(metricID: metric.id))
-            let jobs = Dictionary(uniqueKeysWithValues: try await queue.stateCounts(metricJobs).map { ($0.key.rawValue, $0.value) })
-            let rows = try await store.valueCount(metric)
-            let (through, percent) = try await progress(metric, pool: pool, today: today)
-            let errors = try await queue.newestErrors(metricJobs, limit: 3).map { "\($0.at): \($0.error)" }
+            let jobs = Dictionary(uniqueKeysWithValues: (jobsByMetric[String(metric.id)] ?? [:]).map { ($0.key.rawValue, $0.value) })
+            let rows = valueCounts[metric.id] ?? 0
+            let through = completeThrough[metric.id]
+            let percent = Self.percentDone(metric, batches: coverage[metric.id] ?? [:], today: today)
+            let errors = (errorsByMetric[String(metric.id)] ?? []).map { "\($0.at): \($0.error)" }
             let pending = (jobs["available"] ?? 0) + (jobs["running"] ?? 0) + (jobs["retryable"] ?? 0)
             let state =
                 (jobs["discarded"] ?? 0) > 0 ? "failed"
@@ -145,33 +152,11 @@ public struct ImportStatus: Sendable, Codable {
         return ImportStatus(connections: connections, total: total, metrics: result)
     }
 
-    /// The last day imported without a gap from `since` for every batch (``MetricStore/completeThrough(_:)``,
-    /// the same read model the reports use), and the share of (day, batch) cells imported up to today.
-    public static func progress(_ metric: BusinessMetric, pool: PostgresConnectionPool, today: UTCDay) async throws
-        -> (UTCDay?, Double)
-    {
-        let rows = try await pool.query(
-            """
-            SELECT c.import_batch, cov.window_start::text, cov.window_end::text
-            FROM customers c
-            LEFT JOIN import_coverage cov ON cov.metric_id = $1 AND c.id = ANY(cov.customer_ids)
-            WHERE c.connection_id = $2
-            """, [metric.id, metric.connectionID])
-        var sets: [Int: DaySet] = [:]
-        for row in rows {
-            let batch: Int = try row.decode(at: 0)
-            var set = sets[batch] ?? DaySet()
-            if let start = try row.decode(String?.self, at: 1).flatMap({ UTCDay($0) }),
-                let end = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }), start < end
-            {
-                set.insert(DayRange(start: start, end: end))
-            }
-            sets[batch] = set
-        }
-        guard !sets.isEmpty, metric.since <= today else { return (nil, 0) }
+    /// The share of (day, batch) cells from `since` through today that the batches' windows cover, in percent.
+    static func percentDone(_ metric: BusinessMetric, batches: [Int: DaySet], today: UTCDay) -> Double {
+        guard !batches.isEmpty, metric.since <= today else { return 0 }
         let span = DayRange(start: metric.since, end: today.adding(days: 1))
-        let done = sets.values.reduce(0) { $0 + span.days - $1.missing(in: span).reduce(0) { $0 + $1.days } }
-        let through = try await MetricStore(pool: pool).completeThrough(metric)
-        return (through, 100 * Double(done) / Double(span.days * sets.count))
+        let done = batches.values.reduce(0) { $0 + span.days - $1.missing(in: span).reduce(0) { $0 + $1.days } }
+        return 100 * Double(done) / Double(span.days * batches.count)
     }
 }

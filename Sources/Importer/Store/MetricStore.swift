@@ -139,6 +139,39 @@ public struct MetricStore: Sendable {
         try await pool.query(MetricStoreSQL.valueCount, [metric.id]).single().decode(at: 0)
     }
 
+    /// Every metric's stored values, by metric id (metrics without values are missing).
+    public func valueCounts() async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try await pool.query(MetricStoreSQL.valueCounts) { counts[try row.decode(at: 0)] = try row.decode(at: 1) }
+        return counts
+    }
+
+    /// ``completeThrough(_:)`` of every metric at once, by metric id (nil: not complete through any day).
+    public func completeThroughAll() async throws -> [Int64: UTCDay] {
+        var result: [Int64: UTCDay] = [:]
+        for row in try await pool.query(MetricStoreSQL.completeThroughAll) where try row.decode(String?.self, at: 1) != nil {
+            result[try row.decode(at: 0)] = try row.decodeDay(at: 1)
+        }
+        return result
+    }
+
+    /// Every metric's imported windows per customer batch of its connection, by metric id.
+    public func coverageByBatch() async throws -> [Int64: [Int: DaySet]] {
+        var result: [Int64: [Int: DaySet]] = [:]
+        for row in try await pool.query(MetricStoreSQL.coverageByBatch) {
+            let metric: Int64 = try row.decode(at: 0)
+            let batch: Int = try row.decode(at: 1)
+            var set = result[metric]?[batch] ?? DaySet()
+            if let start = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }),
+                let end = try row.decode(String?.self, at: 3).flatMap({ UTCDay($0) }), start < end
+            {
+                set.insert(DayRange(start: start, end: end))
+            }
+            result[metric, default: [:]][batch] = set
+        }
+        return result
+    }
+
     /// One labeled daily value.
     public struct LabeledValue: Sendable, Equatable {
         public var day: UTCDay

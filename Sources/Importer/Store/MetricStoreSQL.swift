@@ -48,6 +48,19 @@ enum MetricStoreSQL {
 
     static let valueCount = "SELECT count(*) FROM metric_values WHERE metric_id = $1"
 
+    static let valueCounts = "SELECT metric_id, count(*) FROM metric_values GROUP BY metric_id"
+
+    static let completeThroughAll = "SELECT metric_id, complete_through::text FROM metric_complete_through"
+
+    /// Every metric's coverage windows per customer batch of its connection (a batch without any: one row
+    /// with NULL days).
+    static let coverageByBatch = """
+        SELECT DISTINCT m.id, c.import_batch, cov.window_start::text, cov.window_end::text
+        FROM business_metrics m
+        JOIN customers c ON c.connection_id = m.connection_id
+        LEFT JOIN import_coverage cov ON cov.metric_id = m.id AND c.id = ANY(cov.customer_ids)
+        """
+
     /// Labeled values of metric `$1`, optionally from `$2` through `$3` and of label `$4`.
     static let values = """
         SELECT day::text, label, customer_id, amount::text FROM metric_values_labeled
