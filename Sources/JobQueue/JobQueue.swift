@@ -32,6 +32,7 @@ public struct JobQueue: Sendable {
     public let configuration: Configuration
     let logger: Logger
     private let notifyTimes = NotifyDebouncer()
+    private let groupPresence = GroupPresence()
 
     public init(pool: PostgresConnectionPool, configuration: Configuration = Configuration(), logger: Logger) {
         self.pool = pool
@@ -137,15 +138,23 @@ public struct JobQueue: Sendable {
     /// each claim counts the jobs that the claim before it took: two workers starting together would
     /// otherwise both see a group with nothing running, and the second would give its slots to the
     /// groups the first had just served (each long job then holding them for minutes) instead of to the
-    /// groups with nothing running. Queues without groups claim without the lock, as before.
+    /// groups with nothing running. A queue without groups claims in one statement, as before: once a
+    /// claim has found no group, the claims of the next second skip the turn and its transaction.
     public func claim(queues: [String], limit: Int, workerID: String) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
+        let leaseSeconds = configuration.leaseSeconds
+        if groupPresence.mayClaimWithoutTurn() {
+            return try await pool.withConnection { connection in
+                try await connection.run { connection in
+                    try Self.claim(queues: queues, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds, on: connection)
+                }
+            }
+        }
+        let presence = groupPresence
         return try await pool.withConnection { connection in
             try await connection.transaction { connection in
-                try connection.simpleQuery(JobQueueSQL.claimTurn)
-                return try Self.claim(
-                    queues: queues, limit: limit, workerID: workerID, leaseSeconds: configuration.leaseSeconds,
-                    on: connection)
+                presence.record(groupsExist: try connection.query(JobQueueSQL.claimTurn).single().decode(Bool.self, at: 0))
+                return try Self.claim(queues: queues, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds, on: connection)
             }
         }
     }
@@ -534,6 +543,21 @@ public struct JobQueue: Sendable {
 }
 
 /// Remembers when this process last notified each queue.
+/// Whether the queue had job groups when a claim last looked, and when.
+final class GroupPresence: Sendable {
+    private let state = Mutex<(groupsExist: Bool, checkedAt: ContinuousClock.Instant?)>((true, nil))
+
+    /// The last look, less than a second ago, found no group.
+    func mayClaimWithoutTurn() -> Bool {
+        state.withLock { state in
+            guard !state.groupsExist, let checked = state.checkedAt else { return false }
+            return ContinuousClock.now - checked < .seconds(1)
+        }
+    }
+
+    func record(groupsExist: Bool) { state.withLock { $0 = (groupsExist, ContinuousClock.now) } }
+}
+
 final class NotifyDebouncer: Sendable {
     private let last = Mutex<[String: ContinuousClock.Instant]>([:])
 

@@ -34,9 +34,12 @@ enum JobQueueSQL {
         FROM inserted
         """
 
-    /// Waits for the claim before this one to commit, when there are groups to take turns for.
+    /// Waits for the claim before this one to commit, when there are groups to take turns for; says
+    /// whether there are.
     static let claimTurn = """
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM job_groups) THEN pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0)) END
+        SELECT EXISTS (SELECT 1 FROM job_groups) AS groups,
+            CASE WHEN EXISTS (SELECT 1 FROM job_groups)
+                THEN pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0))::text END AS turn
         """
 
     /// Sets the caps of groups ($2 NULL: no cap).

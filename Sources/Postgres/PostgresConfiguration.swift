@@ -26,6 +26,8 @@ public struct PostgresConfiguration: Sendable {
     /// Every transaction of the session is read only (`SET SESSION CHARACTERISTICS AS TRANSACTION READ
     /// ONLY`): a write fails with SQLSTATE 25006. For sessions that must never change anything.
     public var readOnly = false
+    /// When the session's commits return (``CommitDurability``); `.flushed` leaves the server's setting.
+    public var commitDurability = CommitDurability.flushed
 
     public init(
         connectionString: String = "", applicationName: String = "meterbridge",

@@ -78,6 +78,7 @@ public actor PostgresConnection {
         if let timeout = configuration.lockTimeoutMilliseconds { setup += " SET lock_timeout = \(timeout);" }
         if let schema = configuration.searchPath { setup += " SET search_path = \(Self.quoteIdentifier(schema));" }
         if configuration.readOnly { setup += " SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY;" }
+        if configuration.commitDurability == .asynchronous { setup += " SET synchronous_commit = off;" }
         do {
             try simpleQuery(setup)
         } catch {

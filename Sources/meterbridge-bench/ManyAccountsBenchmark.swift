@@ -146,9 +146,11 @@ struct ManyAccountsRun {
             try await Task.sleep(for: .milliseconds(250))
         }
         if let paused { _ = try await queue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: paused.id))) }
+        var workerPeakMB = 0.0
         for process in processes {
             let status = await process.waitForExit()
             guard status == 0 else { throw BenchError("a worker exited with status \(status)") }
+            workerPeakMB = max(workerPeakMB, process.peakMB)
         }
         let wholeSeconds = (ContinuousClock.now - started).seconds
         let cpuBusy = CPUTimes.now().busyShare(since: cpuBefore)
@@ -199,11 +201,11 @@ struct ManyAccountsRun {
             String(
                 format: "  %@: %d × %.0f req/s, fleet %@%@%@: %d requests in %.1f s (floor %.1f s) = aggregate use %.3f; "
                     + "per connection time ÷ floor min %.3f median %.3f max %.3f; %d outside 1.1 × floor + 5 s; 429s %d (%.2f %%); "
-                    + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s; machine CPU busy %.0f %%",
+                    + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s; machine CPU busy %.0f %%; worker peak RSS %.1f MB",
                 shape.label, figures.count, shape.rate, fleet, shape.uncapped ? ", caps removed" : "",
                 shape.latencyMs > 0 ? String(format: ", API latency %.0f±%.0f ms", shape.latencyMs, shape.latencyJitterMs) : "",
                 requests, importSeconds, floor, use, ratios.first ?? 0, median, ratios.last ?? 0, outOfBound.count, rateLimited,
-                100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds, cpuBusy * 100))
+                100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds, cpuBusy * 100, workerPeakMB))
         for figure in figures where figure.name == "acct-large" || figure.name == "acct-late" || !figure.withinBound {
             emit(
                 String(
@@ -215,7 +217,7 @@ struct ManyAccountsRun {
             "connections": Double(figures.count), "rate": shape.rate, "requests": Double(requests), "seconds": importSeconds,
             "floor": floor, "use": use, "ratio_min": ratios.first ?? 0, "ratio_median": median, "ratio_max": ratios.last ?? 0,
             "outside_bound": Double(outOfBound.count), "rate_limited": Double(rateLimited), "pages_twice": Double(pagesTwice),
-            "postgres_connections": Double(peakBackends), "whole_seconds": wholeSeconds, "cpu_busy": cpuBusy,
+            "postgres_connections": Double(peakBackends), "whole_seconds": wholeSeconds, "cpu_busy": cpuBusy, "worker_peak_rss_mb": workerPeakMB,
         ]
         if let lateStart { result["late_start_seconds"] = lateStart }
         if let big = figures.first(where: { $0.name == "acct-large" }) { result["large_ratio"] = big.ratio }

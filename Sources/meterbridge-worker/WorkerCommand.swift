@@ -74,6 +74,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let cipher = try TokenCipher.fromEnvironment(ProcessInfo.processInfo.environment)
         var postgres = database.configuration(applicationName: "meterbridge-worker")
         if noPreparedStatements { postgres.preparedStatementCacheSize = 0 }
+        // Every write of a worker can be made again: a page commit lost in a database crash is fetched
+        // again from the job's previous checkpoint; a lost claim, heartbeat or request reservation costs
+        // at most that. So no commit of a worker waits for its WAL flush.
+        postgres.commitDurability = .asynchronous
         let pool = PostgresConnectionPool(
             configuration: postgres, size: Self.poolSize(concurrency: concurrency, databaseConnections: databaseConnections), logger: logger)
         var queueConfiguration = JobQueue.Configuration()

@@ -82,6 +82,25 @@ struct ManyConnectionsTests {
                 let importedRevenue = try await harness.imported(entry.revenue)
                 #expect(!importedRevenue.isEmpty && importedRevenue == expectedRevenue, "\(entry.token) revenue")
             }
+            // Operators see every connection and the total, in the dry run and in the status.
+            let plan = try CLITests().meterbridge(["plan"], database: harness.database)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            for token in Self.tokens { #expect(plan.stdout.contains("\(token): backfill done"), "\(plan.stdout)") }
+            #expect(plan.stdout.contains("total: 3 connections; backfill done; sync "), "\(plan.stdout)")
+            let planJSON = try CLITests().meterbridge(["plan", "--format", "json"], database: harness.database)
+            let planObject = try #require(try JSONSerialization.jsonObject(with: Data(planJSON.stdout.utf8)) as? [String: Any])
+            #expect((planObject["connections"] as? [Any])?.count == 3)
+            let total = try #require(planObject["total"] as? [String: Any])
+            #expect(total["connections"] as? Int == 3 && total["backfill_requests"] as? Int == 0)
+            #expect((total["requests_per_second"] as? NSNumber)?.doubleValue == 3_000)
+            let status = try CLITests().meterbridge(["status"], database: harness.database)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("total") && status.stdout.contains("3/3 active") && status.stdout.contains("3000/s"), "\(status.stdout)")
+            let statusJSON = try CLITests().meterbridge(["status", "--format", "json"], database: harness.database)
+            let statusObject = try #require(try JSONSerialization.jsonObject(with: Data(statusJSON.stdout.utf8)) as? [String: Any])
+            let statusTotal = try #require(statusObject["total"] as? [String: Any])
+            #expect(statusTotal["active_connections"] as? Int == 3 && statusTotal["requests_left"] as? Int == 0)
+
             // The accounts differ: no customer is shared.
             let customerSets = Self.tokens.map { Set(harness.sandbox.sandbox.account(token: $0)!.customers.map(\.id)) }
             #expect(customerSets[0].isDisjoint(with: customerSets[1]) && customerSets[1].isDisjoint(with: customerSets[2]))
