@@ -464,13 +464,7 @@ final class SandboxProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+        guard let port = Int(output.firstLine().trimmingCharacters(in: .whitespaces)) else {
             process.terminate()
             throw BenchError("metronome-sandbox did not print its port")
         }
@@ -523,6 +517,19 @@ final class SandboxProcess: @unchecked Sendable {
     func stop() {
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+extension Pipe {
+    /// The first line a child process writes (the port it bound), read byte by byte so nothing after it is consumed.
+    func firstLine() -> String {
+        var line = Data()
+        while true {
+            let byte = fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self)
     }
 }
 

@@ -65,13 +65,7 @@ final class SeparateHosts: @unchecked Sendable {
         let output = Pipe()
         relay.standardOutput = output
         try relay.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw BenchError("a relay did not start: \(command)") }
+        guard let port = Int(output.firstLine()) else { throw BenchError("a relay did not start: \(command)") }
         return (relay, port)
     }
 
