@@ -107,7 +107,9 @@ public struct ImportPlanner: Sendable {
         guard !dryRun else { return summary }
 
         let groups = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, group(for: $0)) })
-        let sync = try planned.jobs(queue: ImportQueue.sync, groups: groups)
+        // The longest jobs first: a job pages one request after another, so an account whose longest job
+        // started last would end with that job paging alone, below the budget when answers are slow.
+        let sync = Self.longestFirst(try planned.jobs(queue: ImportQueue.sync, groups: groups))
         summary.syncJobs = try await queue.enqueue(sync.map(\.job)).count
         let room = max(0, options.maxBacklog - (try await queue.backlog(queue: ImportQueue.backfill)))
         // Newest history first within each connection, and the connections in turn, so a wave that the
@@ -198,7 +200,13 @@ public struct ImportPlanner: Sendable {
             pageSeconds: options.pageSeconds)
     }
 
-    /// Each connection's jobs newest window first, the connections taking turns.
+    /// `jobs` with the most requests first; equal ones keep their order.
+    static func longestFirst(_ jobs: [PlannedJobs.Planned]) -> [PlannedJobs.Planned] {
+        jobs.enumerated().sorted { ($0.element.requests, $1.offset) > ($1.element.requests, $0.offset) }.map(\.element)
+    }
+
+    /// Each connection's jobs newest window first (of a window, the longest job first), the connections
+    /// taking turns.
     static func takingTurns(_ jobs: [PlannedJobs.Planned]) -> [PlannedJobs.Planned] {
         var byConnection: [Int64: [PlannedJobs.Planned]] = [:]
         var order: [Int64] = []
@@ -207,8 +215,10 @@ public struct ImportPlanner: Sendable {
             byConnection[job.connectionID, default: []].append(job)
         }
         let lists = order.map { id in
-            // Stable: jobs with the same end keep the planner's order.
-            byConnection[id]!.enumerated().sorted { ($0.element.windowEnd, $1.offset) > ($1.element.windowEnd, $0.offset) }.map(\.element)
+            // Stable: jobs with the same end and cost keep the planner's order.
+            byConnection[id]!.enumerated().sorted {
+                ($0.element.windowEnd, $0.element.requests, $1.offset) > ($1.element.windowEnd, $1.element.requests, $0.offset)
+            }.map(\.element)
         }
         var result: [PlannedJobs.Planned] = []
         result.reserveCapacity(jobs.count)
