@@ -542,7 +542,6 @@ public struct JobQueue: Sendable {
     }
 }
 
-/// Remembers when this process last notified each queue.
 /// Whether the queue had job groups when a claim last looked, and when.
 final class GroupPresence: Sendable {
     private let state = Mutex<(groupsExist: Bool, checkedAt: ContinuousClock.Instant?)>((true, nil))
@@ -558,6 +557,7 @@ final class GroupPresence: Sendable {
     func record(groupsExist: Bool) { state.withLock { $0 = (groupsExist, ContinuousClock.now) } }
 }
 
+/// Remembers when this process last notified each queue.
 final class NotifyDebouncer: Sendable {
     private let last = Mutex<[String: ContinuousClock.Instant]>([:])
 

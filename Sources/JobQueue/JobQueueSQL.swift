@@ -37,9 +37,9 @@ enum JobQueueSQL {
     /// Waits for the claim before this one to commit, when there are groups to take turns for; says
     /// whether there are.
     static let claimTurn = """
-        SELECT EXISTS (SELECT 1 FROM job_groups) AS groups,
-            CASE WHEN EXISTS (SELECT 1 FROM job_groups)
-                THEN pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0))::text END AS turn
+        SELECT present.groups,
+            CASE WHEN present.groups THEN pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0))::text END AS turn
+        FROM (SELECT EXISTS (SELECT 1 FROM job_groups) AS groups) present
         """
 
     /// Sets the caps of groups ($2 NULL: no cap).
@@ -77,8 +77,8 @@ enum JobQueueSQL {
     /// gets more. A job without a group takes turn 1 (the order is as it was before groups). Paused
     /// queues and rows other claimers hold are skipped.
     ///
-    /// The cap holds for claims that do not overlap; two claimers at the same instant may each see the
-    /// same jobs running and together exceed it by one claim's share, which the request pacer absorbs.
+    /// The running counts are those of the statement's snapshot: the cap holds for claims that do not
+    /// overlap, which ``JobQueue/claim(queues:limit:workerID:)`` ensures by taking turns (`claimTurn`).
     static let claim = """
         WITH queues AS (
             SELECT q.name FROM unnest($1::text[]) AS q(name)

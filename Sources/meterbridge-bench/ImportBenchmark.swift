@@ -152,8 +152,10 @@ struct ImportBenchmark: AsyncParsableCommand {
                 "latency: workers on hosts of their own (network namespaces), the API answering in \(latencyMs)±\(latencyJitterMs) ms, "
                     + "Postgres \(postgresDelayMs) ms away each way")
             let hosts = SeparateHosts(workers: 2, postgresDelayMs: postgresDelayMs)
-            try hosts.setUp(database: bench.base)
+            // Torn down however the scenario ends, a set-up that failed halfway included (set-up also
+            // removes what an interrupted run left behind).
             defer { hosts.tearDown() }
+            try hosts.setUp(database: bench.base)
             // The last run: the README's fleet serving 200 requests/s over an API answering in 300 ms.
             for (count, rate, latency, jitter) in [(1, 5.0, latencyMs, latencyJitterMs), (40, 5.0, latencyMs, latencyJitterMs), (40, 5.0, 300, 0)] {
                 var shape = base

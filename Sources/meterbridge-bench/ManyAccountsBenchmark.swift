@@ -83,38 +83,24 @@ struct ManyAccountsRun {
         let pool = PostgresConnectionPool(configuration: configuration, size: 8, logger: bench.logger)
         defer { Task { await pool.close() } }
         let setup = FleetSetup(pool: pool, logger: bench.logger, today: today, days: shape.days, usageMetrics: shape.usageMetrics)
-        // Sixteen accounts at a time: a catalog sync waits out each account's own small rate limit.
-        var connections: [(record: ConnectionRecord, token: String, sandbox: SandboxProcess)] = []
         let initial = tokens.filter { $0 != "acct-late" }
-        for chunk in stride(from: 0, to: initial.count, by: 16).map({ Array(initial[$0..<min($0 + 16, initial.count)]) }) {
-            let added = try await withThrowingTaskGroup(of: (Int, ConnectionRecord).self) { group in
-                for (index, token) in chunk.enumerated() {
-                    group.addTask { (index, try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: shape.rate)) }
-                }
-                return try await group.reduce(into: [Int: ConnectionRecord]()) { $0[$1.0] = $1.1 }
-            }
-            for (index, token) in chunk.enumerated() { connections.append((added[index]!, token, sandbox)) }
+        var connections = zip(try await setup.addConnections(tokens: initial, sandbox: sandbox, rate: shape.rate), initial).map {
+            (record: $0, token: $1, sandbox: sandbox)
         }
         if let large {
             connections.append((try await setup.addConnection(name: "acct-large", token: "acct-large", sandbox: large, rate: shape.rate), "acct-large", large))
         }
         let queue = JobQueue(pool: pool, logger: bench.logger)
-        var paused: ConnectionRecord?
-        if shape.pauseOne, connections.count > 1 {
-            paused = connections[1].record
-            try await ConnectionStore(pool: pool, environment: [:]).setStatus(connections[1].record.id, .paused)
-        }
         let planner = setup.planner(queue: queue)
-        // The paused connection is planned too, as it would be before an operator paused it.
-        if let paused { try await ConnectionStore(pool: pool, environment: [:]).setStatus(paused.id, .active) }
         try await planner.plan()
+        // One connection paused once its jobs are queued, as an operator would.
+        let paused = shape.pauseOne && connections.count > 1 ? connections[1].record : nil
         if let paused { try await ConnectionStore(pool: pool, environment: [:]).setStatus(paused.id, .paused) }
         if shape.uncapped {
             try await queue.setGroupCaps(try await queue.groups().map { JobGroup(key: $0.key, maxRunning: nil) })
         }
-        var before: [String: SandboxProcess.TokenStats] = [:]
-        for (_, token, process) in connections { before[token] = try await process.tokenStats(httpClient)[token] }
-        if shape.addAfterSeconds != nil { before["acct-late"] = try await sandbox.tokenStats(httpClient)["acct-late"] }
+        let sandboxes = [sandbox] + (large.map { [$0] } ?? [])
+        let before = try await Self.tokenStats(sandboxes, httpClient)
 
         let cpuBefore = CPUTimes.now()
         let startedAt = Date()
@@ -171,8 +157,9 @@ struct ManyAccountsRun {
         }
         guard notCompleted == 0 else { throw BenchError("\(notCompleted) job(s) did not complete") }
         var figures: [ConnectionFigures] = []
-        for (record, token, process) in connections where record.id != paused?.id {
-            let after = try await process.tokenStats(httpClient)[token] ?? .init()
+        let afterAll = try await Self.tokenStats(sandboxes, httpClient)
+        for (record, token, _) in connections where record.id != paused?.id {
+            let after = afterAll[token] ?? .init()
             let spent = after - (before[token] ?? .init())
             let begin = late?.record.id == record.id ? late!.plannedAt : t0
             let end = try require(lastCompletion[record.id], "connection \(record.name) completed nothing")
@@ -239,14 +226,7 @@ struct ManyAccountsRun {
         let pool = PostgresConnectionPool(configuration: configuration, size: 8, logger: bench.logger)
         defer { Task { await pool.close() } }
         let setup = FleetSetup(pool: pool, logger: bench.logger, today: today, days: days, usageMetrics: metrics - 1)
-        for chunk in stride(from: 0, to: tokens.count, by: 16).map({ Array(tokens[$0..<min($0 + 16, tokens.count)]) }) {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for token in chunk {
-                    group.addTask { _ = try await setup.addConnection(name: token, token: token, sandbox: sandbox, rate: 8) }
-                }
-                try await group.waitForAll()
-            }
-        }
+        _ = try await setup.addConnections(tokens: tokens, sandbox: sandbox, rate: 8)
         let queue = JobQueue(pool: pool, logger: bench.logger)
         let planner = setup.planner(queue: queue)
         func timed(_ body: () async throws -> Void) async throws -> Double {
@@ -267,6 +247,13 @@ struct ManyAccountsRun {
         emit(
             "RESULT control_plane=\(count)x\(metrics) planner_first=\(String(format: "%.3f", first)) planner_again=\(String(format: "%.3f", again)) "
                 + "plan_dry_run=\(String(format: "%.3f", dryRun)) status=\(String(format: "%.3f", status))")
+    }
+
+    /// Every token's counters of `sandboxes`, one request each.
+    static func tokenStats(_ sandboxes: [SandboxProcess], _ client: HTTPClient) async throws -> [String: SandboxProcess.TokenStats] {
+        var result: [String: SandboxProcess.TokenStats] = [:]
+        for sandbox in sandboxes { result.merge(try await sandbox.tokenStats(client)) { $1 } }
+        return result
     }
 
     static func connectionID(_ argsJSON: String) -> Int64? {
@@ -335,6 +322,22 @@ struct FleetSetup: Sendable {
             title: "\(name) revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
             labelSource: .customerName, since: since)
         return connection
+    }
+
+    /// A connection per token (named after it), in `tokens`' order, sixteen at a time: a catalog sync waits
+    /// out each account's own small rate limit.
+    func addConnections(tokens: [String], sandbox: SandboxProcess, rate: Double) async throws -> [ConnectionRecord] {
+        var records: [ConnectionRecord] = []
+        for chunk in stride(from: 0, to: tokens.count, by: 16).map({ Array(tokens[$0..<min($0 + 16, tokens.count)]) }) {
+            let added = try await withThrowingTaskGroup(of: (Int, ConnectionRecord).self) { group in
+                for (index, token) in chunk.enumerated() {
+                    group.addTask { (index, try await addConnection(name: token, token: token, sandbox: sandbox, rate: rate)) }
+                }
+                return try await group.reduce(into: [Int: ConnectionRecord]()) { $0[$1.0] = $1.1 }
+            }
+            records += chunk.indices.map { added[$0]! }
+        }
+        return records
     }
 
     func planner(queue: JobQueue) -> ImportPlanner {

@@ -59,10 +59,10 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
     /// Args JSON that every job of the connection contains (catalog jobs too), for ``JobQueue/Filter``.
     public static func selecting(connectionID: Int64) -> String { #"{"connection_id": \#(connectionID)}"# }
 
-    /// Args JSON that every import job of the metric contains, for ``JobQueue/Filter``.
     /// The args' key of the metric ids, for the queue's per-element counts.
     public static let metricIDsKey = "metric_ids"
 
+    /// Args JSON that every import job of the metric contains, for ``JobQueue/Filter``.
     public static func selecting(metricID: Int64) -> String { #"{"metric_ids": [\#(metricID)]}"# }
 
     /// One unfinished job per source, window and batch: re-planning the same work is a no-op.

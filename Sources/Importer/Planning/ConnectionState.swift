@@ -66,7 +66,9 @@ struct ConnectionState: Sendable {
             JOIN batches b ON b.import_batch::text = split_part(cov.batch_key, '@', 1) AND cov.customer_ids @> b.ids
             """, [id])
         for row in coverageRows {
-            guard let range = try dayRange(row.decode(String.self, at: 2), row.decode(String.self, at: 3)) else { continue }
+            guard let range = DayRange(startText: try row.decode(String.self, at: 2), endText: try row.decode(String.self, at: 3)) else {
+                continue
+            }
             covered[Key(metric: try row.decode(at: 0), batch: try row.decode(at: 1)), default: DaySet()].insert(range)
         }
 
@@ -124,11 +126,6 @@ struct ConnectionState: Sendable {
             GROUP BY import_batch ORDER BY import_batch
             """, [connectionID])
         return try rows.map { (try $0.decode(Int.self, at: 0), try $0.decode([String].self, at: 1)) }
-    }
-
-    private static func dayRange(_ start: String, _ end: String) -> DayRange? {
-        guard let start = UTCDay(start), let end = UTCDay(end), start < end else { return nil }
-        return DayRange(start: start, end: end)
     }
 
     /// The part of a job's args the planner reads.

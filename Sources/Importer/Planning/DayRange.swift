@@ -11,6 +11,12 @@ public struct DayRange: Hashable, Sendable, Codable, CustomStringConvertible {
         self.end = end
     }
 
+    /// The range of two `YYYY-MM-DD` days, nil unless both parse and `start < end`.
+    public init?(startText: String, endText: String) {
+        guard let start = UTCDay(startText), let end = UTCDay(endText), start < end else { return nil }
+        self.init(start: start, end: end)
+    }
+
     public var days: Int { end.daysSinceEpoch - start.daysSinceEpoch }
     public var description: String { "[\(start), \(end))" }
 
@@ -20,12 +26,13 @@ public struct DayRange: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let startText = try container.decode(String.self, forKey: .start)
-        let endText = try container.decode(String.self, forKey: .end)
-        guard let start = UTCDay(startText), let end = UTCDay(endText), start < end else {
+        guard
+            let range = DayRange(
+                startText: try container.decode(String.self, forKey: .start), endText: try container.decode(String.self, forKey: .end))
+        else {
             throw DecodingError.dataCorruptedError(forKey: .start, in: container, debugDescription: "not a day range")
         }
-        self.init(start: start, end: end)
+        self = range
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -91,10 +91,11 @@ public struct ImportPlanner: Sendable {
         var summary = Summary()
         let pool = queue.pool
         let connections = try await ConnectionStore(pool: pool, environment: [:]).all()
+        let groups = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, group(for: $0)) })
         if !dryRun {
             // Caps follow a changed rate at once, queued jobs or not.
-            try await queue.setGroupCaps(connections.map { group(for: $0) })
-            summary.catalogJobs = try await enqueueCatalogRefreshes(connections)
+            try await queue.setGroupCaps(connections.compactMap { groups[$0.id] })
+            summary.catalogJobs = try await enqueueCatalogRefreshes(groups: groups)
         }
 
         let metrics = Dictionary(grouping: try await MetricStore(pool: pool).active(), by: \.connectionID)
@@ -106,7 +107,6 @@ public struct ImportPlanner: Sendable {
         }
         guard !dryRun else { return summary }
 
-        let groups = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, group(for: $0)) })
         // The longest jobs first: a job pages one request after another, so an account whose longest job
         // started last would end with that job paging alone, below the budget when answers are slow.
         let sync = Self.longestFirst(try planned.jobs(queue: ImportQueue.sync, groups: groups))
@@ -230,15 +230,14 @@ public struct ImportPlanner: Sendable {
         return result
     }
 
-    private func enqueueCatalogRefreshes(_ connections: [ConnectionRecord]) async throws -> Int {
+    private func enqueueCatalogRefreshes(groups: [Int64: JobGroup]) async throws -> Int {
         let stale = try await ConnectionStore(pool: queue.pool, environment: [:])
             .activeWithStaleCatalog(olderThanSeconds: options.catalogIntervalSeconds)
-        let byID = Dictionary(uniqueKeysWithValues: connections.map { ($0.id, $0) })
         var added = 0
         for id in stale {
             let job = try NewJob(
                 kind: ImportJobKind.catalog.rawValue, args: CatalogJobArgs(connectionID: id), queue: ImportQueue.sync, priority: 0,
-                uniqueKey: "catalog:\(id)", group: byID[id].map { group(for: $0) })
+                uniqueKey: "catalog:\(id)", group: groups[id])
             if case .inserted = try await queue.enqueue(job) { added += 1 }
         }
         return added

@@ -162,10 +162,10 @@ public struct MetricStore: Sendable {
             let metric: Int64 = try row.decode(at: 0)
             let batch: Int = try row.decode(at: 1)
             var set = result[metric]?[batch] ?? DaySet()
-            if let start = try row.decode(String?.self, at: 2).flatMap({ UTCDay($0) }),
-                let end = try row.decode(String?.self, at: 3).flatMap({ UTCDay($0) }), start < end
+            if let start = try row.decode(String?.self, at: 2), let end = try row.decode(String?.self, at: 3),
+                let range = DayRange(startText: start, endText: end)
             {
-                set.insert(DayRange(start: start, end: end))
+                set.insert(range)
             }
             result[metric, default: [:]][batch] = set
         }

@@ -99,11 +99,7 @@ struct SandboxGateMiddleware: RouterMiddleware {
 
     /// The configured latency and a uniform draw of its jitter: the round trip of a real network.
     static func networkDelay(_ configuration: SandboxConfiguration) async throws {
-        var delay = configuration.latency
-        if configuration.latencyJitter > .zero {
-            let jitter = Double(configuration.latencyJitter.components.seconds) + Double(configuration.latencyJitter.components.attoseconds) / 1e18
-            delay += .nanoseconds(Int64(Double.random(in: 0...jitter) * 1e9))
-        }
+        let delay = configuration.latency + configuration.latencyJitter * Double.random(in: 0...1)
         if delay > .zero { try await Task.sleep(for: delay) }
     }
 
