@@ -14,7 +14,8 @@ public struct PlanOptions: ParsableArguments {
         help: "Largest share of each connection's request budget for the sync, hot refresh and catalog: 30% or 0.3. Longer intervals keep it.")
     public var syncBudgetShare: Share = Share(fraction: 0.30)
     @Option(help: "Days per usage job (one API page holds 200 daily windows).") public var usageWindowDays = 200
-    @Option(help: "Days per revenue job (a breakdown page holds 35 days).") public var revenueWindowDays = 175
+    @Option(help: "Days per revenue job (a breakdown page holds 35 days; longer jobs page longer, one customer after another).")
+    public var revenueWindowDays = PageCost.revenueDaysPerPage
     @Option(help: "Stop adding backfill jobs while this many wait.") public var maxBacklog = 10_000
     @Option(help: "Refresh each connection's catalog this often.") public var catalogInterval: Interval = Interval(seconds: 86_400)
     @Option(

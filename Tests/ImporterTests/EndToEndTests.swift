@@ -48,8 +48,8 @@ struct EndToEndTests {
 
             let planner = ImportPlanner(queue: harness.queue, logger: harness.logger)
             let summary = try await planner.plan()
-            // 45 days fit in one window of each kind: the first import is its newest window, the sync.
-            #expect(summary.syncJobs > 0 && summary.backfillJobs == 0)
+            // 45 days: usage fits in one window, the sync; revenue is a 35-day sync window and 10 days of backfill.
+            #expect(summary.syncJobs > 0 && summary.backfillJobs > 0)
             // Two worker processes, as in production.
             let debugLog = FileManager.default.temporaryDirectory.appendingPathComponent("meterbridge-worker-\(UUID()).log")
             defer { try? FileManager.default.removeItem(at: debugLog) }

@@ -95,6 +95,35 @@ struct RequestPlanTests {
         }
     }
 
+    /// Every planned import job pages once per customer of its batch, revenue as usage: a 175-day revenue
+    /// job used to page five times per customer, one customer after another, and so ran five times longer
+    /// than the rest; with slow API answers an account ended with it paging alone, below its budget.
+    @Test func everyJobPagesOncePerCustomer() async throws {
+        let lastDay = ImporterHarness.today()
+        let account = AccountParameters(seed: 21, customerCount: 6, billableMetricCount: 1, dayCount: 400, lastDay: lastDay)
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection(batchSize: 3)
+            let since = UTCDay(harness.account.firstDay.description)!
+            _ = try await harness.metrics.create(
+                title: "usage", connection: connection, source: .usage(billableMetric: harness.account.metrics[0].id),
+                labelSource: .customerName, since: since)
+            _ = try await harness.metrics.create(
+                title: "revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
+                labelSource: .customerName, since: since)
+            let summary = try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            let jobs = try await harness.queue.list(JobQueue.Filter(), limit: 1_000).filter { $0.kind != ImportJobKind.catalog.rawValue }
+            #expect(jobs.count == summary.syncJobs + summary.backfillJobs)
+            #expect(Set(jobs.map(\.kind)) == [ImportJobKind.usage.rawValue, ImportJobKind.revenue.rawValue])
+            for job in jobs {
+                let args = try JSONDecoder().decode(ImportJobArgs.self, from: Data(job.argsJSON.utf8))
+                let pages = PageCost.job(kind: ImportJobKind(rawValue: job.kind)!, args: args)
+                #expect(pages == args.customerIDs.count, "\(job.kind) \(args.window): \(pages) pages for \(args.customerIDs.count) customers")
+            }
+            // The paging minimum is unchanged: ⌈400/200⌉ usage pages and ⌈400/35⌉ breakdown pages per customer.
+            #expect(summary.plannedRequests == 6 * 2 + 6 * 12)
+        }
+    }
+
     /// A job that failed for good keeps its window out of the plan until an operator retries it.
     @Test func aDiscardedWindowIsNotPlannedAgain() async throws {
         let lastDay = ImporterHarness.today()
@@ -208,7 +237,10 @@ struct RevenueResumeTests {
             let dropped = try await harness.metrics.create(
                 title: "revenue gross", connection: connection,
                 source: .revenue(currency: "USD", creditTypeID: nil, basis: .grossUsage), labelSource: .customerName, since: since)
-            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            // Windows of several pages per customer (`--revenue-window-days 175`), so a walk can stop midway.
+            var options = ImportPlanner.Options()
+            options.revenueWindowDays = 175
+            try await ImportPlanner(queue: harness.queue, options: options, logger: harness.logger).plan()
             let job = try #require(try await harness.queue.list(JobQueue.Filter(kind: ImportJobKind.revenue.rawValue)).first)
             let args = try JSONDecoder().decode(ImportJobArgs.self, from: Data(job.argsJSON.utf8))
             #expect(args.metricIDs == [kept.id, dropped.id], "one job serves both metrics")

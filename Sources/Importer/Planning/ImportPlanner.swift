@@ -16,8 +16,12 @@ public struct ImportPlanner: Sendable {
         public var lookbackDays = 35
         /// Usage windows: one page holds up to 200 daily windows of one (customer, metric) pair.
         public var usageWindowDays = 200
-        /// Revenue windows: a breakdown page holds at most 35 days, so windows are whole pages.
-        public var revenueWindowDays = 175
+        /// Revenue windows: a breakdown page holds at most 35 days of one customer. One page per customer,
+        /// as a usage window: every job then pages once per customer of its batch, so jobs are about
+        /// equally long and a connection's capped jobs end together (a 175-day revenue job paged five
+        /// times longer than the rest and, with slow answers, ended alone below the budget). Shorter
+        /// windows cost no extra page: a gap of n days still takes ⌈n ÷ 35⌉ pages.
+        public var revenueWindowDays = PageCost.revenueDaysPerPage
         /// Stop adding backfill once this many jobs wait.
         public var maxBacklog = 10_000
         /// Refresh each connection's catalog at least this often.
