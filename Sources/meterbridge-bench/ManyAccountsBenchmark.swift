@@ -239,14 +239,37 @@ struct ManyAccountsRun {
         let again = try await timed { _ = try await planner.plan() }
         let dryRun = try await timed { _ = try await planner.plan(dryRun: true) }
         let status = try await timed { _ = try await ImportStatus.load(pool: pool, today: today) }
+        // Every value of every metric stored, as after the import: status and plan again, and what counting
+        // the values themselves would cost (the statement status ran before it read maintained counts).
+        try await pool.withConnection { connection in
+            try await connection.query("SET statement_timeout = 0")
+            try await connection.query(
+                """
+                INSERT INTO metric_values (metric_id, day, customer_id, amount)
+                SELECT m.id, d::date, c.id, (m.id * 7 + length(c.id))::numeric / 3
+                FROM business_metrics m JOIN customers c ON c.connection_id = m.connection_id
+                CROSS JOIN generate_series(m.since, $1::date, interval '1 day') d
+                """, [today.description])
+            try await connection.query("VACUUM ANALYZE metric_values")
+            try await connection.query("RESET statement_timeout")
+        }
+        let values = try await pool.query("SELECT sum(value_count) FROM metric_value_counts").single().decode(Int.self, at: 0)
+        let statusFull = try await timed { _ = try await ImportStatus.load(pool: pool, today: today) }
+        let dryRunFull = try await timed { _ = try await planner.plan(dryRun: true) }
+        let againFull = try await timed { _ = try await planner.plan() }
+        let counting = try await timed { _ = try await pool.query("SELECT metric_id, count(*) FROM metric_values GROUP BY metric_id") }
         emit(
             String(
                 format: "control plane, %d connections × %d metrics × %d customers × %d days: planner cycle enqueuing %d jobs %.2f s; "
-                    + "with everything queued %.2f s; meterbridge plan (dry run) %.2f s; status (meterbridge status, the console's overview) %.2f s",
-                count, metrics, customers, days, planned.syncJobs + planned.backfillJobs + planned.catalogJobs, first, again, dryRun, status))
+                    + "with everything queued %.2f s; meterbridge plan (dry run) %.2f s; status (meterbridge status, the console's overview) %.2f s; "
+                    + "with %d values stored: status %.2f s, plan %.2f s, planner cycle %.2f s (counting the values instead of reading their counts: %.2f s)",
+                count, metrics, customers, days, planned.syncJobs + planned.backfillJobs + planned.catalogJobs, first, again, dryRun, status,
+                values, statusFull, dryRunFull, againFull, counting))
         emit(
             "RESULT control_plane=\(count)x\(metrics) planner_first=\(String(format: "%.3f", first)) planner_again=\(String(format: "%.3f", again)) "
-                + "plan_dry_run=\(String(format: "%.3f", dryRun)) status=\(String(format: "%.3f", status))")
+                + "plan_dry_run=\(String(format: "%.3f", dryRun)) status=\(String(format: "%.3f", status)) values=\(values) "
+                + "status_full=\(String(format: "%.3f", statusFull)) plan_dry_run_full=\(String(format: "%.3f", dryRunFull)) "
+                + "planner_full=\(String(format: "%.3f", againFull)) counting_values=\(String(format: "%.3f", counting))")
     }
 
     /// Every token's counters of `sandboxes`, one request each.

@@ -46,6 +46,53 @@ struct MetricValueWriterTests {
         await fixture.close()
     }
 
+    /// `meterbridge status` reads each metric's value count from `metric_value_counts`, which triggers keep:
+    /// after every kind of write, the counts equal a count of the values themselves.
+    @Test func valueCountsFollowEveryWrite() async throws {
+        let fixture = try await StoreFixture.make()
+        let cpu = try await fixture.usageMetric()
+        let other = try await fixture.usageMetric("Other")
+        func expectCountsExact(_ step: String) async throws {
+            var counted: [Int64: Int] = [:]
+            for row in try await fixture.pool.query("SELECT metric_id, count(*) FROM metric_values GROUP BY metric_id") {
+                counted[try row.decode(at: 0)] = try row.decode(at: 1)
+            }
+            #expect(try await fixture.metrics.valueCounts() == counted, "after \(step)")
+            #expect(try await fixture.metrics.valueCount(cpu) == counted[cpu.id, default: 0], "after \(step)")
+        }
+        try await expectCountsExact("nothing")
+        // Plain inserts of new days (one customer), and an upsert of several customers.
+        try await write(fixture, cpu.id, Self.rows("c-1", [("2026-01-01", "1"), ("2026-01-02", "2"), ("2026-01-03", nil)]))
+        try await write(fixture, other.id, Self.rows("c-1", [("2026-01-01", "5")]) + Self.rows("c-2", [("2026-01-01", "6")]))
+        try await expectCountsExact("new days")
+        // An upsert that changes one day, leaves one alone, empties one and fills one: the net is unchanged.
+        try await write(fixture, cpu.id, Self.rows("c-1", [("2026-01-01", "1"), ("2026-01-02", nil), ("2026-01-03", "3")]))
+        try await expectCountsExact("an upsert")
+        // A revenue-style replace and a removal of customers no longer reported.
+        try await fixture.pool.transaction { db in
+            try MetricValueWriter.replace(
+                metricID: cpu.id, customerID: "c-1", window: DayRange(start: UTCDay("2026-01-01")!, end: UTCDay("2026-01-10")!),
+                amounts: [(UTCDay("2026-01-05")!, Decimal(4))], on: db)
+            try MetricValueWriter.removeUnreported(
+                metricID: other.id, window: DayRange(start: UTCDay("2026-01-01")!, end: UTCDay("2026-01-02")!), customers: ["c-1", "c-2"],
+                reported: ["c-2"], on: db)
+        }
+        try await expectCountsExact("a replace and a removal")
+        // A rolled-back write counts nothing.
+        try? await fixture.pool.transaction { db in
+            try MetricValueWriter.apply(metricID: other.id, rows: Self.rows("c-3", [("2026-02-01", "1")]), on: db)
+            throw CancellationError()
+        }
+        try await expectCountsExact("a rollback")
+        // Deleting a metric deletes its values and its count; TRUNCATE empties them all.
+        try await fixture.metrics.delete(other)
+        try await expectCountsExact("a metric deleted")
+        #expect(try await fixture.pool.query("SELECT 1 FROM metric_value_counts WHERE metric_id = $1", [other.id]).rows.isEmpty)
+        try await fixture.pool.query("TRUNCATE metric_values")
+        try await expectCountsExact("TRUNCATE")
+        await fixture.close()
+    }
+
     /// Two writers of the same new days: the second's plain insert meets the first's rows and fails with
     /// a unique violation, which the page commit tries again; the next try updates them.
     @Test func aRaceForTheSameNewDaysIsRetriedIntoAnUpdate() async throws {

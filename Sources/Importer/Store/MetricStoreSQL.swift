@@ -46,9 +46,10 @@ enum MetricStoreSQL {
 
     static let delete = "DELETE FROM business_metrics WHERE id = $1"
 
-    static let valueCount = "SELECT count(*) FROM metric_values WHERE metric_id = $1"
+    /// Kept by the triggers of `metric_values` (migration 0012), so no read counts the values themselves.
+    static let valueCount = "SELECT coalesce((SELECT value_count FROM metric_value_counts WHERE metric_id = $1), 0)"
 
-    static let valueCounts = "SELECT metric_id, count(*) FROM metric_values GROUP BY metric_id"
+    static let valueCounts = "SELECT metric_id, value_count FROM metric_value_counts WHERE value_count > 0"
 
     static let completeThroughAll = "SELECT metric_id, complete_through::text FROM metric_complete_through"
 
