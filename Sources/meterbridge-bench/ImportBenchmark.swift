@@ -156,8 +156,9 @@ struct ImportBenchmark: AsyncParsableCommand {
             // removes what an interrupted run left behind).
             defer { hosts.tearDown() }
             try hosts.setUp(database: bench.base)
-            // The last run: the README's fleet serving 200 requests/s over an API answering in 300 ms.
-            for (count, rate, latency, jitter) in [(1, 5.0, latencyMs, latencyJitterMs), (40, 5.0, latencyMs, latencyJitterMs), (40, 5.0, 300, 0)] {
+            // The last run: the README's fleet over an API answering in 300 ms, with 240 requests/s of budgets
+            // to spend, to show it serves at least 200.
+            for (count, rate, latency, jitter) in [(1, 5.0, latencyMs, latencyJitterMs), (40, 5.0, latencyMs, latencyJitterMs), (40, 6.0, 300, 0)] {
                 var shape = base
                 shape.label = "latency \(Int(latency))ms \(count)x\(Int(rate))"
                 shape.connections = count

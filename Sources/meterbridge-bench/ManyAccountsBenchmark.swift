@@ -186,12 +186,12 @@ struct ManyAccountsRun {
         let fleet = shape.workerArguments.isEmpty ? "\(shape.workers) × default" : "\(shape.workers) × \(shape.workerArguments.joined(separator: " "))"
         emit(
             String(
-                format: "  %@: %d × %.0f req/s, fleet %@%@%@: %d requests in %.1f s (floor %.1f s) = aggregate use %.3f; "
+                format: "  %@: %d × %.0f req/s, fleet %@%@%@: %d requests in %.1f s = %.1f req/s (floor %.1f s) = aggregate use %.3f; "
                     + "per connection time ÷ floor min %.3f median %.3f max %.3f; %d outside 1.1 × floor + 5 s; 429s %d (%.2f %%); "
                     + "pages twice %d; worker Postgres connections at most %d; workers' start to exit %.1f s; machine CPU busy %.0f %%; worker peak RSS %.1f MB",
                 shape.label, figures.count, shape.rate, fleet, shape.uncapped ? ", caps removed" : "",
                 shape.latencyMs > 0 ? String(format: ", API latency %.0f±%.0f ms", shape.latencyMs, shape.latencyJitterMs) : "",
-                requests, importSeconds, floor, use, ratios.first ?? 0, median, ratios.last ?? 0, outOfBound.count, rateLimited,
+                requests, importSeconds, Double(requests) / importSeconds, floor, use, ratios.first ?? 0, median, ratios.last ?? 0, outOfBound.count, rateLimited,
                 100 * Double(rateLimited) / Double(max(requests, 1)), pagesTwice, peakBackends, wholeSeconds, cpuBusy * 100, workerPeakMB))
         for figure in figures where figure.name == "acct-large" || figure.name == "acct-late" || !figure.withinBound {
             emit(
