@@ -91,6 +91,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The application layer: the use cases every front-end (CLI, console, MCP) calls
+        .target(
+            name: "UseCases",
+            dependencies: [
+                "Postgres", "JobQueue", "Importer", "Metronome",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UseCasesTests",
+            dependencies: ["UseCases", "Importer", "JobQueue", "Postgres", "Metronome", "TestSupport"],
+            swiftSettings: strict
+        ),
+
         // MARK: Operations: health, readiness and Prometheus metrics over HTTP
         .target(
             name: "ServiceEndpoints",
@@ -110,7 +125,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "CommandSupport",
+                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "CommandSupport", "UseCases",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -139,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "meterbridge",
             dependencies: [
-                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics", "Console",
+                "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics", "Console", "UseCases",
                 "MCPServer", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -258,7 +273,7 @@ let package = Package(
         .target(
             name: "MCPServer",
             dependencies: [
-                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics",
+                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "UseCases",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,5 @@
 import CommandSupport
+import UseCases
 import Foundation
 import Hummingbird
 import Importer
@@ -19,43 +20,37 @@ extension ConsoleServer {
         subscript(_ key: String) -> String? { fields.first { $0.0 == key }?.1 }
         var query: String { FormFields.encode(fields) }
 
-        func filter(state override: JobState? = nil, ids: [Int64]? = nil, server: ConsoleServer) async throws
-            -> JobQueue.Filter
-        {
+        /// The jobs the form selects; `state` overrides the form's.
+        func selection(state override: JobState? = nil) throws -> JobSelection {
             var state: JobState?
             if let text = self["state"] {
                 guard let parsed = JobState(rawValue: text) else {
-                    throw HTTPError(.badRequest, message: "state: not a job state")
+                    throw UseCaseError.invalid(.state, reason: "not a job state; the states are \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 state = parsed
             }
-            var metricID: Int64?
-            if let title = self["metric"] {
-                guard let metric = try await server.metrics.all().first(where: { $0.title == title }) else {
-                    throw HTTPError(.badRequest, message: "metric: no metric with that title")
-                }
-                metricID = metric.id
-            }
-            var connectionID: Int64?
-            if let name = self["connection"] {
-                guard let record = try await server.connectionStore.all().first(where: { $0.name == name }) else {
-                    throw HTTPError(.badRequest, message: "connection: no connection with that name")
-                }
-                connectionID = record.id
-            }
-            var since: Date?
+            var since: UTCDay?
             if let text = self["since"] {
-                guard let day = UTCDay(text) else {
-                    throw HTTPError(.badRequest, message: "since: expected a day like 2026-01-31")
-                }
-                since = day.start
+                guard let day = UTCDay(text) else { throw UseCaseError.invalid(.since, reason: "expected a day like 2026-01-31") }
+                since = day
             }
-            return JobQueue.Filter(
-                ids: ids, kind: self["kind"],
-                argsContainJSON: ImportJobSelection.argsContainJSON(metricID: metricID, connectionID: connectionID),
-                queue: self["queue"], state: override ?? state, finishedSince: since)
+            return JobSelection(
+                kind: self["kind"], queue: self["queue"], metric: self["metric"], connection: self["connection"],
+                state: override ?? state, finishedSince: since)
         }
     }
+
+    /// Runs a use case; its refusals become a 400 (a 404 for a missing job) worded with the form's fields.
+    func using<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as UseCaseError {
+            if case .noSuchJob = error { throw HTTPError(.notFound, message: error.message(naming: \.rawValue)) }
+            throw HTTPError(.badRequest, message: error.message(naming: \.rawValue))
+        }
+    }
+
+    var jobs: JobOperations { JobOperations(pool: pool, logger: logger) }
 
     var connectionStore: ConnectionStore { ConnectionStore(pool: pool, environment: [:]) }
 
@@ -80,8 +75,7 @@ extension ConsoleServer {
 
     func jobsPage(_ request: Request) async throws -> Response {
         let form = JobFilterForm(FormFields(query: request))
-        let filter = try await form.filter(server: self)
-        let jobs = try await queue.list(filter, limit: Self.jobListLimit)
+        let jobs = try await using { try await self.jobs.list(try form.selection(), limit: Self.jobListLimit) }
         func options(_ values: [String], _ key: String) -> [Choice] {
             values.map { Choice(value: $0, selected: $0 == form[key]) }
         }
@@ -125,7 +119,7 @@ extension ConsoleServer {
     }
 
     func jobPage(id: Int64) async throws -> Response {
-        guard let job = try await queue.job(id: id) else { throw HTTPError(.notFound, message: "no job with id \(id)") }
+        let job = try await using { try await jobs.job(id: id) }
         let model = JobModel(
             id: job.id, queue: job.queue, kind: job.kind, state: job.state.rawValue, attempt: job.attempt,
             maxAttempts: job.maxAttempts, snoozes: job.snoozes, priority: job.priority,
@@ -151,8 +145,7 @@ extension ConsoleServer {
     /// `meterbridge jobs retry ID`.
     func retryJob(_ request: Request, id: Int64) async throws -> Response {
         _ = try await FormFields.post(request, secrets: secrets)
-        guard try await queue.job(id: id) != nil else { throw HTTPError(.notFound, message: "no job with id \(id)") }
-        let requeued = try await queue.requeue(JobQueue.Filter(ids: [id]))
+        let requeued = try await using { try await jobs.retry(JobSelection(ids: [id])) }
         return requeued.isEmpty
             ? message(
                 "Retry", section: "/jobs", "Job \(id) is not discarded or cancelled: nothing requeued.",
@@ -164,7 +157,7 @@ extension ConsoleServer {
     /// `meterbridge jobs cancel ID`.
     func cancelJob(_ request: Request, id: Int64) async throws -> Response {
         _ = try await FormFields.post(request, secrets: secrets)
-        guard try await queue.job(id: id) != nil else { throw HTTPError(.notFound, message: "no job with id \(id)") }
+        _ = try await using { try await jobs.job(id: id) }
         let cancelled = try await queue.cancel(JobQueue.Filter(ids: [id]))
         return cancelled.isEmpty
             ? message(
@@ -182,7 +175,7 @@ extension ConsoleServer {
     func confirmRetryFailed(_ request: Request) async throws -> Response {
         if configuration.readOnly { throw HTTPError(.forbidden, message: "the console is read-only") }
         let form = JobFilterForm(FormFields(query: request))
-        let preview = try await queue.requeue(try await form.filter(state: .discarded, server: self), dryRun: true)
+        let preview = try await using { try await jobs.retry(try form.selection(state: .discarded), dryRun: true) }
         let shown = preview.prefix(50).map(String.init).joined(separator: ", ") + (preview.count > 50 ? ", …" : "")
         let model = ConfirmModel(
             count: preview.count, hasJobs: !preview.isEmpty, ids: shown,
@@ -196,17 +189,17 @@ extension ConsoleServer {
     func retryFailed(_ request: Request) async throws -> Response {
         let posted = try await FormFields.post(request, secrets: secrets)
         let form = JobFilterForm(posted)
-        let filter = try await form.filter(state: .discarded, server: self)
-        let preview = try await queue.requeue(filter, dryRun: true)
-        guard let expected = posted["expected"].flatMap(Int.init), expected == preview.count else {
+        let expected = posted["expected"].flatMap(Int.init) ?? -1
+        let requeued: [Int64]
+        switch try await using({ try await jobs.retry(try form.selection(state: .discarded), confirmedCount: expected) }) {
+        case .requeued(let ids):
+            requeued = ids
+        case .changed(let now):
             return message(
                 "Retry failed jobs", section: "/jobs",
-                "The filter now selects \(preview.count) failed job(s), not the \(posted["expected"] ?? "?") confirmed: nothing requeued.",
+                "The filter now selects \(now) failed job(s), not the \(posted["expected"] ?? "?") confirmed: nothing requeued.",
                 back: "/jobs/retry-failed?\(form.query)", kind: "error", status: .conflict)
         }
-        var confirmed = filter
-        confirmed.ids = preview
-        let requeued = preview.isEmpty ? [] : try await queue.requeue(confirmed)
         logger.info("console bulk retry", metadata: ["jobs.requeued": "\(requeued.count)"])
         return message(
             "Retry failed jobs", section: "/jobs", "Requeued \(requeued.count) job(s).", back: "/jobs?\(form.query)")

@@ -7,6 +7,7 @@ import JobQueue
 import Metronome
 import NIOCore
 import UnitEconomics
+import UseCases
 
 /// The metrics list, a metric's chart, table and CSV, and reimporting a range.
 extension ConsoleServer {
@@ -163,9 +164,10 @@ extension ConsoleServer {
             throw HTTPError(.notFound, message: "no metric with id \(id)")
         }
         let (from, to) = try Self.dayRange(form)
-        let planner = ImportPlanner(queue: queue, logger: logger)
-        let added = try await planner.reimport(metrics: [metric], range: DayRange(start: from, end: to.adding(days: 1)))
-        logger.info("console reimport", metadata: ["metric.id": "\(metric.id)", "jobs.added": "\(added)"])
+        let reimport = try await using {
+            try await jobs.reimport(.metric(title: metric.title), from: from, to: to, today: UTCDay(containing: Date()))
+        }
+        let added = reimport.jobsEnqueued
         return message(
             "Reimport", section: "/metrics",
             "Enqueued \(added) reimport job(s)\(added == 0 ? " (already queued or nothing in range)" : "") for \(metric.title), \(from) to \(to).",

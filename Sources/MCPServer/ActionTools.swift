@@ -1,3 +1,4 @@
+import UseCases
 import Foundation
 import Importer
 import JobQueue
@@ -33,18 +34,9 @@ enum ActionTools {
     ) { arguments, context in
         let pool = try actionPool(context)
         let dryRun = try arguments.boolean("dry_run") ?? false
-        var containment: [String] = []
-        if let title = try arguments.text("metric") {
-            containment.append("\"metric_ids\": [\(try await MetricStore(pool: pool).titled(title).id)]")
-        }
-        if let name = try arguments.text("connection") {
-            let connection = try await ConnectionStore(pool: pool, environment: [:]).named(name)
-            containment.append("\"connection_id\": \(connection.id)")
-        }
-        let filter = JobQueue.Filter(
-            argsContainJSON: containment.isEmpty ? nil : "{" + containment.joined(separator: ", ") + "}",
-            state: .discarded)
-        let ids = try await JobQueue(pool: pool, logger: context.logger).requeue(filter, dryRun: dryRun)
+        let selection = JobSelection(
+            metric: try arguments.text("metric"), connection: try arguments.text("connection"), state: .discarded)
+        let ids = try await JobOperations(pool: pool, logger: context.logger).retry(selection, dryRun: dryRun)
         context.logger.notice("Requeued failed jobs", metadata: ["jobs.count": "\(ids.count)", "dry_run": "\(dryRun)"])
         let list = ids.isEmpty ? "" : ": " + ids.map(String.init).joined(separator: ", ")
         return ToolAnswer(
@@ -78,25 +70,16 @@ enum ActionTools {
         changesData: true
     ) { arguments, context in
         let pool = try actionPool(context)
-        let metric = try await MetricStore(pool: pool).titled(try arguments.requiredText("metric"))
-        let today = UTCDay(context.today().description)!
-        let first = try arguments.day("from").map { UTCDay($0.description)! } ?? metric.since
-        let last = try arguments.day("to").map { UTCDay($0.description)! } ?? today
-        guard first <= last else {
-            throw ToolInputError("\"from\" (\(first)) is after \"to\" (\(last)): the range is reversed")
-        }
-        guard last <= today else { throw ToolInputError("\"to\" (\(last)) is in the future") }
-        let planner = ImportPlanner(queue: JobQueue(pool: pool, logger: context.logger), logger: context.logger)
-        let added = try await planner.reimport(
-            metrics: [metric], range: DayRange(start: first, end: last.adding(days: 1)))
-        context.logger.notice(
-            "Reimport enqueued", metadata: ["metric.title": "\(metric.title)", "jobs.count": "\(added)"])
+        let reimport = try await JobOperations(pool: pool, logger: context.logger).reimport(
+            .metric(title: try arguments.requiredText("metric")),
+            from: try arguments.day("from").map(UTCDay.init), to: try arguments.day("to").map(UTCDay.init), today: UTCDay(context.today()))
+        let (metric, first, last, added) = (reimport.metrics[0], reimport.from, reimport.to, reimport.jobsEnqueued)
         return ToolAnswer(
-            summary: "Enqueued \(added) reimport job(s) for \(metric.title), \(first) to \(last)"
+            summary: "Enqueued \(added) reimport job(s) for \(metric), \(first) to \(last)"
                 + (added == 0
                     ? " (already queued or nothing in range)." : "; workers pick them up from the backfill queue."),
             structured: [
-                "metric": .string(metric.title), "from": .string(first.description), "to": .string(last.description),
+                "metric": .string(metric), "from": .string(first.description), "to": .string(last.description),
                 "jobs_enqueued": .int(added),
             ])
     }
@@ -108,4 +91,9 @@ enum ActionTools {
         }
         return pool
     }
+}
+
+extension UTCDay {
+    /// The same day, without going through its text.
+    init(_ date: UTCDate) { self.init(daysSinceEpoch: Int(date.daysSinceEpoch)) }
 }

@@ -1,3 +1,4 @@
+import UseCases
 import Foundation
 import Importer
 import MCP
@@ -109,7 +110,7 @@ enum CatalogTools {
         if info.isGauge, grouping != .day {
             try info.requireSummable(for: "a total per \(grouping.rawValue)")
         }
-        let metric = try await MetricStore(pool: context.readPool).titled(title)
+        let metric = try await Catalog(pool: context.readPool).metric(titled: title)
         let values = try await MetricStore(pool: context.readPool).values(
             metric, from: UTCDay(period.from.description), to: UTCDay(period.to.description), label: label)
         let grouped = MetricValueGrouping(bucket: grouping, top: top, gauge: info.isGauge).group(

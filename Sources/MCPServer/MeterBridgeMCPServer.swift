@@ -1,3 +1,4 @@
+import UseCases
 public import MCP
 import Postgres
 import UnitEconomics
@@ -73,6 +74,14 @@ public struct MeterBridgeMCPServer: Sendable {
         }
     }
 
+    /// A use case's parameter as the tool's caller names it: its argument.
+    static func argument(_ parameter: Parameter) -> String {
+        switch parameter {
+        case .ids: "job id"
+        default: "\"\(parameter.rawValue)\""
+        }
+    }
+
     static func failure(_ message: String) -> CallTool.Result {
         CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
     }
@@ -82,6 +91,7 @@ public struct MeterBridgeMCPServer: Sendable {
     static func message(for error: any Error) -> String {
         switch error {
         case let error as ToolInputError: return "Invalid input: \(error.description)"
+        case let error as UseCaseError: return "Invalid input: " + error.message(naming: argument)
         case let error as ReportRefusal: return "Refused: \(error.description)"
         case let error as PostgresError where error.sqlState?.rawValue == "25006":
             return "Refused: this server's database session is read only (\(error.message))"

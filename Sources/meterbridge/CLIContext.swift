@@ -1,3 +1,4 @@
+import UseCases
 import AsyncHTTPClient
 import CommandSupport
 import Foundation
@@ -25,9 +26,20 @@ struct CLIContext: Sendable {
             let value = try await body(context)
             await pool.close()
             return value
+        } catch let error as UseCaseError {
+            await pool.close()
+            throw CLIError(error.message(naming: flag))
         } catch {
             await pool.close()
             throw DatabaseGuidance.explain(error, options: database)
+        }
+    }
+
+    /// A use case's parameter as the CLI's user typed it.
+    static func flag(_ parameter: Parameter) -> String {
+        switch parameter {
+        case .ids: "job id"
+        default: "--" + parameter.rawValue
         }
     }
 
@@ -49,6 +61,8 @@ struct CLIContext: Sendable {
     var connections: ConnectionStore { ConnectionStore(pool: pool, environment: ProcessInfo.processInfo.environment) }
     var metrics: MetricStore { MetricStore(pool: pool) }
     var queue: JobQueue { JobQueue(pool: pool, logger: logger) }
+    var catalog: Catalog { Catalog(pool: pool) }
+    var jobs: JobOperations { JobOperations(pool: pool, logger: logger) }
 
     /// Runs `body` with an unpaced client for one connection's configuration (interactive commands
     /// send a handful of requests; the workers' shared limiter is for bulk work).

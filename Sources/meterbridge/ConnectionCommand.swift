@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import UseCases
 import Foundation
 import Importer
 import JobQueue
@@ -118,7 +119,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIContext.run(database) { context in
                 let store = context.connections
-                let connection = try await store.named(name)
+                let connection = try await context.catalog.connection(named: name)
                 do {
                     try await ConnectionCommand.validate(try store.clientConfiguration(for: connection), context: context)
                 } catch {
@@ -141,7 +142,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             let token = try TokenInput.read(tokenFile)
             try await CLIContext.run(database) { context in
                 let store = context.connections
-                let connection = try await store.named(name)
+                let connection = try await context.catalog.connection(named: name)
                 try await ConnectionCommand.validate(
                     MetronomeClientConfiguration(baseURL: connection.baseURL, token: MetronomeToken(token)), context: context)
                 try await store.setToken(connection, token: token)
@@ -154,7 +155,7 @@ struct ConnectionCommand: AsyncParsableCommand {
     static func setStatus(_ status: ConnectionRecord.Status, of name: String, database: DatabaseOptions) async throws {
         try await CLIContext.run(database) { context in
             let store = context.connections
-            try await store.setStatus(try await store.named(name).id, status)
+            try await store.setStatus(try await context.catalog.connection(named: name).id, status)
         }
     }
 
@@ -191,7 +192,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIContext.run(database) { context in
                 let store = context.connections
-                let connection = try await store.named(name)
+                let connection = try await context.catalog.connection(named: name)
                 let metrics = try await context.metrics.all().filter { $0.connectionID == connection.id }
                 if !metrics.isEmpty && !cascade {
                     throw CLIError("connection \(name) is used by \(metrics.count) metric(s); remove them first or pass --cascade")

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import UseCases
 import CommandSupport
 import Foundation
 public import JobQueue
@@ -8,7 +9,7 @@ import Metronome
 import Postgres
 
 /// Options that select jobs, shared by `jobs list`, `jobs retry` and `jobs cancel`.
-struct JobSelection: ParsableArguments {
+struct JobSelectionOptions: ParsableArguments {
     @Option(help: "Only jobs of this kind (catalog_sync, import_usage, import_revenue).") var kind: String?
     @Option(help: "Only jobs in this queue (sync, backfill).") var queue: String?
     @Option(help: "Only jobs importing this metric (its title).") var metric: String?
@@ -16,34 +17,15 @@ struct JobSelection: ParsableArguments {
     @Option(name: .customLong("args"), help: "Only jobs whose JSON args contain this JSON, e.g. '{\"batch\": 3}'.")
     var argsJSON: String?
 
-    var isEmpty: Bool { kind == nil && queue == nil && metric == nil && connection == nil && argsJSON == nil }
-
     func validate() throws {
-        if let argsJSON, (try? JSONSerialization.jsonObject(with: Data(argsJSON.utf8))) as? [String: Any] == nil {
-            throw ValidationError("--args must be a JSON object")
-        }
-        if let kind, ImportJobKind(rawValue: kind) == nil {
-            throw ValidationError(
-                "unknown job kind \(kind); the kinds are \(ImportJobKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if let queue { try ImportQueue.validate(queue) }
+        do { try selection().validate() } catch { throw ValidationError(error.message(naming: CLIContext.flag)) }
     }
 
-    /// The queue filter, resolving `--metric` and `--connection` to the ids jobs carry in their args.
-    func filter(ids: [Int64] = [], state: JobState? = nil, finishedSince: Date? = nil, context: CLIContext) async throws
-        -> JobQueue.Filter
-    {
-        var containment = (argsJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
-        if let metric {
-            containment["metric_ids"] = [try await context.metrics.titled(metric).id]
-        }
-        if let connection {
-            containment["connection_id"] = try await context.connections.named(connection).id
-        }
-        let json = containment.isEmpty
-            ? nil : String(decoding: try JSONSerialization.data(withJSONObject: containment, options: [.sortedKeys]), as: UTF8.self)
-        return JobQueue.Filter(
-            ids: ids.isEmpty ? nil : ids, kind: kind, argsContainJSON: json, queue: queue, state: state, finishedSince: finishedSince)
+    /// The selection these options make, narrowed to `ids`, `state` and `finishedSince`.
+    func selection(ids: [Int64] = [], state: JobState? = nil, finishedSince: UTCDay? = nil) -> JobSelection {
+        JobSelection(
+            ids: ids, kind: kind, queue: queue, metric: metric, connection: connection, argsJSON: argsJSON, state: state,
+            finishedSince: finishedSince)
     }
 }
 
@@ -67,7 +49,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
         @OptionGroup var database: DatabaseOptions
-        @OptionGroup var selection: JobSelection
+        @OptionGroup var selection: JobSelectionOptions
         @Option(help: "Only jobs in this state (available, running, retryable, completed, discarded, cancelled).")
         var state: JobState?
         @Option(help: "At most this many jobs.") var limit = 50
@@ -75,7 +57,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobs = try await CLIContext.run(database) { context in
-                try await context.queue.list(try await selection.filter(state: state, context: context), limit: limit)
+                try await context.jobs.list(selection.selection(state: state), limit: limit)
             }
             let output = TableOutput(
                 columns: ["id", "queue", "kind", "state", "attempt", "max_attempts", "run_at", "last_error", "args"],
@@ -96,9 +78,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Argument(help: "The job id.") var id: Int64
 
         func run() async throws {
-            guard let job = try await CLIContext.run(database, { try await $0.queue.job(id: id) }) else {
-                throw CLIError("no job with id \(id)")
-            }
+            let job = try await CLIContext.run(database) { try await $0.jobs.job(id: id) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -116,7 +96,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Job ids to requeue.") var ids: [Int64] = []
         @Flag(help: "Requeue failed (discarded) jobs selected by the options below.") var failed = false
-        @OptionGroup var selection: JobSelection
+        @OptionGroup var selection: JobSelectionOptions
         @Option(help: "With --failed: only jobs that finished on or after this UTC day.") var since: UTCDay?
         @Flag(help: "Show what would be requeued; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -128,18 +108,14 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                let filter = try await selection.filter(
-                    ids: ids, state: failed ? .discarded : nil, finishedSince: since?.start, context: context)
-                let preview = try await context.queue.requeue(filter, dryRun: true)
-                if !ids.isEmpty, let missing = Set(ids).subtracting(preview).sorted().first {
-                    guard try await context.queue.job(id: missing) != nil else { throw CLIError("no job with id \(missing)") }
-                }
+                let selected = selection.selection(ids: ids, state: failed ? .discarded : nil, finishedSince: since)
+                let preview = try await context.jobs.retry(selected, dryRun: true)
                 if dryRun || preview.isEmpty {
                     print("Would requeue \(preview.count) job(s)\(preview.isEmpty ? "" : ": " + preview.map(String.init).joined(separator: ", ")).")
                     return
                 }
                 if failed { try Confirmation.confirm("Requeue \(preview.count) job(s)?", yes: yes) }
-                let requeued = try await context.queue.requeue(filter)
+                let requeued = try await context.jobs.retry(selected)
                 print("Requeued \(requeued.count) job(s).")
             }
         }
@@ -149,22 +125,20 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel unfinished jobs, by id or by selection.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Job ids to cancel.") var ids: [Int64] = []
-        @OptionGroup var selection: JobSelection
+        @OptionGroup var selection: JobSelectionOptions
         @Flag(help: "Show what would be cancelled; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
 
         func validate() throws {
-            if ids.isEmpty && selection.isEmpty { throw ValidationError("name job ids, or select jobs with --metric/--connection/--kind/--queue/--args") }
+            if ids.isEmpty && selection.selection().selectsEverything {
+                throw ValidationError("name job ids, or select jobs with --metric/--connection/--kind/--queue/--args")
+            }
         }
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                let filter = try await selection.filter(ids: ids, context: context)
-                let preview = try await context.queue.cancel(filter, dryRun: true)
-                if !ids.isEmpty && preview.count < Set(ids).count {
-                    let missing = Set(ids).subtracting(preview).sorted().map(String.init).joined(separator: ", ")
-                    throw CLIError("no unfinished job with id \(missing): nothing was cancelled (see `meterbridge jobs show`)")
-                }
+                let selected = selection.selection(ids: ids)
+                let preview = try await context.jobs.cancel(selected, dryRun: true)
                 if dryRun {
                     print("Would cancel \(preview.count) job(s).")
                     return
@@ -174,7 +148,7 @@ struct JobsCommand: AsyncParsableCommand {
                     return
                 }
                 if ids.isEmpty || preview.count > 1 { try Confirmation.confirm("Cancel \(preview.count) job(s)?", yes: yes) }
-                let cancelled = try await context.queue.cancel(filter)
+                let cancelled = try await context.jobs.cancel(selected)
                 print("Cancelled \(cancelled.count) job(s).")
             }
         }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import CommandSupport
+import UseCases
 import Foundation
 public import Importer
 import JobQueue
@@ -72,7 +73,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             let metric = try await CLIContext.run(database) { context in
-                let connection = try await context.connections.named(connection)
+                let connection = try await context.catalog.connection(named: connection)
                 let source: MetricStore.Source =
                     if let usage { .usage(billableMetric: usage) } else {
                         .revenue(currency: currency, creditTypeID: creditTypeID, basis: revenueBasis ?? .invoiceTotal)
@@ -109,7 +110,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             let status = try await CLIContext.run(database) { context in
-                let metric = try await context.metrics.titled(title)
+                let metric = try await context.catalog.metric(titled: title)
                 return try await MetricStatus.all(pool: context.pool).first { $0.title == metric.title }!
             }
             let table = TableOutput(
@@ -134,7 +135,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                try await context.metrics.setLabelSource(try await context.metrics.titled(title), labelSource)
+                try await context.metrics.setLabelSource(try await context.catalog.metric(titled: title), labelSource)
             }
             print("Metric \(title) is now labeled by \(labelSource.rawValue).")
         }
@@ -149,7 +150,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                let metric = try await context.metrics.titled(title)
+                let metric = try await context.catalog.metric(titled: title)
                 let rows = try await context.metrics.valueCount(metric)
                 if dryRun {
                     print("Would delete metric \(title) and its \(rows) value(s).")
@@ -177,7 +178,7 @@ struct MetricCommand: AsyncParsableCommand {
 
         func run() async throws {
             let values = try await CLIContext.run(database) { context in
-                try await context.metrics.values(try await context.metrics.titled(title), from: from, to: to, label: label)
+                try await context.metrics.values(try await context.catalog.metric(titled: title), from: from, to: to, label: label)
             }
             print(
                 TableOutput(
@@ -208,7 +209,7 @@ struct BillableMetricsCommand: AsyncParsableCommand {
         func run() async throws {
             let rows = try await CLIContext.run(database) { context in
                 let store = context.connections
-                let record = try await store.named(connection)
+                let record = try await context.catalog.connection(named: connection)
                 if refresh {
                     _ = try await context.withClient(try store.clientConfiguration(for: record)) { client in
                         try await CatalogSync(pool: context.pool).sync(connection: record, client: client)

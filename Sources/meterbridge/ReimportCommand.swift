@@ -1,3 +1,4 @@
+import UseCases
 import ArgumentParser
 import CommandSupport
 import Foundation
@@ -26,23 +27,16 @@ struct ReimportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (metric == nil) != (connection == nil) else { throw ValidationError("pass --metric or --connection") }
-        if let from, let to, to < from { throw ValidationError("--to is before --from") }
     }
 
     func run() async throws {
-        let added = try await CLIContext.run(database) { context in
-            let metrics: [BusinessMetric]
-            if let metric {
-                metrics = [try await context.metrics.titled(metric)]
-            } else {
-                let record = try await context.connections.named(connection!)
-                metrics = try await context.metrics.all().filter { $0.connectionID == record.id }
-            }
-            let first = from ?? metrics.map(\.since).min() ?? UTCDay(containing: Date())
-            let last = to ?? UTCDay(containing: Date())
-            let planner = ImportPlanner(queue: context.queue, logger: context.logger)
-            return try await planner.reimport(metrics: metrics, range: DayRange(start: first, end: last.adding(days: 1)))
+        let target: JobOperations.ReimportTarget = metric.map { .metric(title: $0) } ?? .connection(name: connection!)
+        let reimport = try await CLIContext.run(database) { context in
+            try await context.jobs.reimport(target, from: from, to: to, today: UTCDay(containing: Date()))
         }
-        print("Enqueued \(added) reimport job(s)\(added == 0 ? " (already queued or nothing in range)" : "").")
+        let added = reimport.jobsEnqueued
+        print(
+            "Enqueued \(added) reimport job(s), \(reimport.from) to \(reimport.to)"
+                + "\(added == 0 ? " (already queued or nothing in range)" : "").")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import MetronomeSandbox
 import Testing
 
-/// Page composition as specified in SANDBOX.md.
+/// Page composition as docs/sandbox.md describes it ("What is modelled on assumptions").
 @Suite("Sandbox paging composition", .timeLimit(.minutes(5)))
 struct PagingCompositionTests {
     /// Follows a walk with raw HTTP, returning every page.

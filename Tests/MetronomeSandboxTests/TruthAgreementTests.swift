@@ -18,7 +18,7 @@ struct TruthAgreementTests {
         var description: String { [kind, metric, creditType, basis, customer, day].joined(separator: "|") }
     }
 
-    /// Computes every truth row from what the API returns, by `design.md`'s definitions.
+    /// Computes every truth row from what the API returns, by the definitions of docs/sandbox.md, "Ground truth".
     static func walk(_ client: MetronomeClient, window: DayWindow) async throws -> [Key: Decimal] {
         var rows: [Key: Decimal] = [:]
         let customers =

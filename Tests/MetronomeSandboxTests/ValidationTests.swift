@@ -2,7 +2,7 @@ import Foundation
 import MetronomeSandbox
 import Testing
 
-/// The sandbox's answers to invalid requests, against the reference (`metronome-api.md` §2, §4, §5, §10).
+/// The sandbox's answers to invalid requests, in the shapes Metronome answers them.
 @Suite("Sandbox validation", .timeLimit(.minutes(5)))
 struct ValidationTests {
     static let day = "T00:00:00Z"

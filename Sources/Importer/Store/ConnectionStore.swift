@@ -43,10 +43,13 @@ public struct ConnectionStore: Sendable {
     }
 
     public func named(_ name: String) async throws -> ConnectionRecord {
-        guard let row = try await pool.query(ConnectionStoreSQL.byName, [name]).first else {
-            throw StoreError("no connection named \(name)")
-        }
-        return try Self.record(row)
+        guard let record = try await find(name: name) else { throw StoreError("no connection named \(name)") }
+        return record
+    }
+
+    /// The connection named exactly `name`, if any.
+    public func find(name: String) async throws -> ConnectionRecord? {
+        try await pool.query(ConnectionStoreSQL.byName, [name]).first.map(Self.record)
     }
 
     public func find(id: Int64) async throws -> ConnectionRecord? {

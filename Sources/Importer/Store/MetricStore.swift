@@ -31,9 +31,13 @@ public struct MetricStore: Sendable {
     }
 
     public func titled(_ title: String) async throws -> BusinessMetric {
-        guard let row = try await pool.query(MetricStoreSQL.byTitle, [title]).first
-        else { throw ConnectionStore.StoreError("no metric titled \(title)") }
-        return try Self.metric(row)
+        guard let metric = try await find(title: title) else { throw ConnectionStore.StoreError("no metric titled \(title)") }
+        return metric
+    }
+
+    /// The metric titled exactly `title`, if any.
+    public func find(title: String) async throws -> BusinessMetric? {
+        try await pool.query(MetricStoreSQL.byTitle, [title]).first.map(Self.metric)
     }
 
     /// What to create; the catalog must already know the billable metric or credit type.

@@ -1,5 +1,5 @@
-/// When and how long to wait before retrying one request (the first of the two retry layers in
-/// `design.md`; the job queue is the second).
+/// When and how long to wait before retrying one request: the first of two retry layers. This one
+/// retries a request within one attempt of a job; the job queue retries the job, from its checkpoint.
 ///
 /// Pure: the caller passes the random jitter factor in, so the schedule is unit-testable.
 public struct RetryPolicy: Hashable, Sendable {

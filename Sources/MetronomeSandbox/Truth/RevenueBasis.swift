@@ -1,4 +1,4 @@
-/// The two revenue definitions of `design.md`.
+/// The two revenue definitions (docs/sandbox.md, "Ground truth").
 public enum RevenueBasis: String, Hashable, Sendable, CaseIterable {
     /// The sum of `total` over the day's breakdown items of every non-VOID invoice in the credit type.
     case invoiceTotal = "invoice_total"

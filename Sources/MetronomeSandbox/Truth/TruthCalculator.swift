@@ -4,8 +4,8 @@
     import Foundation
 #endif
 
-/// Computes the expected import from the account, under `design.md`'s "Definitions shared by
-/// every part". Pure: the same account gives the same rows, in a stable order.
+/// Computes the expected import from the account, under the definitions of docs/sandbox.md, "Ground
+/// truth". Pure: the same account gives the same rows, in a stable order.
 ///
 /// - Usage: one row per (metric, customer, day) whose `value` is not null; `0` is a row, `null` is not.
 ///   Archived customers and archived metrics are included (their history is in scope).
