@@ -60,6 +60,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
+                "TextOutput",
                 "Postgres", "Importer", "Metronome",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +91,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // MARK: Text for people and machines: tables, CSV, JSON, timestamps (the CLI's and the console's)
+        .target(name: "TextOutput", swiftSettings: strict),
 
         // MARK: The application layer: the use cases every front-end (CLI, console, MCP) calls
         .target(
@@ -125,7 +129,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "CommandSupport", "UseCases",
+                "Postgres", "JobQueue", "Importer", "Metronome", "UnitEconomics", "TextOutput", "UseCases",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -155,6 +159,7 @@ let package = Package(
             name: "meterbridge",
             dependencies: [
                 "Postgres", "JobQueue", "Schema", "CommandSupport", "Importer", "Metronome", "UnitEconomics", "Console", "UseCases",
+                "TextOutput",
                 "MCPServer", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,4 @@
-import CommandSupport
+import TextOutput
 import UseCases
 import Foundation
 import Hummingbird

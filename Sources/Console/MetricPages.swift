@@ -1,4 +1,4 @@
-import CommandSupport
+import TextOutput
 import Foundation
 import HTTPTypes
 import Hummingbird

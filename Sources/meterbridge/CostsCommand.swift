@@ -1,5 +1,6 @@
 public import ArgumentParser
 import CommandSupport
+import TextOutput
 import Foundation
 public import UnitEconomics
 

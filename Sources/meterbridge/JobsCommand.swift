@@ -1,6 +1,7 @@
 public import ArgumentParser
 import UseCases
 import CommandSupport
+import TextOutput
 import Foundation
 public import JobQueue
 import Logging

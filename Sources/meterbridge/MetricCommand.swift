@@ -1,5 +1,6 @@
 public import ArgumentParser
 import CommandSupport
+import TextOutput
 import UseCases
 import Foundation
 public import Importer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import TextOutput
 import Foundation
 import Importer
 
