@@ -23,7 +23,7 @@ extension ConsoleServer {
         let rows = try await MetricStatus.all(pool: pool).map {
             MetricRow(
                 id: ids[$0.title] ?? 0, title: $0.title, kind: $0.kind, source: $0.source, labelSource: $0.labelSource,
-                status: $0.status, completeThrough: $0.completeThrough, rows: $0.rows)
+                status: $0.status.rawValue, completeThrough: $0.completeThrough, rows: $0.rows)
         }
         struct Model { var metrics: [MetricRow] }
         return page("Metrics", section: "/metrics", template: "metrics", model: Model(metrics: rows))
@@ -88,7 +88,7 @@ extension ConsoleServer {
             title: metric.title, values: values, ranked: ranked.map(\.key), top: top, from: from, to: to)
         let model = MetricModel(
             id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource,
-            status: status.status,
+            status: status.status.rawValue,
             completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description,
             top: top,
             chart: SVGChartRenderer().render(chart),

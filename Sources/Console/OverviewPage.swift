@@ -45,7 +45,7 @@ extension ConsoleServer {
             return through < yesterday
         }.map {
             IncompleteRow(
-                id: ids[$0.title] ?? 0, title: $0.title, status: $0.state, completeThrough: $0.completeThrough,
+                id: ids[$0.title] ?? 0, title: $0.title, status: $0.state.rawValue, completeThrough: $0.completeThrough,
                 percent: String(format: "%.1f", $0.percentDone))
         }
         let model = OverviewModel(

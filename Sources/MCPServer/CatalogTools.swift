@@ -52,7 +52,7 @@ enum CatalogTools {
             metrics.append([
                 "title": .string(status.title), "kind": .string(status.kind), "source": .string(status.source),
                 "label_source": .string(status.labelSource), "since": .string(status.since),
-                "status": .string(status.status),
+                "status": .string(status.status.rawValue),
                 "complete_through": .text(status.completeThrough), "rows": .int(status.rows),
                 "failed_jobs": .int(status.failedJobs),
                 "aggregation": .text(info.aggregationType), "summable": .bool(!info.isGauge),
@@ -258,7 +258,7 @@ enum CatalogTools {
         let metrics: [Value] = status.metrics.map { metric in
             [
                 "title": .string(metric.title), "connection": .string(metric.connection), "kind": .string(metric.kind),
-                "state": .string(metric.state), "complete_through": .text(metric.completeThrough),
+                "state": .string(metric.state.rawValue), "complete_through": .text(metric.completeThrough),
                 "rows": .int(metric.rows),
                 "jobs": .object(metric.jobs.mapValues { .int($0) }), "percent_done": .double(metric.percentDone),
                 "eta_seconds": .number(metric.etaSeconds),
@@ -266,7 +266,7 @@ enum CatalogTools {
             ]
         }
         var states: [String: Int] = [:]
-        for metric in status.metrics { states[metric.state, default: 0] += 1 }
+        for metric in status.metrics { states[metric.state.rawValue, default: 0] += 1 }
         let lines =
             status.connections.map {
                 "connection \($0.name): \($0.status)" + ($0.lastError.map { ", last error: \($0)" } ?? "")

@@ -98,7 +98,7 @@ struct MetricCommand: AsyncParsableCommand {
             print(
                 TableOutput(
                     columns: ["title", "kind", "source", "label_source", "status", "complete_through", "rows"],
-                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource, $0.status, $0.completeThrough, String($0.rows)] }
+                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource, $0.status.rawValue, $0.completeThrough, String($0.rows)] }
                 ).render(format))
         }
     }
@@ -117,7 +117,7 @@ struct MetricCommand: AsyncParsableCommand {
             let table = TableOutput(
                 columns: ["title", "kind", "source", "label_source", "since", "status", "complete_through", "rows", "failed_jobs"],
                 rows: [[
-                    status.title, status.kind, status.source, status.labelSource, status.since, status.status, status.completeThrough,
+                    status.title, status.kind, status.source, status.labelSource, status.since, status.status.rawValue, status.completeThrough,
                     String(status.rows), String(status.failedJobs),
                 ]])
             if format == .table {

@@ -94,7 +94,7 @@ struct StatusCommand: AsyncParsableCommand {
                         metric.jobs[state].map { "\(state) \($0)" }
                     }.joined(separator: ", ")
                     return [
-                        metric.title, metric.connection, metric.state, metric.completeThrough ?? "-", String(metric.rows),
+                        metric.title, metric.connection, metric.state.rawValue, metric.completeThrough ?? "-", String(metric.rows),
                         jobs.isEmpty ? "-" : jobs, progress(metric.percentDone, bar: bars), metric.etaSeconds.map(duration) ?? "-",
                     ]
                 }

@@ -67,11 +67,23 @@ public struct ImportStatus: Sendable, Codable {
         }
     }
 
+    /// How far a metric is imported.
+    public enum State: String, Sendable, Codable, CaseIterable {
+        /// Not complete through any day, or behind today with nothing queued (the planner will add it).
+        case pending
+        /// Jobs are queued or running and some days are complete.
+        case importing
+        /// Complete through today.
+        case ready
+        /// A job failed for good; an operator retries it (`meterbridge jobs retry --failed`).
+        case failed
+    }
+
     public struct Metric: Sendable, Codable {
         public var title: String
         public var connection: String
         public var kind: String
-        public var state: String
+        public var state: State
         public var completeThrough: String?
         public var rows: Int
         public var jobs: [String: Int]
@@ -129,15 +141,15 @@ public struct ImportStatus: Sendable, Codable {
             let percent = Self.percentDone(metric, batches: coverage[metric.id] ?? [:], today: today)
             let errors = (errorsByMetric[String(metric.id)] ?? []).map { "\($0.at): \($0.error)" }
             let pending = (jobs["available"] ?? 0) + (jobs["running"] ?? 0) + (jobs["retryable"] ?? 0)
-            let state =
-                (jobs["discarded"] ?? 0) > 0 ? "failed"
-                : pending > 0 ? (through == nil ? "pending" : "importing")
-                : (through.map { $0 >= today } ?? false) ? "ready" : "pending"
+            let state: State =
+                (jobs["discarded"] ?? 0) > 0 ? .failed
+                : pending > 0 ? (through == nil ? .pending : .importing)
+                : (through.map { $0 >= today } ?? false) ? .ready : .pending
             result.append(
                 Metric(
                     title: metric.title, connection: nameByID[metric.connectionID] ?? "?", kind: metric.kind.rawValue,
                     state: state, completeThrough: through?.description, rows: rows, jobs: jobs, percentDone: percent,
-                    etaSeconds: state == "ready" ? nil : projections[metric.connectionID]?.backfillSeconds.flatMap { $0 > 0 ? $0 : nil },
+                    etaSeconds: state == .ready ? nil : projections[metric.connectionID]?.backfillSeconds.flatMap { $0 > 0 ? $0 : nil },
                     newestErrors: errors))
         }
         let active = connections.filter { $0.status == "active" }

@@ -10,7 +10,7 @@ public struct MetricStatus: Sendable, Equatable {
     public var source: String
     public var labelSource: String
     public var since: String
-    public var status: String
+    public var status: ImportStatus.State
     public var completeThrough: String?
     public var rows: Int
     public var failedJobs: Int
