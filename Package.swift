@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "JobQueue",
             dependencies: [
-                "Postgres",
+                "Postgres", "Backoff",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "Importer",
             dependencies: [
-                "Postgres", "JobQueue", "Metronome",
+                "Postgres", "JobQueue", "Metronome", "Backoff",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +94,10 @@ let package = Package(
 
         // MARK: Text for people and machines: tables, CSV, JSON, timestamps (the CLI's and the console's)
         .target(name: "TextOutput", swiftSettings: strict),
+
+        // MARK: Waiting before trying again, for every retry loop
+        .target(name: "Backoff", swiftSettings: strict),
+        .testTarget(name: "BackoffTests", dependencies: ["Backoff"], swiftSettings: strict),
 
         // MARK: The application layer: the use cases every front-end (CLI, console, MCP) calls
         .target(
@@ -209,6 +213,7 @@ let package = Package(
         .target(
             name: "Metronome",
             dependencies: [
+                "Backoff",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -337,7 +342,7 @@ let package = Package(
         .testTarget(
             name: "JobQueueTests",
             dependencies: [
-                "JobQueue", "Postgres", "TestSupport",
+                "JobQueue", "Postgres", "TestSupport", "Backoff",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,3 +1,4 @@
+public import Backoff
 public import Foundation
 public import Logging
 public import Postgres
@@ -20,7 +21,7 @@ public struct JobQueue: Sendable {
         public var maxSnoozes: Int = 1_000
         /// The longest single snooze.
         public var maxSnoozeSeconds: Double = 3_600
-        public var backoff = RetryBackoff()
+        public var backoff = Backoff.jobRetry
         /// The channel NOTIFY wakes workers on; `nil` disables notifications (polling only).
         public var notifyChannel: String? = "meterbridge_jobs"
         /// At most one NOTIFY per queue per interval from this process: notifications are only hints.
@@ -221,7 +222,7 @@ public struct JobQueue: Sendable {
     public func fail(_ job: ClaimedJob, error: String, retryAfterSeconds: Double? = nil) async throws
         -> FailureOutcome
     {
-        let delay = retryAfterSeconds ?? configuration.backoff.delaySeconds(afterAttempt: Int(job.attempt))
+        let delay = retryAfterSeconds ?? configuration.backoff.delaySeconds(retry: Int(job.attempt))
         let limit = configuration.errorHistoryLimit
         return try await onPooledConnection { connection in
             try Self.fail(job.lease, error: error, delaySeconds: delay, errorHistoryLimit: limit, on: connection)

@@ -1,3 +1,4 @@
+import Backoff
 import Foundation
 public import Logging
 import Metrics
@@ -127,10 +128,9 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Exponential backoff from 0.1 s to 30 s, with full jitter so workers do not retry in step.
+    /// Seconds before the next claim after `failures` failed claims in a row (``Backoff/claimRetry``).
     public static func claimBackoff(failures: Int) -> Double {
-        let ceiling = min(30, 0.1 * pow(2, Double(min(failures, 20) - 1)))
-        return Double.random(in: ceiling / 2...ceiling)
+        Backoff.claimRetry.delaySeconds(retry: failures)
     }
 
     /// Waits for running jobs to finish, up to the grace period.
@@ -197,18 +197,10 @@ public struct JobWorker: Service {
     /// Records the outcome, trying again a few times when the database fails meanwhile: the job's work
     /// is done, and losing its outcome would cost the job an attempt and its work again.
     private func recordTryingAgain(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
-        var delay = 0.25
-        var tries = 1
-        while true {
-            do {
-                return try await record(outcome, for: job, logger: logger)
-            } catch let error as PostgresError where error.isTransient && tries < 4 {
-                tries += 1
-                logger.warning("could not record the job's outcome; trying again", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .seconds(delay))
-                delay *= 2
-            }
-        }
+        try await Backoff(initial: .milliseconds(250), cap: .seconds(2)).retrying(
+            maxRetries: 3, if: { ($0 as? PostgresError)?.isTransient == true },
+            willRetry: { error, _, _ in logger.warning("could not record the job's outcome; trying again", metadata: ["error": "\(error)"]) }
+        ) { try await record(outcome, for: job, logger: logger) }
     }
 
     private func record(_ outcome: JobOutcome, for job: ClaimedJob, logger: Logger) async throws {
@@ -268,14 +260,15 @@ public struct JobWorker: Service {
     private func notificationLoop(_ wakeup: Wakeup) async {
         guard let channel = queue.configuration.notifyChannel else { return }
         let queues = Set(options.queues)
-        var backoff = 0.5
+        let backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
+        var failures = 0
         while !Task.isCancelled {
             do {
                 var configuration = queue.pool.configuration
                 configuration.applicationName += "-listen"
                 let connection = try await PostgresConnection.connect(configuration, logger: logger)
                 try await connection.listen(channel)
-                backoff = 0.5
+                failures = 0
                 while !Task.isCancelled {
                     let notifications = try await connection.waitForNotifications(timeoutMilliseconds: 250)
                     if notifications.contains(where: { queues.contains($0.payload) }) { await wakeup.signal() }
@@ -284,8 +277,8 @@ public struct JobWorker: Service {
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("notification listener reconnecting", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
-                backoff = min(backoff * 2, 30)
+                failures += 1
+                try? await Task.sleep(for: backoff.delay(retry: failures))
             }
         }
     }

@@ -1,3 +1,4 @@
+import Backoff
 import Foundation
 import JobQueue
 import Postgres
@@ -99,7 +100,7 @@ struct LifecycleTests {
     @Test func failureSchedulesTheBackoffAndTheLastAttemptDiscardsWithTheWholeHistory() async throws {
         let fixture = try await QueueFixture.make()
         try await fixture.queue.enqueue(NewJob(kind: "k", maxAttempts: 3))
-        let backoff = RetryBackoff()
+        let backoff = Backoff.jobRetry
         for attempt in 1...3 {
             let job = try #require(try await fixture.claimOne())
             #expect(Int(job.attempt) == attempt)
@@ -110,7 +111,7 @@ struct LifecycleTests {
                     Issue.record("expected a retry, got \(outcome)")
                     return
                 }
-                let base = backoff.delaySeconds(afterAttempt: attempt, unit: 0.5)
+                let base = backoff.delaySeconds(retry: attempt, random: 0.5)
                 let delay = at.timeIntervalSince(before)
                 #expect(delay >= base * 0.9 - 1 && delay <= base * 1.1 + 1, "attempt \(attempt): \(delay)s")
                 #expect(try await fixture.state(job.id) == .retryable)
@@ -182,21 +183,21 @@ struct LifecycleTests {
     }
 }
 
-@Suite("Backoff", .timeLimit(.minutes(5)))
-struct BackoffTests {
+@Suite("Job retry backoff", .timeLimit(.minutes(5)))
+struct JobRetryBackoffTests {
     @Test(arguments: [(1, 1.0), (2, 16.0), (3, 81.0), (4, 256.0), (5, 600.0), (20, 600.0)])
     func attemptToTheFourthCappedAtTenMinutes(attempt: Int, seconds: Double) {
-        let backoff = RetryBackoff()
-        #expect(backoff.delaySeconds(afterAttempt: attempt, unit: 0.5) == seconds)
-        #expect(backoff.delaySeconds(afterAttempt: attempt, unit: 0) == min(seconds * 0.9, 600))
-        #expect(abs(backoff.delaySeconds(afterAttempt: attempt, unit: 0.999_999) - min(seconds * 1.1, 600)) < 0.001)
+        let backoff = Backoff.jobRetry
+        #expect(abs(backoff.delaySeconds(retry: attempt, random: 0.5) - seconds) < 1e-9)
+        #expect(abs(backoff.delaySeconds(retry: attempt, random: 0) - min(seconds * 0.9, 600)) < 1e-9)
+        #expect(abs(backoff.delaySeconds(retry: attempt, random: 1) - min(seconds * 1.1, 600)) < 1e-9)
     }
 
     @Test func jitterStaysWithinTenPercent() {
-        let backoff = RetryBackoff()
+        let backoff = Backoff.jobRetry
         for _ in 0..<1_000 {
-            let delay = backoff.delaySeconds(afterAttempt: 3)
-            #expect(delay >= 81 * 0.9 && delay < 81 * 1.1)
+            let delay = backoff.delaySeconds(retry: 3)
+            #expect(delay >= 81 * 0.9 - 1e-9 && delay <= 81 * 1.1 + 1e-9)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Backoff
 public import AsyncHTTPClient
 import Foundation
 import Metrics
@@ -185,19 +186,12 @@ public struct ImportJobHandler: JobHandler {
         let pool = pool
         let logger = logger
         return try await Task {
-            var delay = 0.25
-            var retries = 0
-            while true {
-                do {
-                    return try await pool.transaction(durability: .asynchronous, body)
-                } catch let error as PostgresError where Self.commitMayBeRetried(error) && retries < Self.commitRetries {
-                    retries += 1
-                    logger.warning(
-                        "page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retries)", "delay_s": "\(delay)"])
-                    try? await Task.sleep(for: .seconds(delay))
-                    delay = min(delay * 2, 8)
+            try await Self.commitBackoff.retrying(
+                maxRetries: Self.commitRetries, if: { ($0 as? PostgresError).map(Self.commitMayBeRetried) ?? false },
+                willRetry: { error, retry, delay in
+                    logger.warning("page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retry)", "delay": "\(delay)"])
                 }
-            }
+            ) { try await pool.transaction(durability: .asynchronous, body) }
         }.value
     }
 
@@ -210,6 +204,7 @@ public struct ImportJobHandler: JobHandler {
 
     /// 0.25 + 0.5 + 1 + 2 + 4 + 8 + 8 ≈ 24 s of waiting at most.
     static let commitRetries = 7
+    static let commitBackoff = Backoff(initial: .milliseconds(250), cap: .seconds(8))
 
     /// Records how long one page took: its request (paced, with retries) and its commit.
     static func recordPageDuration(since started: ContinuousClock.Instant) {

@@ -1,3 +1,4 @@
+import Backoff
 /// When and how long to wait before retrying one request: the first of two retry layers. This one
 /// retries a request within one attempt of a job; the job queue retries the job, from its checkpoint.
 ///
@@ -60,11 +61,7 @@ public struct RetryPolicy: Hashable, Sendable {
 
     /// `min(initialBackoff × 2^retriesSoFar, maxBackoff) × jitter`.
     public func backoff(retriesSoFar: Int, random: Double) -> Duration {
-        let exponential = initialBackoff.seconds * Double(1 << min(max(retriesSoFar, 0), 30))
-        let capped = min(exponential, maxBackoff.seconds)
-        let clamped = min(max(random, 0), 1)
-        let factor = jitter.lowerBound + (jitter.upperBound - jitter.lowerBound) * clamped
-        return .seconds(capped * factor)
+        Backoff(initial: initialBackoff, cap: maxBackoff, jitter: jitter).delay(retry: max(retriesSoFar, 0) + 1, random: random)
     }
 }
 
