@@ -267,7 +267,7 @@ let package = Package(
         // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts
         .target(
             name: "UnitEconomics",
-            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Postgres", "Importer", "Metronome", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

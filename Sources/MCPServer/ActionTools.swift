@@ -92,8 +92,3 @@ enum ActionTools {
         return pool
     }
 }
-
-extension UTCDay {
-    /// The same day, without going through its text.
-    init(_ date: UTCDate) { self.init(daysSinceEpoch: Int(date.daysSinceEpoch)) }
-}

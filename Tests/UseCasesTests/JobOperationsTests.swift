@@ -108,7 +108,9 @@ struct JobOperationsTests {
             try await fixture.operations.list(JobSelection(metric: "Memory"), limit: 10)
         }
         await #expect(throws: UseCaseError.self) { try await fixture.operations.list(JobSelection(kind: "import_cost"), limit: 10) }
-        await #expect(throws: UseCaseError.self) { try await fixture.operations.list(JobSelection(queue: "nightly"), limit: 10) }
+        await #expect(throws: UseCaseError.invalid(.queue, reason: "unknown queue nightly; the queues are backfill, sync")) {
+            try await fixture.operations.list(JobSelection(queue: "nightly"), limit: 10)
+        }
         await #expect(throws: UseCaseError.self) { try await fixture.operations.list(JobSelection(argsJSON: "[1]"), limit: 10) }
         await fixture.close()
     }

@@ -158,10 +158,17 @@ public struct ImportJobHandler: JobHandler {
         case .unusable(let outcome): return outcome
         }
         let client = try client(for: connection, job: job, context: context)
-        if kind == .usage {
-            try await importUsage(job, args: args, metric: jobMetrics[0], client: client)
-        } else {
-            try await importRevenue(job, args: args, metrics: jobMetrics, client: client)
+        switch (kind, jobMetrics[0].source) {
+        case (.usage, .usage(let billableMetricID)) where jobMetrics.count == 1:
+            try await importUsage(job, args: args, metric: jobMetrics[0], billableMetricID: billableMetricID, client: client)
+        case (.revenue, .revenue(let first)):
+            let revenues = jobMetrics.compactMap(\.revenue)
+            guard revenues.count == jobMetrics.count, revenues.allSatisfy({ $0.creditTypeID == first.creditTypeID }) else {
+                return .discard(reason: "the metrics of a revenue job must all be revenue in one credit type")
+            }
+            try await importRevenue(job, args: args, metrics: zip(jobMetrics, revenues).map { ($0.id, $1) }, client: client)
+        default:
+            return .discard(reason: "a \(kind.rawValue) job cannot import metric(s) \(jobMetrics.map(\.title)) of kind \(jobMetrics[0].kind.rawValue)")
         }
         return .alreadyCompleted
     }
@@ -213,15 +220,15 @@ public struct ImportJobHandler: JobHandler {
 
     // MARK: Usage
 
-    private func importUsage(_ job: ClaimedJob, args: ImportJobArgs, metric: BusinessMetric, client: MetronomeClient)
-        async throws
-    {
+    private func importUsage(
+        _ job: ClaimedJob, args: ImportJobArgs, metric: BusinessMetric, billableMetricID: String, client: MetronomeClient
+    ) async throws {
         let saved = try job.cursor(as: UsageCursor.self)
         var seen = Set(saved?.seen ?? [])
         let window = try DayWindow(firstDay: args.window.start, endDay: args.window.end)
         let query = UsageQuery(
             window: window, windowSize: .day, customerIDs: args.customerIDs,
-            billableMetrics: [UsageMetricSelection(id: metric.billableMetricID!)])
+            billableMetrics: [UsageMetricSelection(id: billableMetricID)])
         let batch = Set(args.customerIDs)
         let lease = job.lease
         var pageStarted = ContinuousClock.now
@@ -231,7 +238,7 @@ public struct ImportJobHandler: JobHandler {
                 pageStarted = .now
             }
             let rows = page.items
-                .filter { $0.billableMetricID == metric.billableMetricID && batch.contains($0.customerID) }
+                .filter { $0.billableMetricID == billableMetricID && batch.contains($0.customerID) }
                 .filter { args.window.contains($0.day) }
                 .map { (customerID: $0.customerID, day: $0.day, amount: $0.value) }
             seen.formUnion(rows.map(\.customerID))
@@ -264,16 +271,13 @@ public struct ImportJobHandler: JobHandler {
 
     // MARK: Revenue
 
+    /// `metrics`: the job's metrics (their ids, in `metric_ids` order) with their credit type, one for all.
     private func importRevenue(
-        _ job: ClaimedJob, args: ImportJobArgs, metrics: [BusinessMetric], client: MetronomeClient
+        _ job: ClaimedJob, args: ImportJobArgs, metrics: [(id: Int64, revenue: BusinessMetric.Revenue)], client: MetronomeClient
     ) async throws {
-        guard let creditTypeID = metrics[0].creditTypeID,
-            metrics.allSatisfy({ $0.creditTypeID == creditTypeID && $0.revenueBasis != nil })
-        else {
-            throw MetronomeError(kind: .badRequest, endpoint: "job", detail: "revenue metrics of one job must share a credit type")
-        }
-        let creditTypeName = metrics[0].creditTypeName ?? ""
-        let fresh = metrics.map { RevenueAccumulator(creditTypeID: creditTypeID, basis: $0.revenueBasis!) }
+        let creditTypeID = metrics[0].revenue.creditTypeID
+        let creditTypeName = metrics[0].revenue.creditTypeName
+        let fresh = metrics.map { RevenueAccumulator(creditTypeID: creditTypeID, basis: $0.revenue.basis) }
         let window = try DayWindow(firstDay: args.window.start, endDay: args.window.end)
         let query = InvoiceBreakdownQuery(window: window, windowSize: .day, creditTypeID: creditTypeID, sort: .dateAscending)
         var state = try job.cursor(as: RevenueCursor.self) ?? RevenueCursor(customerIndex: 0, nextPage: nil, accumulators: nil)

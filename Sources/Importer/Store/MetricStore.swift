@@ -10,12 +10,27 @@ public struct MetricStore: Sendable {
     public init(pool: PostgresConnectionPool) { self.pool = pool }
 
     static func metric(_ row: PostgresRow) throws -> BusinessMetric {
-        BusinessMetric(
-            id: try row.decode(at: 0), title: try row.decode(at: 1), connectionID: try row.decode(at: 2),
-            kind: try row.decode(at: 3), billableMetricID: try row.decode(at: 4),
-            creditTypeID: try row.decode(at: 5), creditTypeName: try row.decode(at: 6),
-            revenueBasis: try row.decode(at: 7), labelSource: try row.decode(at: 8), since: try row.decodeDay(at: 9),
-            createdAt: try row.decode(at: 10))
+        let id: Int64 = try row.decode(at: 0)
+        let source: BusinessMetric.Source
+        switch try row.decode(BusinessMetric.Kind.self, at: 3) {
+        case .usage:
+            source = .usage(billableMetricID: try row.decode(at: 4))
+        case .revenue:
+            guard let basis = try row.decode(RevenueBasis?.self, at: 7) else { throw UnreadableMetric(id: id, missing: "revenue_basis") }
+            source = .revenue(
+                BusinessMetric.Revenue(
+                    creditTypeID: try row.decode(at: 5), creditTypeName: try row.decode(String?.self, at: 6) ?? "", basis: basis))
+        }
+        return BusinessMetric(
+            id: id, title: try row.decode(at: 1), connectionID: try row.decode(at: 2), source: source,
+            labelSource: try row.decode(at: 8), since: try row.decodeDay(at: 9), createdAt: try row.decode(at: 10))
+    }
+
+    /// A stored metric whose kind lacks a column it needs (the schema's checks keep this from happening).
+    struct UnreadableMetric: Error, CustomStringConvertible {
+        var id: Int64
+        var missing: String
+        var description: String { "business metric \(id) has no \(missing)" }
     }
 
     public func all() async throws -> [BusinessMetric] {

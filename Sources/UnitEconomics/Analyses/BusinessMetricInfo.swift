@@ -1,3 +1,4 @@
+public import Importer
 /// What the analyses need to know about a business metric (read from the importer's tables).
 public struct BusinessMetricInfo: Sendable, Equatable {
     public enum Kind: String, Sendable { case revenue, usage }
@@ -6,7 +7,7 @@ public struct BusinessMetricInfo: Sendable, Equatable {
     public var title: String
     public var kind: Kind
     public var connectionID: Int64
-    public var labelSource: String
+    public var labelSource: LabelSource
     public var since: UTCDate
     /// For usage: the billable metric's aggregation (upper case: COUNT, SUM, MAX, UNIQUE, LATEST).
     public var aggregationType: String?
@@ -15,7 +16,7 @@ public struct BusinessMetricInfo: Sendable, Equatable {
     public var creditTypeIsCurrency: Bool
 
     public init(
-        id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: String, since: UTCDate,
+        id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: LabelSource, since: UTCDate,
         aggregationType: String?, creditTypeName: String?, creditTypeIsCurrency: Bool
     ) {
         self.id = id

@@ -1,4 +1,6 @@
 public import Foundation
+import Importer
+import Metronome
 public import Postgres
 
 /// The cost of a cost report over a period, ready for allocation.
@@ -32,60 +34,35 @@ public struct ReportDataSource: Sendable {
 
     public init(pool: PostgresConnectionPool) { self.pool = pool }
 
+    /// The metric's own reads belong to the importer, which owns its tables.
+    var metrics: MetricReadModel { MetricReadModel(pool: pool) }
+
     public func metric(titled title: String) async throws -> BusinessMetricInfo {
-        let rows = try await pool.query(
-            """
-            SELECT m.id, m.title, m.kind, m.connection_id, m.label_source, m.since::text, upper(b.aggregation_type),
-                m.credit_type_name, coalesce(ct.is_currency, true)
-            FROM business_metrics m
-            LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
-            LEFT JOIN credit_types ct ON ct.connection_id = m.connection_id AND ct.id = m.credit_type_id
-            WHERE m.title = $1
-            """, [title])
-        guard let row = rows.first else { throw ReportRefusal("no business metric titled \"\(title)\"") }
-        // Strictly: a kind this binary does not know is an error, never read as usage.
-        let kindText: String = try row.decode(at: 2)
-        guard let kind = BusinessMetricInfo.Kind(rawValue: kindText) else {
-            throw PostgresError(kind: .client, message: "unknown metric kind \"\(kindText)\"")
-        }
+        guard let metric = try await metrics.metric(titled: title) else { throw ReportRefusal("no business metric titled \"\(title)\"") }
         return BusinessMetricInfo(
-            id: try row.decode(at: 0), title: try row.decode(at: 1), kind: kind,
-            connectionID: try row.decode(at: 3), labelSource: try row.decode(at: 4),
-            since: try UTCDate.decode(row, at: 5), aggregationType: try row.decode(at: 6),
-            creditTypeName: try row.decode(at: 7), creditTypeIsCurrency: try row.decode(at: 8))
+            id: metric.id, title: metric.title, kind: metric.kind == .usage ? .usage : .revenue, connectionID: metric.connectionID,
+            labelSource: metric.labelSource, since: UTCDate(metric.since), aggregationType: metric.aggregationType,
+            creditTypeName: metric.creditTypeName, creditTypeIsCurrency: metric.creditTypeIsCurrency)
     }
 
     /// The metric's values in the period: `[day: [customer id: amount]]`.
     public func values(of metric: BusinessMetricInfo, in period: ReportPeriod) async throws -> [UTCDate: [String: Decimal]] {
-        let rows = try await pool.query(
-            """
-            SELECT day::text, customer_id, amount::text FROM metric_values
-            WHERE metric_id = $1 AND day BETWEEN $2::date AND $3::date
-            """, [metric.id, period.from.description, period.to.description])
         var values: [UTCDate: [String: Decimal]] = [:]
-        for row in rows {
-            values[try UTCDate.decode(row, at: 0), default: [:]][try row.decode(at: 1)] = try row.decode(Decimal.self, at: 2)
+        for value in try await metrics.values(metricID: metric.id, from: UTCDay(period.from), through: UTCDay(period.to)) {
+            values[UTCDate(value.day), default: [:]][value.customerID] = value.amount
         }
         return values
     }
 
     /// Display labels of the metric's customers (the label is for display only; joins use the id).
     public func labels(for metric: BusinessMetricInfo) async throws -> [String: String] {
-        let rows = try await pool.query(
-            "SELECT customer_id, label FROM customer_labels WHERE connection_id = $1 AND label_source = $2",
-            [metric.connectionID, metric.labelSource])
-        var labels: [String: String] = [:]
-        for row in rows { labels[try row.decode(at: 0)] = try row.decode(String.self, at: 1) }
-        return labels
+        try await metrics.labels(connectionID: metric.connectionID, labelSource: metric.labelSource)
     }
 
     /// The last day through which every customer batch of the metric is imported without a gap from its
-    /// `since`: view `metric_complete_through`, which `meterbridge status` reads too, so the two agree.
+    /// `since`: the importer's view, which `meterbridge status` reads too, so the two agree.
     public func completeThrough(_ metric: BusinessMetricInfo) async throws -> UTCDate? {
-        let rows = try await pool.query(
-            "SELECT complete_through::text FROM metric_complete_through WHERE metric_id = $1", [metric.id])
-        guard let row = rows.first, try row.decode(String?.self, at: 0) != nil else { return nil }
-        return try UTCDate.decode(row, at: 0)
+        try await metrics.completeThrough(metricID: metric.id).map(UTCDate.init)
     }
 
     /// Cloud cost for the last ~2 days still changes: the report's cost is complete through the latest

@@ -1,3 +1,4 @@
+public import Metronome
 import Postgres
 
 /// A UTC calendar day, stored as days since 1970-01-01. Cost and business metrics are both kept per UTC day.
@@ -65,4 +66,14 @@ enum CivilCalendar {
         let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day <= lengths[Int(month - 1)]
     }
+}
+
+extension UTCDate {
+    /// The same day as the importer's `UTCDay`, without going through text.
+    public init(_ day: UTCDay) { self.init(daysSinceEpoch: Int64(day.daysSinceEpoch)) }
+}
+
+extension UTCDay {
+    /// The same day as an analysis's `UTCDate`, without going through text.
+    public init(_ date: UTCDate) { self.init(daysSinceEpoch: Int(date.daysSinceEpoch)) }
 }

@@ -19,9 +19,14 @@ public struct JobOperations: Sendable {
 
     var queue: JobQueue { JobQueue(pool: pool, logger: logger) }
 
+    func resolved(_ selection: JobSelection) async throws -> JobQueue.Filter {
+        let queue = queue
+        return try await selection.resolved(in: catalog) { try await queue.counts().map(\.queue) }
+    }
+
     /// The selected jobs, newest first, at most `limit`.
     public func list(_ selection: JobSelection, limit: Int) async throws -> [JobRecord] {
-        try await queue.list(try await selection.resolved(in: catalog), limit: limit)
+        try await queue.list(try await resolved(selection), limit: limit)
     }
 
     /// One job, or ``UseCaseError/noSuchJob(_:)``.
@@ -33,7 +38,7 @@ public struct JobOperations: Sendable {
     /// Requeues the selected discarded or cancelled jobs so they really run again; with `dryRun`, only
     /// says which. Named ids that do not exist are refused before anything changes.
     public func retry(_ selection: JobSelection, dryRun: Bool = false) async throws -> [Int64] {
-        let filter = try await selection.resolved(in: catalog)
+        let filter = try await resolved(selection)
         let preview = try await queue.requeue(filter, dryRun: true)
         for id in Set(selection.ids).subtracting(preview).sorted() where try await queue.job(id: id) == nil {
             throw UseCaseError.noSuchJob(id)
@@ -51,7 +56,7 @@ public struct JobOperations: Sendable {
 
     /// Requeues the selected jobs if they are still the `expected` many the operator confirmed.
     public func retry(_ selection: JobSelection, confirmedCount expected: Int) async throws -> ConfirmedRetry {
-        var filter = try await selection.resolved(in: catalog)
+        var filter = try await resolved(selection)
         let preview = try await queue.requeue(filter, dryRun: true)
         guard preview.count == expected else { return .changed(now: preview.count) }
         guard !preview.isEmpty else { return .requeued([]) }
@@ -62,7 +67,7 @@ public struct JobOperations: Sendable {
     /// Cancels the selected unfinished jobs; with `dryRun`, only says which. Named ids that are not
     /// unfinished jobs are refused before anything changes.
     public func cancel(_ selection: JobSelection, dryRun: Bool = false) async throws -> [Int64] {
-        let filter = try await selection.resolved(in: catalog)
+        let filter = try await resolved(selection)
         let preview = try await queue.cancel(filter, dryRun: true)
         if let missing = Set(selection.ids).subtracting(preview).sorted().first {
             guard try await queue.job(id: missing) != nil else { throw UseCaseError.noSuchJob(missing) }

@@ -5,7 +5,7 @@ public import Metronome
 
 /// Which jobs an operator means: the one selection behind `meterbridge jobs list|retry|cancel`, the
 /// console's job list and bulk retry, and MCP's `retry_failed_jobs`. Metrics and connections are named
-/// as people name them (a title, a name); ``resolved(in:)`` turns them into the ids jobs carry.
+/// as people name them (a title, a name); ``resolved(in:queues:)`` turns them into the ids jobs carry.
 public struct JobSelection: Sendable, Equatable {
     /// These jobs only (none: any).
     public var ids: [Int64]
@@ -42,22 +42,27 @@ public struct JobSelection: Sendable, Equatable {
         ids.isEmpty && kind == nil && queue == nil && metric == nil && connection == nil && argsJSON == nil
     }
 
-    /// Refuses what can never match: an unknown kind or queue, args that are not a JSON object.
+    /// Refuses what can never match: an unknown kind, args that are not a JSON object. (A queue is known
+    /// only to the database: ``resolved(in:queues:)`` checks it.)
     public func validate() throws(UseCaseError) {
         if let kind, ImportJobKind(rawValue: kind) == nil {
             throw .invalid(.kind, reason: "unknown job kind \(kind); the kinds are \(ImportJobKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if let queue, !ImportQueue.all.contains(queue) {
-            throw .invalid(.queue, reason: "unknown queue \(queue); the queues are \(ImportQueue.all.joined(separator: ", "))")
         }
         if let argsJSON, Self.object(argsJSON) == nil {
             throw .invalid(.args, reason: "must be a JSON object, e.g. {\"batch\": 3}")
         }
     }
 
-    /// The queue's filter: the metric and connection resolved to the ids in the jobs' args.
-    public func resolved(in catalog: Catalog) async throws -> JobQueue.Filter {
+    /// The queue's filter: the metric and connection resolved to the ids in the jobs' args. `queues`: the
+    /// queues that exist (the import queues and any other with jobs), asked only for a queue not an import one.
+    public func resolved(in catalog: Catalog, queues: () async throws -> [String]) async throws -> JobQueue.Filter {
         try validate()
+        if let queue, !ImportQueue.all.contains(queue) {
+            let known = Set(ImportQueue.all + (try await queues()))
+            guard known.contains(queue) else {
+                throw UseCaseError.invalid(.queue, reason: "unknown queue \(queue); the queues are \(known.sorted().joined(separator: ", "))")
+            }
+        }
         var containment = argsJSON.flatMap(Self.object) ?? [:]
         if let metric { containment[ImportJobArgs.metricIDsKey] = [try await catalog.metric(titled: metric).id] }
         if let connection { containment["connection_id"] = try await catalog.connection(named: connection).id }
