@@ -8,6 +8,7 @@ import Logging
 import Metronome
 import Postgres
 import Schema
+import UnitEconomics
 
 /// Everything a CLI command needs, opened once and closed when the command ends.
 struct CLIContext: Sendable {
@@ -29,6 +30,9 @@ struct CLIContext: Sendable {
         } catch let error as UseCaseError {
             await pool.close()
             throw CLIError(error.message(naming: flag))
+        } catch let refusal as ReportRefusal {
+            await pool.close()
+            throw CLIError(refusal.message(naming: { "--" + $0.rawValue }))
         } catch {
             await pool.close()
             throw DatabaseGuidance.explain(error, options: database)

@@ -101,8 +101,8 @@ public struct ReportDataSource: Sendable {
         guard currencies.count <= 1 else {
             throw ReportRefusal(
                 "cost report \"\(report.name)\" has cost in several currencies (\(currencies.sorted().joined(separator: ", "))) "
-                    + "in \(period); amounts in different currencies cannot be added. Narrow the report with "
-                    + "--exclude or import one currency per report.")
+                    + "in \(period); amounts in different currencies cannot be added. Narrow the report's "
+                    + "conditions, or import one currency per report.")
         }
         let tagValues = Set(entries.compactMap(\.tag))
         var resolved: [String: String] = [:]

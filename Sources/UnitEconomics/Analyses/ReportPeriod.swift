@@ -11,7 +11,7 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
 
     /// The last `days` days ending on `today`, inclusive.
     public init(lastDays days: Int, endingOn today: UTCDate) throws(ReportRefusal) {
-        guard days >= 1 else { throw ReportRefusal("--last needs at least one day") }
+        guard days >= 1 else { throw ReportRefusal(.last, "needs at least one day") }
         try self.init(from: today.advanced(by: Int64(-(days - 1))), to: today)
     }
 
@@ -43,7 +43,35 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
 
 /// A report that would print a wrong number and refuses instead (mixed currencies, a summed gauge,
 /// cost per unit of zero units, …). The description says why and what to do.
+/// An input of a report, as each front-end names it: `--revenue-metric` in the CLI, the form field
+/// `revenue-metric` in the console, the argument `"revenue_metric"` in MCP.
+public enum ReportParameter: String, Sendable, Equatable {
+    case last, scale, metrics
+    case revenueMetric = "revenue-metric"
+    case targetMargins = "target-margins"
+}
+
+/// A report refused rather than wrong. When an input is at fault, `parameter` says which, and each
+/// front-end names it in its own terms (``message(naming:)``).
 public struct ReportRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+    public var parameter: ReportParameter?
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.parameter = nil
+        self.reason = reason
+    }
+
+    public init(_ parameter: ReportParameter, _ reason: String) {
+        self.parameter = parameter
+        self.reason = reason
+    }
+
+    /// The message, with `name(parameter)` naming the input as the reader typed it.
+    public func message(naming name: (ReportParameter) -> String) -> String {
+        parameter.map { "\(name($0)): \(reason)" } ?? reason
+    }
+
+    /// The message with the input by its plain name (`revenue-metric`).
+    public var description: String { message(naming: \.rawValue) }
 }

@@ -51,7 +51,7 @@ public struct UnitEconomicsReports: Sendable {
         -> ReportOutput
     {
         guard ReportCalculations.scales.contains(scale) else {
-            throw ReportRefusal("--scale must be one of 1, 100, 1000, 1000000, 1000000000")
+            throw ReportRefusal(.scale, "must be one of 1, 100, 1000, 1000000, 1000000000")
         }
         let inputs = try await allocationInputs(costReport: name, metric: title, period: period)
         let result = CostAllocator().allocate(cost: inputs.cost.byDay, usage: inputs.usage)
@@ -99,7 +99,7 @@ public struct UnitEconomicsReports: Sendable {
     {
         let revenueMetric = try await data.metric(titled: title)
         guard revenueMetric.kind == .revenue else {
-            throw ReportRefusal("metric \"\(title)\" is a usage metric; --revenue-metric needs a revenue metric")
+            throw ReportRefusal(.revenueMetric, "metric \"\(title)\" is a usage metric; a revenue metric is needed")
         }
         guard let revenueCurrency = revenueMetric.revenueCurrency else {
             throw ReportRefusal("metric \"\(title)\" is in credit type \"\(revenueMetric.creditTypeName ?? "?")\", which is not a currency: margin needs money")
@@ -200,9 +200,9 @@ public struct UnitEconomicsReports: Sendable {
         async throws -> ReportOutput
     {
         guard ReportCalculations.scales.contains(scale) else {
-            throw ReportRefusal("--scale must be one of 1, 100, 1000, 1000000, 1000000000")
+            throw ReportRefusal(.scale, "must be one of 1, 100, 1000, 1000000, 1000000000")
         }
-        guard !targetMargins.isEmpty else { throw ReportRefusal("--target-margins needs at least one margin") }
+        guard !targetMargins.isEmpty else { throw ReportRefusal(.targetMargins, "needs at least one margin") }
         let metric = try await data.metric(titled: title)
         try metric.requireSummable(for: "the total units of the period")
         let report = try await costReports.named(name)
@@ -294,7 +294,7 @@ public struct UnitEconomicsReports: Sendable {
     // MARK: 6. Product usage portfolio
 
     public func portfolio(metrics titles: [String], period: ReportPeriod) async throws -> ReportOutput {
-        guard !titles.isEmpty else { throw ReportRefusal("--metrics needs at least one metric title") }
+        guard !titles.isEmpty else { throw ReportRefusal(.metrics, "needs at least one metric title") }
         let previous = period.previous
         var summaries: [(title: String, total: Decimal, previous: Decimal, growth: ReportCalculations.Growth, daily: [UTCDate: Decimal])] = []
         var parts: [(name: String, through: UTCDate?)] = []

@@ -19,7 +19,7 @@ public struct CostReportStore: Sendable {
 
     public func create(name: String, filters: [CostReportFilter], customerTag: String?) async throws -> CostReport {
         guard !name.isEmpty else { throw CostReportError("the cost report name is empty") }
-        if let customerTag, customerTag.isEmpty { throw CostReportError("--customer-tag is empty") }
+        if let customerTag, customerTag.isEmpty { throw CostReportError("the customer tag is empty") }
         do {
             let row = try await pool.query(
                 """
