@@ -104,10 +104,8 @@ public struct ImportPlanner: Sendable {
 
         let metrics = Dictionary(grouping: try await MetricStore(pool: pool).active(), by: \.connectionID)
         var planned = PlannedJobs()
-        for connection in connections where connection.status == .active {
-            let state = try await ConnectionState.load(connection, metrics: metrics[connection.id] ?? [], queue: queue)
-            let projection = plan(state, today: today, into: &planned)
-            summary.projections.append(projection)
+        for state in try await ConnectionState.loadAll(connections.filter { $0.status == .active }, metrics: metrics, queue: queue) {
+            summary.projections.append(plan(state, today: today, into: &planned))
         }
         guard !dryRun else { return summary }
 
