@@ -61,3 +61,69 @@ struct OwnershipTests {
         }
     }
 }
+
+/// Every table and view has one owner module that reads and writes it; the others use its typed read
+/// models. A statement on another module's table fails here, wherever it is added.
+@Suite("Every table's owner", .timeLimit(.minutes(1)))
+struct EveryTableOwnerTests {
+    /// Owner module (its directory under `Sources/`) → the tables and views only it may name in SQL.
+    static let owners: [String: [String]] = [
+        "JobQueue": ["jobs", "job_queues", "job_leaders", "job_groups"],
+        "Importer": [
+            "connections", "customers", "billable_metrics", "credit_types", "business_metrics", "metric_values",
+            "metric_value_counts", "import_coverage", "import_refreshes", "rate_limits", "plan_projections", "customer_labels",
+            "metric_values_labeled", "metric_complete_through",
+        ],
+        "UnitEconomics": [
+            "cost_imports", "cost_daily", "cost_sources", "cost_reports", "cost_report_rows", "cost_report_daily",
+            "customer_tag_matches", "daily_cost_by_customer", "unit_cost_daily", "customer_margin_daily",
+        ],
+        "Schema": ["schema_migrations"],
+    ]
+
+    /// Not owners and not users: the benchmarks and fault suite seed and check the database directly (they
+    /// measure the modules, they are not one of them); the sandbox has no database (its hostile customer
+    /// names quote SQL); the MCP server's catalog text shows assistants example queries of the BI views.
+    static let exempt = ["Sources/meterbridge-bench/", "Sources/MetronomeSandbox/", "Sources/MCPServer/CatalogResources.swift"]
+
+    static func statement(on table: String) -> Regex<AnyRegexOutput> {
+        try! Regex(#"(?i)\b(from|join|into|update|table|analyze)\s+"# + table + #"\b"#)
+    }
+
+    @Test func everyTableIsNamedOnlyByItsOwner() throws {
+        let sources = OwnershipTests.repository.appendingPathComponent("Sources")
+        let files = (FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
+            .filter { $0.pathExtension == "swift" && $0.lastPathComponent != "EmbeddedMigrations.swift" }
+        #expect(files.count > 50)
+        var offenders: [String] = []
+        for file in files {
+            let path = file.path.replacingOccurrences(of: OwnershipTests.repository.path + "/", with: "")
+            guard !Self.exempt.contains(where: { path.hasPrefix($0) }) else { continue }
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            for (owner, tables) in Self.owners where !path.hasPrefix("Sources/\(owner)/") {
+                for table in tables {
+                    let pattern = Self.statement(on: table)
+                    for (index, line) in lines.enumerated() where line.contains(pattern) {
+                        offenders.append("\(path):\(index + 1) names \(owner)'s \(table): \(line.trimmingCharacters(in: .whitespaces))")
+                    }
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "SQL on another module's table:\n\(offenders.joined(separator: "\n"))")
+    }
+
+    /// Every table and view the migrations create has an owner here.
+    @Test func everyTableHasAnOwner() throws {
+        let migrations = OwnershipTests.repository.appendingPathComponent("sql/migrations")
+        var created: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(at: migrations, includingPropertiesForKeys: nil) {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: try Regex(#"CREATE (?:TABLE|VIEW|MATERIALIZED VIEW) (?:IF NOT EXISTS )?([a-z_]+)"#)) {
+                if let name = match.output[1].substring { created.insert(String(name)) }
+            }
+        }
+        let owned = Set(Self.owners.values.joined())
+        #expect(!created.isEmpty)
+        #expect(created.subtracting(owned).isEmpty, "tables without an owner: \(created.subtracting(owned).sorted())")
+    }
+}
