@@ -22,7 +22,7 @@ extension ConsoleServer {
         let ids = Dictionary(try await metrics.all().map { ($0.title, $0.id) }, uniquingKeysWith: { first, _ in first })
         let rows = try await MetricStatus.all(pool: pool).map {
             MetricRow(
-                id: ids[$0.title] ?? 0, title: $0.title, kind: $0.kind, source: $0.source, labelSource: $0.labelSource,
+                id: ids[$0.title] ?? 0, title: $0.title, kind: $0.kind, source: $0.source, labelSource: $0.labelSource.name,
                 status: $0.status.rawValue, completeThrough: $0.completeThrough, rows: $0.rows)
         }
         struct Model { var metrics: [MetricRow] }
@@ -87,7 +87,7 @@ extension ConsoleServer {
         let chart = Self.dailyChart(
             title: metric.title, values: values, ranked: ranked.map(\.key), top: top, from: from, to: to)
         let model = MetricModel(
-            id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource,
+            id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource.name,
             status: status.status.rawValue,
             completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description,
             top: top,

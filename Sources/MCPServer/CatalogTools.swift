@@ -51,7 +51,7 @@ enum CatalogTools {
             let info = try await context.data.metric(titled: status.title)
             metrics.append([
                 "title": .string(status.title), "kind": .string(status.kind), "source": .string(status.source),
-                "label_source": .string(status.labelSource), "since": .string(status.since),
+                "label_source": .string(status.labelSource.name), "since": .string(status.since),
                 "status": .string(status.status.rawValue),
                 "complete_through": .text(status.completeThrough), "rows": .int(status.rows),
                 "failed_jobs": .int(status.failedJobs),

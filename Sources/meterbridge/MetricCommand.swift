@@ -12,7 +12,7 @@ import Postgres
 // a default of such a type by its raw value, so options of these types name their default in their help.
 extension LabelSource: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
-    public static var allValueStrings: [String] { allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") } }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
 }
 
 extension RevenueBasis: ExpressibleByArgument {
@@ -98,7 +98,7 @@ struct MetricCommand: AsyncParsableCommand {
             print(
                 TableOutput(
                     columns: ["title", "kind", "source", "label_source", "status", "complete_through", "rows"],
-                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource, $0.status.rawValue, $0.completeThrough, String($0.rows)] }
+                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource.name, $0.status.rawValue, $0.completeThrough, String($0.rows)] }
                 ).render(format))
         }
     }
@@ -117,7 +117,7 @@ struct MetricCommand: AsyncParsableCommand {
             let table = TableOutput(
                 columns: ["title", "kind", "source", "label_source", "since", "status", "complete_through", "rows", "failed_jobs"],
                 rows: [[
-                    status.title, status.kind, status.source, status.labelSource, status.since, status.status.rawValue, status.completeThrough,
+                    status.title, status.kind, status.source, status.labelSource.name, status.since, status.status.rawValue, status.completeThrough,
                     String(status.rows), String(status.failedJobs),
                 ]])
             if format == .table {

@@ -6,4 +6,7 @@ public enum LabelSource: String, Sendable, Codable, CaseIterable {
     case customerName = "customer_name"
     case ingestAlias = "ingest_alias"
     case customerID = "customer_id"
+
+    /// As people type it (`--label-source customer-name`) and as listings show it.
+    public var name: String { rawValue.replacingOccurrences(of: "_", with: "-") }
 }

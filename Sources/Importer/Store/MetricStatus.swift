@@ -8,7 +8,7 @@ public struct MetricStatus: Sendable, Equatable {
     public var kind: String
     /// The billable metric's name (usage) or the credit type and basis (revenue).
     public var source: String
-    public var labelSource: String
+    public var labelSource: LabelSource
     public var since: String
     public var status: ImportStatus.State
     public var completeThrough: String?
@@ -26,7 +26,7 @@ public struct MetricStatus: Sendable, Equatable {
             guard let metric = byTitle[entry.title] else { return nil }
             return MetricStatus(
                 title: entry.title, kind: entry.kind, source: sourceByTitle[entry.title] ?? "",
-                labelSource: metric.labelSource.rawValue.replacingOccurrences(of: "_", with: "-"),
+                labelSource: metric.labelSource,
                 since: metric.since.description, status: entry.state, completeThrough: entry.completeThrough, rows: entry.rows,
                 failedJobs: entry.jobs["discarded"] ?? 0)
         }
