@@ -42,8 +42,8 @@ public struct Backoff: Sendable, Hashable {
             case .exponential(let base): pow(base, n - 1)
             case .power(let exponent): pow(n, exponent)
             }
-        let capSeconds = Self.seconds(cap)
-        let base = min(Self.seconds(initial) * multiplier, capSeconds)
+        let capSeconds = cap.seconds
+        let base = min(initial.seconds * multiplier, capSeconds)
         let draw = min(max(random, 0), 1)
         let factor = jitter.lowerBound + (jitter.upperBound - jitter.lowerBound) * draw
         return min(base * factor, capSeconds)
@@ -68,8 +68,11 @@ public struct Backoff: Sendable, Hashable {
             }
         }
     }
+}
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+extension Duration {
+    /// The duration in (fractional) seconds.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

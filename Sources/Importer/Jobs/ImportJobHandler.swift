@@ -68,7 +68,7 @@ public struct ImportJobHandler: JobHandler {
         switch error.kind {
         case .rateLimited(let retryAfter):
             // Waiting is not failing: the shared limiter was pushed back, the job snoozes.
-            let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 5
+            let seconds = retryAfter.map(\.seconds) ?? 5
             return .snooze(seconds: max(seconds, 1), reason: error.description)
         case .transient:
             return .retry(error: error.description, afterSeconds: nil)

@@ -1,3 +1,4 @@
+import Backoff
 import Foundation
 public import Logging
 import Metrics
@@ -68,7 +69,7 @@ public struct PostgresRequestPacer: RequestPacer {
 
     public func didReceiveRateLimit(retryAfter: Duration?) async {
         Counter(label: "meterbridge_metronome_rate_limited_total").increment()
-        let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
+        let seconds = retryAfter.map(\.seconds) ?? 1
         do {
             try await pool.query(Self.pushBack, [connectionID, min(max(seconds, 0), 60)])
         } catch {

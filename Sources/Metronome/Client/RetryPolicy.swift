@@ -64,10 +64,3 @@ public struct RetryPolicy: Hashable, Sendable {
         Backoff(initial: initialBackoff, cap: maxBackoff, jitter: jitter).delay(retry: max(retriesSoFar, 0) + 1, random: random)
     }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
