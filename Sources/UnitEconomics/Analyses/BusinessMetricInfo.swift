@@ -1,7 +1,8 @@
 public import Importer
-/// What the analyses need to know about a business metric (read from the importer's tables).
+
+/// What the analyses need to know about a business metric (read through the importer's read model).
 public struct BusinessMetricInfo: Sendable, Equatable {
-    public enum Kind: String, Sendable { case revenue, usage }
+    public typealias Kind = BusinessMetric.Kind
 
     public var id: Int64
     public var title: String

@@ -40,7 +40,7 @@ public struct ReportDataSource: Sendable {
     public func metric(titled title: String) async throws -> BusinessMetricInfo {
         guard let metric = try await metrics.metric(titled: title) else { throw ReportRefusal("no business metric titled \"\(title)\"") }
         return BusinessMetricInfo(
-            id: metric.id, title: metric.title, kind: metric.kind == .usage ? .usage : .revenue, connectionID: metric.connectionID,
+            id: metric.id, title: metric.title, kind: metric.kind, connectionID: metric.connectionID,
             labelSource: metric.labelSource, since: UTCDate(metric.since), aggregationType: metric.aggregationType,
             creditTypeName: metric.creditTypeName, creditTypeIsCurrency: metric.creditTypeIsCurrency)
     }
