@@ -45,11 +45,6 @@ public struct MetricStore: Sendable {
         try await pool.query(MetricStoreSQL.byID, [id]).first.map(Self.metric)
     }
 
-    public func titled(_ title: String) async throws -> BusinessMetric {
-        guard let metric = try await find(title: title) else { throw ConnectionStore.StoreError("no metric titled \(title)") }
-        return metric
-    }
-
     /// The metric titled exactly `title`, if any.
     public func find(title: String) async throws -> BusinessMetric? {
         try await pool.query(MetricStoreSQL.byTitle, [title]).first.map(Self.metric)
