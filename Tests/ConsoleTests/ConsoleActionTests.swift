@@ -102,7 +102,7 @@ struct ConsoleActionTests {
         let fixture = try await ConsoleFixture.shared.get()
         let pool = fixture.pool(size: 1)
         let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
-        let containment = ImportJobSelection.argsContainJSON(metricID: fixture.revenueMetric.id, connectionID: nil)
+        let containment = ImportJobArgs.selecting(metricID: fixture.revenueMetric.id)
         let before = try await queue.list(
             JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000
         ).count

@@ -62,6 +62,9 @@ public struct ImportJobArgs: Codable, Sendable, Equatable {
     /// The args' key of the metric ids, for the queue's per-element counts.
     public static let metricIDsKey = "metric_ids"
 
+    /// The args' key of the connection id (in every job of a connection, catalog jobs too).
+    public static let connectionIDKey = "connection_id"
+
     /// Args JSON that every import job of the metric contains, for ``JobQueue/Filter``.
     public static func selecting(metricID: Int64) -> String { #"{"metric_ids": [\#(metricID)]}"# }
 

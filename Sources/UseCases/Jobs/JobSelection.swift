@@ -65,7 +65,7 @@ public struct JobSelection: Sendable, Equatable {
         }
         var containment = argsJSON.flatMap(Self.object) ?? [:]
         if let metric { containment[ImportJobArgs.metricIDsKey] = [try await catalog.metric(titled: metric).id] }
-        if let connection { containment["connection_id"] = try await catalog.connection(named: connection).id }
+        if let connection { containment[ImportJobArgs.connectionIDKey] = try await catalog.connection(named: connection).id }
         let json =
             containment.isEmpty
             ? nil : String(decoding: try JSONSerialization.data(withJSONObject: containment, options: [.sortedKeys]), as: UTF8.self)
