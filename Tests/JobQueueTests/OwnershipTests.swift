@@ -86,8 +86,9 @@ struct EveryTableOwnerTests {
     /// names quote SQL); the MCP server's catalog text shows assistants example queries of the BI views.
     static let exempt = ["Sources/meterbridge-bench/", "Sources/MetronomeSandbox/", "Sources/MCPServer/CatalogResources.swift"]
 
-    static func statement(on table: String) -> Regex<AnyRegexOutput> {
-        try! Regex(#"(?i)\b(from|join|into|update|table|analyze)\s+"# + table + #"\b"#)
+    /// SQL naming any owned table, capturing the table's name: one pass over each line.
+    static func statement() throws -> Regex<AnyRegexOutput> {
+        try Regex(#"(?i)\b(?:from|join|into|update|table|analyze)\s+("# + owners.values.joined().joined(separator: "|") + #")\b"#)
     }
 
     @Test func everyTableIsNamedOnlyByItsOwner() throws {
@@ -95,17 +96,19 @@ struct EveryTableOwnerTests {
         let files = (FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
             .filter { $0.pathExtension == "swift" && $0.lastPathComponent != "EmbeddedMigrations.swift" }
         #expect(files.count > 50)
+        let statement = try Self.statement()
+        let ownerOf = Dictionary(uniqueKeysWithValues: Self.owners.flatMap { owner, tables in tables.map { ($0, owner) } })
         var offenders: [String] = []
         for file in files {
             let path = file.path.replacingOccurrences(of: OwnershipTests.repository.path + "/", with: "")
             guard !Self.exempt.contains(where: { path.hasPrefix($0) }) else { continue }
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            for (owner, tables) in Self.owners where !path.hasPrefix("Sources/\(owner)/") {
-                for table in tables {
-                    let pattern = Self.statement(on: table)
-                    for (index, line) in lines.enumerated() where line.contains(pattern) {
-                        offenders.append("\(path):\(index + 1) names \(owner)'s \(table): \(line.trimmingCharacters(in: .whitespaces))")
-                    }
+            for (index, line) in lines.enumerated() {
+                for match in line.matches(of: statement) {
+                    guard let table = match.output[1].substring.map({ String($0).lowercased() }), let owner = ownerOf[table],
+                        !path.hasPrefix("Sources/\(owner)/")
+                    else { continue }
+                    offenders.append("\(path):\(index + 1) names \(owner)'s \(table): \(line.trimmingCharacters(in: .whitespaces))")
                 }
             }
         }
