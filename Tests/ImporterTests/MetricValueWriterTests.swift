@@ -1,6 +1,7 @@
 import Foundation
 import Metronome
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 
@@ -93,6 +94,47 @@ struct MetricValueWriterTests {
         await fixture.close()
     }
 
+    /// Writers of one metric's values used to take turns: every insert updated the metric's one count row
+    /// and held its lock until commit, so concurrent page commits of a metric waited for each other. Now
+    /// each writer's backend counts into a shard of its own: a second writer of the same metric (other
+    /// customers) finishes while the first's transaction is still open.
+    @Test func writersOfOneMetricDoNotWaitForEachOthersCount() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric().id
+        try await fixture.pool.withConnection { first in
+            try await fixture.pool.withConnection { second in
+                let pids = [
+                    try await first.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0),
+                    try await second.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0),
+                ]
+                let shards = pids.map { $0 % 64 }
+                try #require(shards[0] != shards[1], "two backends whose pids differ modulo 64")
+                try await first.query("BEGIN")
+                try await first.run { db in try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-1", [("2026-01-01", "1")]), on: db) }
+                let finished = Flag()
+                let writing = Task {
+                    try await second.run { db in
+                        try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-2", [("2026-01-01", "2")]), on: db)
+                    }
+                    finished.set()
+                }
+                var waited = false
+                try await waitUntil("the second writer finishes or waits for a lock") {
+                    if finished.isSet { return true }
+                    waited = try await fixture.pool.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [pids[1]]
+                    ).single().decode(Int.self, at: 0) > 0
+                    return waited
+                }
+                #expect(!waited, "the second writer waited for the first's count")
+                try await first.query("COMMIT")
+                try await writing.value
+            }
+        }
+        #expect(try await fixture.metrics.valueCounts() == [metric: 2])
+        await fixture.close()
+    }
+
     /// Two writers of the same new days: the second's plain insert meets the first's rows and fails with
     /// a unique violation, which the page commit tries again; the next try updates them.
     @Test func aRaceForTheSameNewDaysIsRetriedIntoAnUpdate() async throws {
@@ -118,4 +160,11 @@ struct MetricValueWriterTests {
         #expect(try await stored(fixture, metric) == ["c-1 2026-01-01": "10", "c-1 2026-01-02": "20"])
         await fixture.close()
     }
+}
+
+/// A flag one task sets and another reads.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -46,10 +46,13 @@ enum MetricStoreSQL {
 
     static let delete = "DELETE FROM business_metrics WHERE id = $1"
 
-    /// Kept by the triggers of `metric_values` (migration 0012), so no read counts the values themselves.
-    static let valueCount = "SELECT coalesce((SELECT value_count FROM metric_value_counts WHERE metric_id = $1), 0)"
+    /// Kept by the triggers of `metric_values` (migrations 0012, 0013) in shards per writer, so no read
+    /// counts the values themselves: a metric's count is the sum of its shards.
+    static let valueCount = "SELECT coalesce(sum(value_count), 0)::bigint FROM metric_value_counts WHERE metric_id = $1"
 
-    static let valueCounts = "SELECT metric_id, value_count FROM metric_value_counts WHERE value_count > 0"
+    static let valueCounts = """
+        SELECT metric_id, sum(value_count)::bigint FROM metric_value_counts GROUP BY metric_id HAVING sum(value_count) > 0
+        """
 
     static let completeThroughAll = "SELECT metric_id, complete_through::text FROM metric_complete_through"
 
