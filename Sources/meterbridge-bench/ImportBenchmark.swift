@@ -44,6 +44,7 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(help: "Customers of the memory and throughput accounts.") var smallCustomers = 200
     @Option(help: "Days of history for the throughput run.") var throughputDays = 365
     @Option(help: "Throughput runs, each on a fresh schema and sandbox; the median is reported.") var throughputRuns = 3
+    @Option(help: "Worker processes of the throughput runs (one account: one worker saturates it).") var throughputWorkers = 1
     @Option(help: "Last day of the sandbox's history, the pinned today.") var endDate = "2026-11-29"
 
     func run() async throws {
@@ -181,16 +182,16 @@ struct ImportBenchmark: AsyncParsableCommand {
             var rows = 0
             for index in 1...max(1, throughputRuns) {
                 try await runner.withAccount(account, today: today) { session in
-                    let run = try await session.importAll(workers: 2)
+                    let run = try await session.importAll(workers: throughputWorkers)
                     rates.append(Double(run.rows) / run.importSeconds)
                     wholeRates.append(Double(run.rows) / run.seconds)
                     rows = run.rows
                     print(
                         String(
-                            format: "throughput run %d (limits off, usage only, 2 workers × %d, %d requests): %d rows, "
+                            format: "throughput run %d (limits off, usage only, %d worker(s) × %d, %d requests): %d rows, "
                                 + "%.2f s from the first claim to the last completion = %.0f rows/s; "
                                 + "%.2f s from starting the workers to their exit = %.0f rows/s",
-                            index, slots, run.requests, run.rows, run.importSeconds, Double(run.rows) / run.importSeconds, run.seconds,
+                            index, throughputWorkers, slots, run.requests, run.rows, run.importSeconds, Double(run.rows) / run.importSeconds, run.seconds,
                             Double(run.rows) / run.seconds))
                 }
             }
@@ -205,6 +206,7 @@ struct ImportBenchmark: AsyncParsableCommand {
             func list(_ values: [Double]) -> String { values.map { String(format: "%.0f", $0) }.joined(separator: ",") }
             print(
                 "RESULT meterbridge_rows_per_second=\(String(format: "%.0f", median)) rows=\(rows) runs=\(list(rates)) "
+                    + "workers=\(throughputWorkers) slots=\(slots) "
                     + "whole_rows_per_second=\(String(format: "%.0f", wholeMedian)) whole_runs=\(list(wholeRates))")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 import Metronome
 import Postgres
 import Synchronization
@@ -132,6 +133,51 @@ struct MetricValueWriterTests {
             }
         }
         #expect(try await fixture.metrics.valueCounts() == [metric: 2])
+        await fixture.close()
+    }
+
+    /// A page of new days commits its values and the job's checkpoint in one statement; when the customer
+    /// already holds values in the page's days, or the lease is gone, that statement writes nothing.
+    @Test func aPageOfNewDaysCommitsWithItsCheckpointInOneStatement() async throws {
+        let fixture = try await StoreFixture.make()
+        let metric = try await fixture.usageMetric()
+        let job = try await fixture.claimedJob(of: metric, day: "2026-01-01")
+        let (jobID, lease) = (job.id, job.lease)
+        func cursor() async throws -> String? {
+            try await fixture.pool.query("SELECT cursor::text FROM jobs WHERE id = $1", [jobID]).single().decode(at: 0)
+        }
+        func commit(_ rows: [Row], cursor: String, lease: JobLease) async throws -> MetricValueWriter.OneStatementCommit {
+            try await fixture.pool.withConnection { connection in
+                try await connection.run { db in
+                    try MetricValueWriter.insertWithCheckpoint(metricID: metric.id, rows: rows, lease: lease, cursorJSON: cursor, on: db)
+                }
+            }
+        }
+        // New days: written, with the checkpoint (days without events write nothing).
+        let first = Self.rows("c-1", [("2026-01-01", "1.5"), ("2026-01-02", nil), ("2026-01-03", "3")])
+        #expect(try await commit(first, cursor: #"{"page": "p2"}"#, lease: lease) == .committed)
+        #expect(try await stored(fixture, metric.id) == ["c-1 2026-01-01": "1.5", "c-1 2026-01-03": "3"])
+        #expect(try await cursor() == #"{"page": "p2"}"#)
+        // Days that overlap the customer's values: nothing written, neither values nor checkpoint.
+        let again = Self.rows("c-1", [("2026-01-03", "4"), ("2026-01-04", "5")])
+        #expect(try await commit(again, cursor: #"{"page": "p3"}"#, lease: lease) == .needsUpsert)
+        #expect(try await stored(fixture, metric.id).count == 2)
+        #expect(try await cursor() == #"{"page": "p2"}"#)
+        // Rows of two customers take the upsert too.
+        #expect(try await commit(Self.rows("c-2", [("2026-02-01", "1")]) + Self.rows("c-3", [("2026-02-01", "1")]), cursor: "{}", lease: lease) == .needsUpsert)
+        // A lost lease: nothing written, and the lease is reported lost.
+        var stolen = lease
+        stolen.token = UUID()
+        let error = await #expect(throws: JobQueueError.self) {
+            try await commit(Self.rows("c-4", [("2026-03-01", "1")]), cursor: #"{"page": "stolen"}"#, lease: stolen)
+        }
+        #expect(error == .leaseLost(jobID: jobID))
+        #expect(try await stored(fixture, metric.id).count == 2)
+        #expect(try await cursor() == #"{"page": "p2"}"#)
+        // An empty page only checkpoints.
+        #expect(try await commit([], cursor: #"{"page": "p4"}"#, lease: lease) == .committed)
+        #expect(try await cursor() == #"{"page": "p4"}"#)
+        #expect(try await fixture.metrics.valueCounts() == [metric.id: 2])
         await fixture.close()
     }
 

@@ -45,6 +45,11 @@ struct StoreFixture {
 
     /// Enqueues an import job of `metric` and claims it, so it runs under a lease.
     func runningJob(of metric: BusinessMetric, day: String) async throws -> Int64 {
+        try await claimedJob(of: metric, day: day).id
+    }
+
+    /// Enqueues an import job of `metric` and claims it: the job with its lease.
+    func claimedJob(of metric: BusinessMetric, day: String) async throws -> ClaimedJob {
         let start = UTCDay(day)!
         let args = ImportJobArgs(
             connectionID: connection.id, metricIDs: [metric.id], window: DayRange(start: start, end: start.adding(days: 1)),
@@ -54,7 +59,7 @@ struct StoreFixture {
         guard case .inserted(let jobID) = id else { throw TestDatabaseError(description: "job not inserted") }
         let claimed = try await queue.claim(queues: [ImportQueue.backfill], limit: 1, workerID: "store-tests")
         #expect(claimed.map(\.id) == [jobID])
-        return jobID
+        return try #require(claimed.first)
     }
 
     /// The state and lease columns of a job, as the queue stores them.

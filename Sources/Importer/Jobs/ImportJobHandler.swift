@@ -191,14 +191,29 @@ public struct ImportJobHandler: JobHandler {
     private func commit<T: Sendable>(_ body: @escaping @Sendable (isolated PostgresConnection) throws -> T) async throws -> T {
         Counter(label: "meterbridge_pages_imported_total").increment()
         let pool = pool
+        return try await retryingCommit { try await pool.transaction(durability: .asynchronous, body) }
+    }
+
+    /// A page commit whose writes are one statement (``MetricValueWriter/insertWithCheckpoint(metricID:rows:lease:cursorJSON:on:)``),
+    /// committed without a transaction (as durable as the session's commits: a worker's do not wait for
+    /// their WAL flush either), retried as ``commit(_:)`` is.
+    private func commitInOneStatement(
+        _ body: @escaping @Sendable (isolated PostgresConnection) throws -> MetricValueWriter.OneStatementCommit
+    ) async throws -> MetricValueWriter.OneStatementCommit {
+        let pool = pool
+        let outcome = try await retryingCommit { try await pool.withConnection { connection in try await connection.run(body) } }
+        if outcome == .committed { Counter(label: "meterbridge_pages_imported_total").increment() }
+        return outcome
+    }
+
+    private func retryingCommit<T: Sendable>(_ attempt: @escaping @Sendable () async throws -> T) async throws -> T {
         let logger = logger
         return try await Task {
             try await Self.commitBackoff.retrying(
                 maxRetries: Self.commitRetries, if: { ($0 as? PostgresError).map(Self.commitMayBeRetried) ?? false },
                 willRetry: { error, retry, delay in
                     logger.warning("page commit failed; trying again", metadata: ["error": "\(error)", "retry": "\(retry)", "delay": "\(delay)"])
-                }
-            ) { try await pool.transaction(durability: .asynchronous, body) }
+                }, attempt)
         }.value
     }
 
@@ -247,6 +262,15 @@ public struct ImportJobHandler: JobHandler {
             let isLast = page.isLast
             let seenNow = seen
             let now = clock.now
+            if !isLast {
+                // Most pages of a history import are new days: their values and the checkpoint commit in
+                // one statement.
+                let written = try await commitInOneStatement { db in
+                    try MetricValueWriter.insertWithCheckpoint(
+                        metricID: metric.id, rows: rows, lease: lease, cursorJSON: cursorJSON, on: db)
+                }
+                if written == .committed { continue }
+            }
             try await commit { db in
                 try MetricValueWriter.apply(metricID: metric.id, rows: rows, on: db)
                 if isLast {
