@@ -108,7 +108,7 @@ public struct ConsoleServer: Sendable {
     var csrf: String { secrets.csrfToken }
 
     /// Renders `template` with `model` inside the page layout.
-    func page(_ title: String, section: String, template: String, model: Any, status: HTTPResponse.Status = .ok)
+    func page(_ title: String, section: String, template: String, model: some Sendable, status: HTTPResponse.Status = .ok)
         -> Response
     {
         let content = ConsoleTemplates.library.render(model, withTemplate: template) ?? ""

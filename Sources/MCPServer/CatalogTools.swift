@@ -55,7 +55,7 @@ enum CatalogTools {
                 "status": .string(status.status.rawValue),
                 "complete_through": .text(status.completeThrough), "rows": .int(status.rows),
                 "failed_jobs": .int(status.failedJobs),
-                "aggregation": .text(info.aggregationType), "summable": .bool(!info.isGauge),
+                "aggregation": .text(info.aggregationType?.rawValue), "summable": .bool(!info.isGauge),
                 "currency": .text(info.revenueCurrency),
             ])
         }
@@ -125,7 +125,7 @@ enum CatalogTools {
         let through = try await context.data.completeThrough(info)
         let structured: Value = [
             "metric": .string(info.title), "kind": .string(info.kind.rawValue),
-            "aggregation": .text(info.aggregationType),
+            "aggregation": .text(info.aggregationType?.rawValue),
             "from": .string(period.from.description), "to": .string(period.to.description),
             "group_by": .string(grouping.rawValue),
             "complete_through": .text(through?.description), "formula": .string(grouped.formula),

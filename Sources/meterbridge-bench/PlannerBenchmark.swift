@@ -52,8 +52,8 @@ struct PlannerBenchmark: AsyncParsableCommand {
             windows AS (
                 SELECT greatest($2::date, $4::date + 1 - (k + 1) * $3::int) AS s, $4::date + 1 - k * $3::int AS e
                 FROM generate_series(0, ($4::date + 1 - $2::date - 1) / $3::int) k)
-            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids)
-            SELECT m.id, w.s, w.e, b.import_batch || '@' || w.e, b.ids FROM business_metrics m, batches b, windows w
+            INSERT INTO import_coverage (metric_id, import_batch, window_start, window_end, customer_ids)
+            SELECT m.id, b.import_batch, w.s, w.e, b.ids FROM business_metrics m, batches b, windows w
             """, [connection.id, since.description, rowsPerWindow ? 200 : days, today.description])
         try await pool.query(
             """

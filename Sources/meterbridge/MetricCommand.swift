@@ -217,7 +217,7 @@ struct BillableMetricsCommand: AsyncParsableCommand {
                     }
                 }
                 return try await CatalogSync(pool: context.pool).billableMetrics(of: record).map { metric -> [String?] in
-                    [metric.id, metric.name, metric.aggregationType, String(metric.archived)]
+                    [metric.id, metric.name, metric.aggregationType?.rawValue ?? "", String(metric.archived)]
                 }
             }
             print(TableOutput(columns: ["id", "name", "aggregation", "archived"], rows: rows).render(format))

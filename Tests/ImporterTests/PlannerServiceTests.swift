@@ -89,11 +89,10 @@ struct PlannerReadTests {
             try await fixture.pool.transaction { db in
                 try db.query(
                     """
-                    INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids)
-                    VALUES ($1, $2::date, $3::date, $4, $5::text[])
+                    INSERT INTO import_coverage (metric_id, import_batch, window_start, window_end, customer_ids)
+                    VALUES ($1, $2, $3::date, $4::date, $5::text[])
                     """,
-                    [args.metricIDs[0], args.window.start.description, args.window.end.description,
-                     "\(args.batch)@\(args.window.end)", args.customerIDs])
+                    [args.metricIDs[0], args.batch, args.window.start.description, args.window.end.description, args.customerIDs])
                 try JobQueue.complete(job.lease, on: db)
             }
             try await blocker.query("COMMIT")

@@ -116,9 +116,9 @@ struct CompleteThroughTests {
     func cover(_ fixture: StoreFixture, _ metric: BusinessMetric, _ start: String, _ end: String, customers: [String]) async throws {
         try await fixture.pool.query(
             """
-            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids)
-            VALUES ($1, $2::date, $3::date, $4, $5)
-            """, [metric.id, start, end, "\(customers.joined(separator: ","))@\(start)", customers])
+            INSERT INTO import_coverage (metric_id, import_batch, window_start, window_end, customer_ids)
+            VALUES ($1, 0, $2::date, $3::date, $4)
+            """, [metric.id, start, end, customers])
     }
 
     func reportThrough(_ fixture: StoreFixture, _ metric: BusinessMetric) async throws -> String? {

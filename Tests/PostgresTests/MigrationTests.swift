@@ -50,6 +50,35 @@ struct MigrationTests {
         #expect(applied.sorted() == Migration.embedded.map(\.version))
     }
 
+    /// Migration 14 moves each coverage row's batch out of its packed text key ("3@2026-02-01") into a
+    /// column of its own: rows written before it keep their batch, window and customers.
+    @Test func coverageKeepsItsBatchAcrossTheBatchColumnMigration() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let connection = try await database.connect()
+        try await Migrator(migrations: Migration.embedded.filter { $0.version < 14 }, logger: TestDatabase.logger)
+            .migrate(on: connection)
+        try await connection.simpleQuery(
+            """
+            INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'acct', 'https://api.example', '\\x00');
+            INSERT INTO business_metrics (id, title, connection_id, kind, billable_metric_id, label_source, since)
+                VALUES (1, 'CPU hours', 1, 'usage', 'bm-cpu', 'customer_name', '2026-01-01');
+            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids) VALUES
+                (1, '2026-01-01', '2026-02-01', '3@2026-02-01', '{c-1,c-2}'),
+                (1, '2026-01-01', '2026-01-15', '12@2026-01-15', '{c-9}');
+            """)
+        try await Migrator(logger: TestDatabase.logger).migrate(on: connection)
+        let rows = try await connection.query(
+            """
+            SELECT import_batch, window_start::text, window_end::text, array_to_string(customer_ids, ',')
+            FROM import_coverage ORDER BY import_batch
+            """)
+        let coverage = try rows.map {
+            "\(try $0.decode(Int.self, at: 0)) \(try $0.decode(String.self, at: 1))..\(try $0.decode(String.self, at: 2)) \(try $0.decode(String.self, at: 3))"
+        }
+        #expect(coverage == ["3 2026-01-01..2026-02-01 c-1,c-2", "12 2026-01-01..2026-01-15 c-9"])
+        await connection.close()
+    }
+
     @Test func failedMigrationRollsBackAndIsNotRecorded() async throws {
         let database = try await TestDatabase.make(migrated: false)
         let connection = try await database.connect()

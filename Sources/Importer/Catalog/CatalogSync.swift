@@ -125,8 +125,8 @@ extension CatalogSync {
     public struct BillableMetricEntry: Sendable, Equatable {
         public var id: String
         public var name: String
-        /// `SUM`, `MAX`, … as Metronome names it; empty when unknown.
-        public var aggregationType: String
+        /// `SUM`, `MAX`, … as Metronome names it; nil when it named none.
+        public var aggregationType: AggregationType?
         public var archived: Bool
     }
 
@@ -134,12 +134,13 @@ extension CatalogSync {
     public func billableMetrics(of connection: ConnectionRecord) async throws -> [BillableMetricEntry] {
         try await pool.query(
             """
-            SELECT id, name, coalesce(aggregation_type, ''), archived_at IS NOT NULL FROM billable_metrics
+            SELECT id, name, aggregation_type, archived_at IS NOT NULL FROM billable_metrics
             WHERE connection_id = $1 ORDER BY archived_at NULLS FIRST, name
             """, [connection.id]
         ).map { row in
             BillableMetricEntry(
-                id: try row.decode(at: 0), name: try row.decode(at: 1), aggregationType: try row.decode(at: 2),
+                id: try row.decode(at: 0), name: try row.decode(at: 1),
+                aggregationType: try row.decode(String?.self, at: 2).map(AggregationType.init(rawValue:)),
                 archived: try row.decode(at: 3))
         }
     }

@@ -213,18 +213,18 @@ enum MetricValueWriter {
             """
             WITH merged AS (
                 DELETE FROM import_coverage
-                WHERE metric_id = $1 AND split_part(batch_key, '@', 1) = $4::text AND customer_ids = $5::text[]
+                WHERE metric_id = $1 AND import_batch = $4::integer AND customer_ids = $5::text[]
                   AND window_start <= $3::date AND window_end >= $2::date
                 RETURNING window_start, window_end
             ), span AS (
                 SELECT least($2::date, min(window_start)) AS window_start, greatest($3::date, max(window_end)) AS window_end
                 FROM merged
             )
-            INSERT INTO import_coverage (metric_id, window_start, window_end, batch_key, customer_ids, imported_at)
-            SELECT $1, window_start, window_end, $4::text || '@' || window_end::text, $5::text[], $6 FROM span
-            ON CONFLICT (metric_id, window_start, batch_key) DO UPDATE SET window_end = EXCLUDED.window_end,
+            INSERT INTO import_coverage (metric_id, import_batch, window_start, window_end, customer_ids, imported_at)
+            SELECT $1, $4::integer, window_start, window_end, $5::text[], $6 FROM span
+            ON CONFLICT (metric_id, import_batch, window_start, window_end) DO UPDATE SET
                 customer_ids = EXCLUDED.customer_ids, imported_at = EXCLUDED.imported_at
             """,
-            [metricID, args.window.start.description, args.window.end.description, String(args.batch), args.customerIDs, now])
+            [metricID, args.window.start.description, args.window.end.description, args.batch, args.customerIDs, now])
     }
 }

@@ -77,7 +77,7 @@ struct ConnectionState: Sendable {
             SELECT m.connection_id, cov.metric_id, b.import_batch, cov.window_start::text, cov.window_end::text
             FROM import_coverage cov
             JOIN business_metrics m ON m.id = cov.metric_id AND m.connection_id = ANY($1::int8[])
-            JOIN batches b ON b.connection_id = m.connection_id AND b.import_batch::text = split_part(cov.batch_key, '@', 1)
+            JOIN batches b ON b.connection_id = m.connection_id AND b.import_batch = cov.import_batch
                 AND cov.customer_ids @> b.ids
             """, [ids])
         {

@@ -17,8 +17,8 @@ public struct MetricReadModel: Sendable {
         public var connectionID: Int64
         public var labelSource: LabelSource
         public var since: UTCDay
-        /// For usage: the billable metric's aggregation, upper case (COUNT, SUM, MAX, UNIQUE, LATEST).
-        public var aggregationType: String?
+        /// For usage: the billable metric's aggregation (COUNT, SUM, MAX, UNIQUE, LATEST).
+        public var aggregationType: AggregationType?
         /// For revenue: the credit type's name ("USD (cents)", "EUR", …) and whether it is a currency.
         public var creditTypeName: String?
         public var creditTypeIsCurrency: Bool
@@ -47,7 +47,8 @@ public struct MetricReadModel: Sendable {
         else { return nil }
         return Metric(
             id: try row.decode(at: 0), title: try row.decode(at: 1), kind: try row.decode(at: 2), connectionID: try row.decode(at: 3),
-            labelSource: try row.decode(at: 4), since: try row.decodeDay(at: 5), aggregationType: try row.decode(at: 6),
+            labelSource: try row.decode(at: 4), since: try row.decodeDay(at: 5),
+            aggregationType: try row.decode(String?.self, at: 6).map(AggregationType.init(rawValue:)),
             creditTypeName: try row.decode(at: 7), creditTypeIsCurrency: try row.decode(at: 8))
     }
 

@@ -17,4 +17,8 @@ public struct AggregationType: RawRepresentable, Hashable, Sendable, Decodable, 
     public static let unique = AggregationType(rawValue: "UNIQUE")
 
     public var description: String { rawValue }
+
+    /// Whether a day's value is a level (the maximum, the distinct count, the latest value) rather than
+    /// an amount: adding such values across days or customers gives a number that means nothing.
+    public var isGauge: Bool { self == .max || self == .unique || self == .latest }
 }

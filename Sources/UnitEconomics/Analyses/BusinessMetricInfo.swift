@@ -1,4 +1,5 @@
 public import Importer
+public import Metronome
 
 /// What the analyses need to know about a business metric (read through the importer's read model).
 public struct BusinessMetricInfo: Sendable, Equatable {
@@ -10,15 +11,15 @@ public struct BusinessMetricInfo: Sendable, Equatable {
     public var connectionID: Int64
     public var labelSource: LabelSource
     public var since: UTCDate
-    /// For usage: the billable metric's aggregation (upper case: COUNT, SUM, MAX, UNIQUE, LATEST).
-    public var aggregationType: String?
+    /// For usage: the billable metric's aggregation (COUNT, SUM, MAX, UNIQUE, LATEST).
+    public var aggregationType: AggregationType?
     /// For revenue: the credit type's name ("USD (cents)", "EUR", …) and whether it is a currency.
     public var creditTypeName: String?
     public var creditTypeIsCurrency: Bool
 
     public init(
         id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: LabelSource, since: UTCDate,
-        aggregationType: String?, creditTypeName: String?, creditTypeIsCurrency: Bool
+        aggregationType: AggregationType?, creditTypeName: String?, creditTypeIsCurrency: Bool
     ) {
         self.id = id
         self.title = title
@@ -31,17 +32,14 @@ public struct BusinessMetricInfo: Sendable, Equatable {
         self.creditTypeIsCurrency = creditTypeIsCurrency
     }
 
-    /// Gauges report a level per day (the maximum, the distinct count, the latest value): adding them
-    /// across days or customers gives a number that means nothing.
-    public static let gaugeAggregations: Set<String> = ["MAX", "UNIQUE", "LATEST"]
-
-    public var isGauge: Bool { kind == .usage && aggregationType.map(Self.gaugeAggregations.contains) == true }
+    /// A usage metric whose billable metric aggregates to a level per day (``AggregationType/isGauge``).
+    public var isGauge: Bool { kind == .usage && aggregationType?.isGauge == true }
 
     /// Refuses to sum this metric's values across days or customers when it is a gauge.
     public func requireSummable(for purpose: String) throws(ReportRefusal) {
         guard isGauge else { return }
         throw ReportRefusal(
-            "metric \"\(title)\" aggregates by \(aggregationType ?? "?"): its daily values are levels, not amounts, and "
+            "metric \"\(title)\" aggregates by \(aggregationType?.rawValue ?? "?"): its daily values are levels, not amounts, and "
                 + "cannot be summed across days or customers, so \(purpose) would be wrong. "
                 + "Use a COUNT or SUM metric.")
     }
