@@ -291,29 +291,24 @@ public struct JobQueue: Sendable {
     public static func checkpoint(_ lease: JobLease, cursorJSON: String, on connection: isolated PostgresConnection)
         throws
     {
-        try fenced(lease, connection.query(JobQueueSQL.checkpoint, [lease.jobID, lease.token, cursorJSON]))
+        try fenced(lease, connection.query(JobQueueSQL.checkpoint, checkpointBinds(lease, cursorJSON: cursorJSON)))
     }
 
     /// The job's checkpoint as a part of another statement, so that a page's writes and its checkpoint
     /// commit in one statement, without a transaction (one round trip instead of four).
     ///
-    /// `sql` is a data-modifying CTE's body, `UPDATE jobs … RETURNING 1`, whose parameters are numbered from
-    /// `firstParameter` and bound by `binds`. It returns a row only while the lease is held and `condition`
-    /// (SQL of the statement's other CTEs) is true. The statement's writes must depend on that row (`WHERE
-    /// EXISTS (SELECT 1 FROM <its name>)`), and the caller throws ``JobQueueError/leaseLost(jobID:)`` when
-    /// the lease was the reason none came back.
-    public static func checkpointStatementPart(
-        _ lease: JobLease, cursorJSON: String, firstParameter: Int, when condition: String = "true"
-    ) -> (sql: String, binds: [(any PostgresEncodable)?]) {
-        let (id, token, cursor) = (firstParameter, firstParameter + 1, firstParameter + 2)
-        return (
-            """
-            UPDATE jobs SET cursor = $\(cursor)::jsonb
-            WHERE id = $\(id) AND lease_token = $\(token) AND state = 'running' AND (\(condition))
-            RETURNING 1
-            """,
-            [lease.jobID, lease.token, cursorJSON]
-        )
+    /// The SQL is a data-modifying CTE's body, `UPDATE jobs … RETURNING 1`, whose parameters are numbered
+    /// from `firstParameter` and bound by ``checkpointBinds(_:cursorJSON:)``. It returns a row only while
+    /// the lease is held and `condition` (SQL of the statement's other CTEs) is true. The statement's writes
+    /// must depend on that row (`WHERE EXISTS (SELECT 1 FROM <its name>)`), and the caller throws
+    /// ``JobQueueError/leaseLost(jobID:)`` when the lease was the reason none came back.
+    public static func checkpointStatementPart(firstParameter: Int, when condition: String) -> String {
+        JobQueueSQL.fencedCheckpoint(firstParameter: firstParameter, when: condition) + "\nRETURNING 1"
+    }
+
+    /// The values of a checkpoint's parameters, in their order.
+    public static func checkpointBinds(_ lease: JobLease, cursorJSON: String) -> [(any PostgresEncodable)?] {
+        [lease.jobID, lease.token, cursorJSON]
     }
 
     /// Hands the job back untouched (shutdown): it is available at once and the attempt is not counted.

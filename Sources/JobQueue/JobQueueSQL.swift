@@ -191,10 +191,17 @@ enum JobQueueSQL {
         """
     }
 
-    static let checkpoint = """
-        UPDATE jobs SET cursor = $3::jsonb
-        WHERE id = $1 AND lease_token = $2 AND state = 'running'
+    static let checkpoint = fencedCheckpoint(firstParameter: 1)
+
+    /// The fenced checkpoint, its parameters (job id, lease token, cursor JSON) numbered from
+    /// `firstParameter`, narrowed by `condition` when one is given: alone, or as a part of another
+    /// statement (``JobQueue/checkpointStatementPart(firstParameter:when:)``).
+    static func fencedCheckpoint(firstParameter first: Int, when condition: String? = nil) -> String {
         """
+        UPDATE jobs SET cursor = $\(first + 2)::jsonb
+        WHERE id = $\(first) AND lease_token = $\(first + 1) AND state = 'running'\(condition.map { " AND (\($0))" } ?? "")
+        """
+    }
 
     static let release = """
         UPDATE jobs SET state = 'available', attempt = attempt - 1, run_at = now(),

@@ -98,6 +98,22 @@ enum MetricValueWriter {
             var binds: [(any PostgresEncodable)?] = [
                 metricID, values.map(\.day), values.map(\.amount), firstDay.description, customerID, lastDay.description,
             ]
+            if let checkpoint { binds += JobQueue.checkpointBinds(checkpoint.lease, cursorJSON: checkpoint.cursorJSON) }
+            let sql = checkpoint == nil ? Self.plainSQL : Self.checkpointingSQL
+            let row = try db.query(sql, binds).single()
+            if try row.decode(Bool.self, at: 0) { return .present }
+            guard try row.decode(Bool.self, at: 1) else { return .leaseLost }
+            let inserted = try row.decode(Int.self, at: 2)
+            Counter(label: "meterbridge_rows_upserted_total").increment(by: inserted)
+            return .inserted(inserted)
+        }
+
+        static let plainSQL = sql(checkpointing: false)
+        static let checkpointingSQL = sql(checkpointing: true)
+
+        /// The insert, probing first that the customer holds no value in the range; with `checkpointing`,
+        /// the job's checkpoint too (its parameters after the six of the insert), and the insert depends on it.
+        static func sql(checkpointing: Bool) -> String {
             // A page is one customer's days; the probe reads that customer's range of the (metric, customer,
             // day) index, and its ORDER BY … LIMIT 1 keeps the planner on that index however stale its
             // statistics of a fast-growing table are.
@@ -113,14 +129,11 @@ enum MetricValueWriter {
                 )
                 """
             var written = "NOT (SELECT found FROM present)"
-            if let checkpoint {
-                let part = JobQueue.checkpointStatementPart(
-                    checkpoint.lease, cursorJSON: checkpoint.cursorJSON, firstParameter: binds.count + 1, when: written)
-                sql += ", checkpointed AS (\n\(part.sql)\n)"
-                binds += part.binds
+            if checkpointing {
+                sql += ", checkpointed AS (\n\(JobQueue.checkpointStatementPart(firstParameter: 7, when: written))\n)"
                 written = "EXISTS (SELECT 1 FROM checkpointed)"
             }
-            sql += """
+            return sql + """
                 , inserted AS (
                     INSERT INTO metric_values (metric_id, day, customer_id, amount)
                     SELECT DISTINCT ON (day) $1, day, customer_id, amount FROM input
@@ -128,15 +141,9 @@ enum MetricValueWriter {
                     ORDER BY day
                     RETURNING 1
                 )
-                SELECT (SELECT found FROM present), \(checkpoint == nil ? "true" : "EXISTS (SELECT 1 FROM checkpointed)"),
+                SELECT (SELECT found FROM present), \(checkpointing ? "EXISTS (SELECT 1 FROM checkpointed)" : "true"),
                     (SELECT count(*) FROM inserted)
                 """
-            let row = try db.query(sql, binds).single()
-            if try row.decode(Bool.self, at: 0) { return .present }
-            guard try row.decode(Bool.self, at: 1) else { return .leaseLost }
-            let inserted = try row.decode(Int.self, at: 2)
-            Counter(label: "meterbridge_rows_upserted_total").increment(by: inserted)
-            return .inserted(inserted)
         }
     }
 
