@@ -103,14 +103,14 @@ let package = Package(
         .target(
             name: "UseCases",
             dependencies: [
-                "Postgres", "JobQueue", "Importer", "Metronome",
+                "Postgres", "JobQueue", "Importer", "Metronome", "TextOutput",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "UseCasesTests",
-            dependencies: ["UseCases", "Importer", "JobQueue", "Postgres", "Metronome", "TestSupport"],
+            dependencies: ["UseCases", "Importer", "JobQueue", "Postgres", "Metronome", "TestSupport", "TextOutput"],
             swiftSettings: strict
         ),
 
@@ -267,7 +267,7 @@ let package = Package(
         // MARK: Unit economics: FOCUS cost import, cost reports, analyses, charts
         .target(
             name: "UnitEconomics",
-            dependencies: ["Postgres", "Importer", "Metronome", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Postgres", "Importer", "Metronome", "TextOutput", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -226,6 +226,7 @@ enum ConsoleTemplates {
         </section>
         <p class="muted">{{period}}</p>
         {{#refusal}}<p class="error">{{.}}</p>{{/refusal}}
+        {{#warning}}<p class="error" id="partial-period">⚠ {{.}}</p>{{/warning}}
         <p class="notice" id="completeness">{{completeness}}</p>
         {{#notes}}<p class="notice">{{.}}</p>{{/notes}}
         {{^empty(facts)}}<dl class="facts">{{#facts}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/facts}}</dl>{{/empty(facts)}}

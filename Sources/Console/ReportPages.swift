@@ -77,6 +77,8 @@ extension ConsoleServer {
         var fields: [Field]
         var from, to: String
         var period: String
+        /// The period runs past the inputs' complete data.
+        var warning: String?
         var refusal: String?
         var completeness: String
         var notes: [String]
@@ -102,7 +104,12 @@ extension ConsoleServer {
             Field(name: $0.0, value: $0.1)
         }
         do {
-            let period = try ReportPeriod(from: UTCDate(from.description)!, to: UTCDate(to.description)!)
+            // Without dates, the last 30 days of complete data (the report ends them on its inputs' last
+            // complete day); dates given are kept as asked, and a partial period is flagged.
+            let period =
+                fields["from"] == nil && fields["to"] == nil
+                ? try ReportPeriod.lastComplete(days: 30, today: UTCDate(to.description)!)
+                : try ReportPeriod(from: UTCDate(from.description)!, to: UTCDate(to.description)!)
             let output: ReportOutput
             switch kind.name {
             case "top-customers":
@@ -138,8 +145,8 @@ extension ConsoleServer {
                 output = try await reports.portfolio(metrics: titles, period: period)
             }
             let model = ReportModel(
-                report: kind.name, fields: kept, from: from.description, to: to.description,
-                period: output.period.description,
+                report: kind.name, fields: kept, from: output.period.from.description, to: output.period.to.description,
+                period: output.period.description, warning: output.partialPeriodWarning,
                 refusal: nil, completeness: output.completeness.description, notes: output.notes,
                 facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
                 chart: output.chart.map { SVGChartRenderer().render($0) },
@@ -153,7 +160,7 @@ extension ConsoleServer {
             return page(kind.title, section: "/reports", template: "report", model: model)
         } catch let refusal as ReportRefusal {
             let model = ReportModel(
-                report: kind.name, fields: kept, from: from.description, to: to.description, period: "\(from) to \(to)",
+                report: kind.name, fields: kept, from: from.description, to: to.description, period: "\(from) to \(to)", warning: nil,
                 refusal: refusal.description, completeness: "", notes: [], facts: [], chart: nil,
                 sections: [])
             return page(

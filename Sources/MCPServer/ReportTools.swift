@@ -182,6 +182,7 @@ enum ReportTools {
     static func answer(_ output: ReportOutput) -> ToolAnswer {
         let rows = output.sections.first?.rows.count ?? 0
         var lines = ["\(output.sections.first?.title ?? output.report), \(output.period): \(rows) row(s)."]
+        if let warning = output.partialPeriodWarning { lines.append("⚠ \(warning)") }
         if let section = output.sections.first {
             // The first rows and the total, without ids: enough to answer at a glance.
             func text(_ row: [String?]) -> String {
@@ -208,6 +209,7 @@ enum ReportTools {
     static func value(_ json: ReportJSON) -> Value {
         switch json {
         case .string(let text): .string(text)
+        case .bool(let flag): .bool(flag)
         case .null: .null
         case .array(let items): .array(items.map(value))
         case .object(let fields): .object(fields.mapValues(value))

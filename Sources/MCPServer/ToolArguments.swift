@@ -134,7 +134,7 @@ struct ToolArguments: Sendable {
         "from": JSONSchema.day("First UTC day, inclusive (with \"to\")."),
         "to": JSONSchema.day("Last UTC day, inclusive (with \"from\")."),
         "last_days": JSONSchema.integer(
-            "The last N days ending today (UTC) instead of from/to; default 30.", minimum: 1,
+            "The last N days of complete data instead of from/to (ending on the last day every input is complete through); default 30.", minimum: 1,
             maximum: MCPLimits.maximumPeriodDays),
     ]
 
@@ -148,7 +148,7 @@ struct ToolArguments: Sendable {
         }
         if (from == nil) != (to == nil) { throw ToolInputError("pass both \"from\" and \"to\"") }
         guard let from, let to else {
-            return try ReportPeriod(lastDays: last ?? MCPLimits.defaultDays, endingOn: today)
+            return try ReportPeriod.lastComplete(days: last ?? MCPLimits.defaultDays, today: today)
         }
         guard from <= to else {
             throw ToolInputError("\"from\" (\(from)) is after \"to\" (\(to)): the period is reversed")

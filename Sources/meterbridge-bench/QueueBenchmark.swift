@@ -109,6 +109,23 @@ struct Bench {
         return configuration
     }
 
+    /// Lets Postgres finish what an earlier scenario left it (a checkpoint of its writes, autovacuum of
+    /// its tables) before the next measures anything: a CHECKPOINT, then up to a minute for autovacuum
+    /// workers to go idle.
+    func settle() async throws {
+        let connection = try await PostgresConnection.connect(base, logger: logger)
+        defer { Task { await connection.close() } }
+        try await connection.simpleQuery("CHECKPOINT")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let vacuuming = try await connection.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND state IS DISTINCT FROM 'idle'"
+            ).single().decode(Int.self, at: 0)
+            if vacuuming == 0 { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
     func fill(_ configuration: PostgresConfiguration, jobs: Int) async throws {
         let connection = try await PostgresConnection.connect(configuration, logger: logger)
         var remaining = jobs

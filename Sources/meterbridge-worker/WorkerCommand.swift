@@ -84,8 +84,6 @@ struct WorkerCommand: AsyncParsableCommand {
         queueConfiguration.leaseSeconds = leaseSeconds
         if pollOnly { queueConfiguration.notifyChannel = nil }
         let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
-        let httpClient = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.httpConfiguration(concurrency: concurrency))
         let clock: ImportClock
         do { clock = try ImportClock.fromEnvironment() } catch { throw ValidationError("\(error)") }
         let connections = ConnectionStore(pool: pool, cipher: cipher)
@@ -95,6 +93,14 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             logger.warning("could not seal saved tokens again; their connections wait", metadata: ["error": "\(error)"])
         }
+        do {
+            try await Self.checkKey(connections, logger: logger)
+        } catch {
+            await pool.close()
+            throw error
+        }
+        let httpClient = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.httpConfiguration(concurrency: concurrency))
         let handler = ImportJobHandler(
             pool: pool, connections: connections, httpClient: httpClient, clock: clock,
             requestTimeout: .milliseconds(Int64((requestTimeout * 1_000).rounded())), logger: logger)
@@ -143,6 +149,33 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         try await httpClient.shutdown()
         await pool.close()
+    }
+
+    /// A worker whose METERBRIDGE_SECRET_KEY opens none of the saved tokens refuses to start: every job it
+    /// claimed would fail on its token. Connections whose token alone does not open (saved for another
+    /// base URL, or under a key since replaced) are marked invalid, so `meterbridge status` says why their
+    /// jobs wait.
+    static func checkKey(_ connections: ConnectionStore, logger: Logger) async throws {
+        let check = try await connections.checkKey()
+        let names = check.unopened.map(\.name).sorted()
+        if check.isWrongKey {
+            throw WrongKey(connections: names)
+        }
+        for connection in check.unopened where connection.status == .active {
+            let reason = "\(TokenCipher.keyVariable) does not open this connection's saved token; save it again with `meterbridge connection set-token \(connection.name)`"
+            try await connections.markInvalid(connection.id, error: reason)
+            logger.error("a saved token does not open; the connection is marked invalid", metadata: ["connection": "\(connection.name)"])
+        }
+    }
+
+    struct WrongKey: Error, CustomStringConvertible {
+        var connections: [String]
+        var description: String {
+            let listed = connections.prefix(5).joined(separator: ", ") + (connections.count > 5 ? " and \(connections.count - 5) more" : "")
+            return "\(TokenCipher.keyVariable) opens none of the \(connections.count) saved Metronome token(s) (\(listed)): "
+                + "it is not the key they were saved with. Start the worker with that key; after a key rotation, set "
+                + "\(TokenCipher.previousKeyVariable) to the old key until `meterbridge secrets rotate-key` has run."
+        }
     }
 
     /// Jobs a worker runs at once by default: enough for the README's fleet of two to serve 200 connections,

@@ -125,7 +125,12 @@ struct ReportOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "First UTC day (YYYY-MM-DD), inclusive.") var from: UTCDate?
     @Option(help: "Last UTC day (YYYY-MM-DD), inclusive.") var to: UTCDate?
-    @Option(help: "The last N days ending today (UTC), e.g. 30d or 4w (default 30d).") var last: String?
+    @Option(
+        help: """
+            The last N days of complete data, e.g. 30d or 4w (default 30d): the period ends on the last day \
+            every input of the report is complete through, never on a day still changing.
+            """)
+    var last: String?
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -137,7 +142,7 @@ struct ReportOptions: ParsableArguments {
     func period() throws -> ReportPeriod {
         if let from, let to { return try ReportPeriod(from: from, to: to) }
         let today = UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970) * 1_000_000)
-        return try ReportPeriod(lastDays: ReportPeriod.parseLast(last ?? "30d") ?? 30, endingOn: today)
+        return try ReportPeriod.lastComplete(days: ReportPeriod.parseLast(last ?? "30d") ?? 30, today: today)
     }
 
     func run(
@@ -150,7 +155,8 @@ struct ReportOptions: ParsableArguments {
         }
         print(ReportRendering.render(output, format: format, csvSection: csvSection))
         if format == .csv {
-            FileHandle.standardError.write(Data((output.notes + [output.completeness.description]).map { "# \($0)\n" }.joined().utf8))
+            let lines = (output.partialPeriodWarning.map { ["⚠ \($0)"] } ?? []) + output.notes + [output.completeness.description]
+            FileHandle.standardError.write(Data(lines.map { "# \($0)\n" }.joined().utf8))
         }
         if let chart, let data = output.chart {
             try SVGChartRenderer().render(data).write(toFile: chart, atomically: true, encoding: .utf8)
@@ -165,6 +171,7 @@ enum ReportRendering {
         switch format {
         case .table:
             var parts: [String] = ["\(output.sections.first?.title ?? output.report), \(output.period)"]
+            if let warning = output.partialPeriodWarning { parts.append("⚠ \(warning)") }
             for (index, section) in output.sections.enumerated() {
                 if index > 0 { parts.append("\n\(section.title)") }
                 parts.append(TableOutput(columns: section.columns, rows: section.rows).table())

@@ -150,6 +150,8 @@ struct CLITests {
             (["cost-report", "create", "r", "--include", "ServiceCategory=="], "unknown field"),
             (["cost-report", "list", "--format", "x"], "'x' is invalid for '--format"),
             (["cost-report", "show", "nope"], "no cost report named nope"),
+            (["cost-report", "edit", "nope", "--include", "service=x"], "no cost report named nope"),
+            (["cost-report", "edit", "nope", "--customer-tag", "c", "--no-customer-tag"], "not both"),
             (["cost-report", "delete", "nope", "--yes"], "no cost report named nope"),
             (["report", "top-customers", "--from", "2026-02-30", "--metric", "x"], "'2026-02-30' is invalid for '--from"),
             (["report", "unit-cost", "--from", "2026-01-01", "--last", "30d", "--metric", "x", "--cost-report", "y"], "not both"),

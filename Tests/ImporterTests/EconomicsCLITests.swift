@@ -84,4 +84,59 @@ struct EconomicsCLITests {
         #expect(try await connection.query("SELECT count(*) FROM cost_daily").single().decode(Int.self, at: 0) == 0)
         await connection.close()
     }
+
+    /// A condition with a value the cost does not have (`compute`; the data says `Compute`) is no longer a
+    /// silent zero COGS: create, show and every report say what matched and name the near misses;
+    /// `--preview` saves nothing; `edit` fixes the report in place.
+    @Test func aCostReportThatMatchesNothingSaysSoWithTheNearMisses() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try await database.connect()
+        try await connection.simpleQuery(
+            """
+            INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'main', 'http://sandbox', '\\x00');
+            INSERT INTO customers (connection_id, id, name, ingest_aliases, import_batch) VALUES (1, 'c-acme', 'Acme', '{acme}', 0);
+            INSERT INTO billable_metrics (connection_id, id, name, aggregation_type) VALUES (1, 'bm-req', 'requests', 'sum');
+            INSERT INTO business_metrics (id, title, connection_id, kind, billable_metric_id, label_source, since)
+                VALUES (1, 'API requests', 1, 'usage', 'bm-req', 'customer_name', '2025-01-01');
+            INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES (1, '2025-03-01', 'c-acme', 100);
+            """)
+        let cli = CLITests()
+        #expect(try cli.meterbridge(["costs", "import", try file(Self.focus), "--source", "aws"], database: database).status == 0)
+
+        let preview = try cli.meterbridge(
+            ["cost-report", "create", "COGS", "--include", "service-category=compute,Networking", "--preview"], database: database)
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("--include service-category=compute,Networking"), "\(preview.stdout)")
+        #expect(try await connection.query("SELECT count(*) FROM cost_reports").single().decode(Int.self, at: 0) == 0)
+
+        let created = try cli.meterbridge(
+            ["cost-report", "create", "COGS", "--include", "service-category=compute,Networking", "--customer-tag", "customer"],
+            database: database)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("Created cost report COGS with 1 condition(s), matching 0 cost rows."), "\(created.stdout)")
+        #expect(created.stderr.contains("warning: service-category=compute matches 0 of 5 cost rows; Compute matches 4."), "\(created.stderr)")
+        #expect(created.stderr.contains("warning: service-category=Networking matches 0 of 5 cost rows."), "\(created.stderr)")
+        #expect(created.stderr.contains("Together the conditions match 0 of 5 cost rows"), "\(created.stderr)")
+
+        let shown = try cli.meterbridge(["cost-report", "show", "COGS"], database: database)
+        #expect(shown.stderr.contains("Compute matches 4"), "\(shown.stderr)")
+
+        let report = try cli.meterbridge(
+            ["report", "unit-cost", "--cost-report", "COGS", "--metric", "API requests", "--from", "2025-03-01", "--to", "2025-03-03"],
+            database: database)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("⚠ Cost report \"COGS\" has no cost from 2025-03-01 to 2025-03-03"), "\(report.stdout)")
+        #expect(report.stdout.contains("Compute matches 4"), "\(report.stdout)")
+
+        let edited = try cli.meterbridge(["cost-report", "edit", "COGS", "--include", "service-category=Compute"], database: database)
+        #expect(edited.status == 0, "\(edited.stderr)")
+        #expect(edited.stdout.contains("customer tag customer, matching 4 cost rows, 40.00 USD."), "\(edited.stdout)")
+        #expect(!edited.stderr.contains("warning"), "\(edited.stderr)")
+
+        let typo = try cli.meterbridge(
+            ["report", "unit-cost", "--cost-report", "COSG", "--metric", "API request", "--last", "7d"], database: database)
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("did you mean \"API requests\"?"), "\(typo.stderr)")
+        await connection.close()
+    }
 }

@@ -126,4 +126,51 @@ struct ProcessTests {
             }
         }
     }
+
+    /// A worker whose METERBRIDGE_SECRET_KEY is not the key the tokens were saved with refuses to start,
+    /// saying so, instead of spending every job's attempts on `cannot decrypt` and exiting 0.
+    @Test func aWorkerWithTheWrongKeyRefusesToStart() async throws {
+        let account = AccountParameters(seed: 41, customerCount: 2, billableMetricCount: 1, dayCount: 5, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let connection = try await harness.addConnection()
+            _ = try await usageMetrics(harness, connection: connection, count: 1)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("wrong-key-\(UUID().uuidString).log")
+            defer { try? FileManager.default.removeItem(at: log) }
+            let wrongKey = Data((0..<32).map { UInt8($0 * 11 % 256) }).base64EncodedString()
+            let worker = try WorkerProcess(
+                database: harness.database, secretKey: wrongKey, arguments: ["--poll-interval", "0.1", "--exit-when-idle"], logFile: log)
+            #expect(await worker.exitStatus() != 0)
+            let output = try String(contentsOf: log, encoding: .utf8)
+            #expect(output.contains("METERBRIDGE_SECRET_KEY opens none of the 1 saved Metronome token(s) (sandbox)"), "\(output)")
+            #expect(!output.contains(ImporterHarness.token))
+            let attempted = try await harness.pool.query("SELECT count(*) FROM jobs WHERE attempt > 0").single().decode(Int.self, at: 0)
+            #expect(attempted == 0, "no job was claimed")
+        }
+    }
+
+    /// With the right key, a connection whose token alone does not open (saved for another base URL) is
+    /// marked invalid at start, with the reason, and the other connections import.
+    @Test func aTokenThatDoesNotOpenMarksItsConnectionInvalidAtStart() async throws {
+        let account = AccountParameters(seed: 42, customerCount: 2, billableMetricCount: 1, dayCount: 5, lastDay: ImporterHarness.today())
+        try await ImporterHarness.run(account: account) { harness in
+            let good = try await harness.addConnection(name: "good")
+            let moved = try await harness.addConnection(name: "moved")
+            // The token was sealed for the sandbox's URL; the row now names another (still loopback) URL.
+            try await harness.pool.query("UPDATE connections SET base_url = $2 WHERE id = $1", [moved.id, harness.sandbox.baseURL + "/"])
+            _ = try await usageMetrics(harness, connection: good, count: 1)
+            try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
+            let worker = try WorkerProcess(
+                database: harness.database, secretKey: ImporterHarness.key, arguments: ["--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "1"])
+            #expect(await worker.exitStatus() == 0)
+            let after = try await harness.connections.named("moved")
+            #expect(after.status == .invalid)
+            #expect(after.lastError?.contains("does not open this connection's saved token") == true, "\(after.lastError ?? "")")
+            #expect(try await harness.connections.named("good").status == .active)
+            let unfinished = try await harness.pool.query(
+                "SELECT count(*) FROM jobs WHERE state <> 'completed' AND (args->>'connection_id')::bigint = $1", [good.id]
+            ).single().decode(Int.self, at: 0)
+            #expect(unfinished == 0)
+        }
+    }
 }

@@ -100,8 +100,9 @@ extension MCPServerSuites {
                 "MCP \(tool) differs from the CLI:\n\(run.stdout)\nvs\n\(result.text)")
 
             // Every answer says through which day it is complete and how it was computed: the import covers
-            // today; cloud cost counts as final two days before its latest import.
-            let through = arguments["cost_report"] == nil ? period.to : period.to.advanced(by: -2)
+            // today, which is not over, so it is complete through yesterday; cloud cost counts as final two
+            // days before its latest import.
+            let through = period.to.advanced(by: arguments["cost_report"] == nil ? -1 : -2)
             #expect(structured["complete_through"]?.stringValue == through.description)
             #expect(structured["notes"]?.arrayValue?.isEmpty == false)
             #expect(result.text.contains("Data complete through \(through)"))
@@ -130,7 +131,7 @@ extension MCPServerSuites {
             }
             #expect(DecimalMath.parse(total) == sum(daily) && sum(daily) == sum(weekly) && sum(daily) > 0)
             #expect(daily["total"]?.stringValue == total)
-            #expect(daily["complete_through"]?.stringValue == filled.period.to.description)
+            #expect(daily["complete_through"]?.stringValue == filled.period.to.advanced(by: -1).description)
             let weekStarts = Set((weekly["values"]?.arrayValue ?? []).compactMap { $0["period_start"]?.stringValue })
             #expect(
                 weekStarts.count <= 3
@@ -182,7 +183,7 @@ extension MCPServerSuites {
             #expect(
                 byTitle["Peak seats"]?["aggregation"]?.stringValue == "MAX"
                     && byTitle["Revenue"]?["currency"]?.stringValue == "USD")
-            #expect(byTitle.values.allSatisfy { $0["complete_through"]?.stringValue == filled.period.to.description })
+            #expect(byTitle.values.allSatisfy { $0["complete_through"]?.stringValue == filled.period.to.advanced(by: -1).description })
             let reports = try await connected.structured("list_cost_reports")
             #expect(
                 (reports["cost_reports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } == [

@@ -56,7 +56,9 @@ extension MCPServerSuites {
             let report = try await Self.report(filled)
             let expected = try JSONSerialization.jsonObject(with: Data(ReportJSON(report).text.utf8)) as? NSDictionary
             #expect((top["structured"] as? NSDictionary) == expected)
-            #expect((top["text"] as? [String])?.first?.contains("Data complete through \(to)") == true)
+            // Imported through today, which is not over: complete through yesterday.
+            let through = filled.period.to.advanced(by: -1).description
+            #expect((top["text"] as? [String])?.first?.contains("Data complete through \(through)") == true)
 
             let refused = try #require(seen["refused"] as? [String: Any])
             #expect(refused["is_error"] as? Bool == true)

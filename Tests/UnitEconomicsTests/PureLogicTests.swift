@@ -178,6 +178,19 @@ struct FormulaTests {
         }
     }
 
+    /// "The last N days" never ends on today (not over) and moves back to the inputs' last complete day;
+    /// an explicit period stays as asked.
+    @Test func lastCompleteDaysEndOnTheLastCompleteDay() throws {
+        let last = try ReportPeriod.lastComplete(days: 7, today: day("2025-03-30"))
+        #expect(last.to == day("2025-03-29") && last.dayCount == 7)
+        let settled = last.settled(completeThrough: day("2025-03-20"))
+        #expect(settled.from == day("2025-03-14") && settled.to == day("2025-03-20"))
+        #expect(last.settled(completeThrough: nil) == last)
+        #expect(last.settled(completeThrough: day("2025-04-30")) == last)
+        let explicit = try ReportPeriod(from: day("2025-03-01"), to: day("2025-03-30"))
+        #expect(explicit.settled(completeThrough: day("2025-03-20")) == explicit)
+    }
+
     @Test func svgChartHasAxesLabelsAndLegend() {
         let svg = SVGChartRenderer().render(
             ChartData(

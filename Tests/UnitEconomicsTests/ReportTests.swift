@@ -22,6 +22,52 @@ struct ReportTests {
         await environment.pool.close()
     }
 
+    /// "The last N days" ends on the last day every input is complete through, never on a day still
+    /// changing: usage complete through 03-02 and cost through 03-31 put the last 3 days on 02-28..03-02.
+    /// A period asked for past that day is kept as asked and flagged in the output and the JSON.
+    @Test func theLastDaysEndOnTheLastCompleteDayAndAPartialPeriodIsFlagged() async throws {
+        let environment = try await Fixtures.reportEnvironment()
+        try await environment.pool.query(
+            """
+            INSERT INTO import_coverage (metric_id, window_start, window_end, import_batch, customer_ids)
+            VALUES (1, '2025-01-01', '2025-03-03', 0, '{c-acme,c-beta,c-gamma,c-dup1,c-dup2}')
+            """)
+        let lastThree = try ReportPeriod.lastComplete(days: 3, today: UTCDate("2026-12-07")!)
+        let settled = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: lastThree)
+        #expect(settled.period.from == UTCDate("2025-02-28")! && settled.period.to == UTCDate("2025-03-02")!)
+        #expect(settled.completeness.through == UTCDate("2025-03-02")!)
+        #expect(settled.partialPeriodWarning == nil)
+        #expect(ReportJSON(settled).text.contains(#""complete" : true"#), "\(ReportJSON(settled).text)")
+        let top = try await environment.reports.topCustomers(metric: "API requests", period: lastThree)
+        #expect(top.period.to == UTCDate("2025-03-02")!)
+
+        let asked = try ReportPeriod(from: UTCDate("2025-03-01")!, to: UTCDate("2025-03-03")!)
+        let partial = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: asked)
+        #expect(partial.period == asked)
+        #expect(partial.firstIncompleteDay == UTCDate("2025-03-03")!)
+        #expect(
+            partial.partialPeriodWarning
+                == "Partial period: data is complete through 2025-03-02, so the 1 day(s) from 2025-03-03 to 2025-03-03 may still change. "
+                + "For final numbers, end the period on or before 2025-03-02.")
+        let json = ReportJSON(partial).text
+        #expect(json.contains(#""complete" : false"#) && json.contains(#""partial_period_warning" : "Partial period"#), "\(json)")
+        await environment.pool.close()
+    }
+
+    /// Today is not over: a metric imported through today is complete only through yesterday (UTC).
+    @Test func aMetricImportedThroughTodayIsCompleteThroughYesterday() async throws {
+        let environment = try await Fixtures.reportEnvironment()
+        try await environment.pool.query(
+            """
+            INSERT INTO import_coverage (metric_id, window_start, window_end, import_batch, customer_ids)
+            VALUES (1, '2025-01-01', (now() AT TIME ZONE 'UTC')::date + 1, 0, '{c-acme,c-beta,c-gamma,c-dup1,c-dup2}')
+            """)
+        let yesterday = try await environment.pool.query("SELECT ((now() AT TIME ZONE 'UTC')::date - 1)::text").single().decode(String.self, at: 0)
+        let output = try await environment.reports.topCustomers(metric: "API requests", period: period)
+        #expect(output.completeness.through == UTCDate(yesterday)!)
+        await environment.pool.close()
+    }
+
     @Test func gaugeMetricsAreNeverSummed() async throws {
         let environment = try await Fixtures.reportEnvironment()
         let gauge = "metric \"Seats\" aggregates by "

@@ -5,6 +5,7 @@ import Metronome
 import Postgres
 import Testing
 import TestSupport
+import TextOutput
 import UseCases
 
 /// Two connections, a usage metric on each and a revenue metric on the first, and one queued job per

@@ -51,6 +51,13 @@ public struct ImportJobHandler: JobHandler {
             return try await outcome(for: error, job: job)
         } catch let error as DecodingError {
             return .discard(reason: "job arguments cannot be read: \(error)")
+        } catch let error as TokenCipher.KeyError {
+            // The token does not open with this worker's key: no attempt can succeed until someone saves
+            // it again, so the connection is marked invalid (status says why) and its jobs wait.
+            if let args = try? job.args(as: CatalogJobArgs.self) {
+                try await connections.markInvalid(args.connectionID, error: error.description)
+            }
+            return .hold(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
         } catch let error as PostgresRequestPacer.WaitTooLong {
             // The connection's budget is booked ahead: wait without holding a worker slot (nor using an
             // attempt), spread out so the waiting jobs do not all come back at once.

@@ -145,6 +145,33 @@ public struct ConnectionStore: Sendable {
         }
     }
 
+    /// Which saved tokens the cipher's key opens: a worker started with the wrong key finds out before it
+    /// claims anything, instead of spending every job's attempts on tokens it cannot read.
+    public struct KeyCheck: Sendable {
+        /// Connections whose token the key opened.
+        public var opened: Int
+        /// Connections whose token it did not open (the key is not the one they were saved with, or their
+        /// base URL or id changed since).
+        public var unopened: [ConnectionRecord]
+
+        /// The key opens none of the saved tokens: it is not the key they were saved with.
+        public var isWrongKey: Bool { opened == 0 && !unopened.isEmpty }
+    }
+
+    /// Tries the key on every saved token in the bound format (legacy tokens are sealed again first, see
+    /// ``upgradeLegacyTokens()``). Nothing is decrypted for use and nothing is kept.
+    public func checkKey() async throws -> KeyCheck {
+        var check = KeyCheck(opened: 0, unopened: [])
+        for connection in try await all() where connection.tokenFormat == TokenCipher.boundFormat {
+            if (try? cipher.open(connection.tokenCiphertext, format: connection.tokenFormat, for: connection.tokenBinding)) != nil {
+                check.opened += 1
+            } else {
+                check.unopened.append(connection)
+            }
+        }
+        return check
+    }
+
     /// The client configuration for a connection (the only place a token is decrypted).
     public func clientConfiguration(for connection: ConnectionRecord) throws -> MetronomeClientConfiguration {
         try TokenDestination.check(connection.baseURL)

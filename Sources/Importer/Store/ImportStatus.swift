@@ -73,7 +73,7 @@ public struct ImportStatus: Sendable, Codable {
         case pending
         /// Jobs are queued or running and some days are complete.
         case importing
-        /// Complete through today.
+        /// Complete through yesterday, the last day that is over (a sync keeps today's partial day coming).
         case ready
         /// A job failed for good; an operator retries it (`meterbridge jobs retry --failed`).
         case failed
@@ -144,7 +144,7 @@ public struct ImportStatus: Sendable, Codable {
             let state: State =
                 (jobs["discarded"] ?? 0) > 0 ? .failed
                 : pending > 0 ? (through == nil ? .pending : .importing)
-                : (through.map { $0 >= today } ?? false) ? .ready : .pending
+                : (through.map { $0 >= today.adding(days: -1) } ?? false) ? .ready : .pending
             result.append(
                 Metric(
                     title: metric.title, connection: nameByID[metric.connectionID] ?? "?", kind: metric.kind.rawValue,

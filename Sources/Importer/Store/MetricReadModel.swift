@@ -53,6 +53,11 @@ public struct MetricReadModel: Sendable {
     }
 
     /// The metric's values from `first` through `last` (inclusive).
+    /// Every metric's title, for "did you mean" when a title is not found.
+    public func titles() async throws -> [String] {
+        try await pool.query("SELECT title FROM business_metrics ORDER BY title").map { try $0.decode(String.self, at: 0) }
+    }
+
     public func values(metricID: Int64, from first: UTCDay, through last: UTCDay) async throws -> [Value] {
         try await pool.query(
             """

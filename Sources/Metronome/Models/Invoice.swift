@@ -60,10 +60,18 @@ public struct Invoice: Decodable, Hashable, Sendable {
         case endTimestamp = "end_timestamp"
         case issuedAt = "issued_at"
         case contractID = "contract_id"
+        // An invoice breakdown's own keys, so it reads its invoice and window from one container.
+        case breakdownStartTimestamp = "breakdown_start_timestamp"
+        case breakdownEndTimestamp = "breakdown_end_timestamp"
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(container: decoder.container(keyedBy: CodingKeys.self))
+    }
+
+    /// Reads the invoice from an object already opened: a breakdown opens its object once (each
+    /// container `JSONDecoder` opens indexes the object's keys again).
+    init(container: KeyedDecodingContainer<CodingKeys>) throws {
         self.id = try container.decode(String.self, forKey: .id)
         self.customerID = try container.decode(String.self, forKey: .customerID)
         self.status = try container.decodeIfPresent(InvoiceStatus.self, forKey: .status)

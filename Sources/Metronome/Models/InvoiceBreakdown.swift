@@ -20,14 +20,9 @@ public struct InvoiceBreakdown: Decodable, Hashable, Sendable {
     /// The UTC day the window starts on.
     public var day: UTCDay { UTCDay(containing: breakdownStartTimestamp) }
 
-    enum CodingKeys: String, CodingKey {
-        case breakdownStartTimestamp = "breakdown_start_timestamp"
-        case breakdownEndTimestamp = "breakdown_end_timestamp"
-    }
-
     public init(from decoder: any Decoder) throws {
-        self.invoice = try Invoice(from: decoder)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try decoder.container(keyedBy: Invoice.CodingKeys.self)
+        self.invoice = try Invoice(container: container)
         self.breakdownStartTimestamp = try container.decode(Date.self, forKey: .breakdownStartTimestamp)
         self.breakdownEndTimestamp = try container.decode(Date.self, forKey: .breakdownEndTimestamp)
     }

@@ -5,10 +5,12 @@ import Foundation
 ///
 /// Keys are snake_case; every amount is a string holding the exact decimal; undefined cells are `null`.
 /// The object carries `report`, `from`, `to`, `complete_through` (the earliest day all inputs are complete
-/// through, or null), `completeness` (each input's day), `notes` (the formulas used), the report's facts
+/// through, or null), `complete` (a boolean: false when the period runs past that day) and
+/// `partial_period_warning`, `completeness` (each input's day), `notes` (the formulas used), the report's facts
 /// (`metric`, `currency`, …), `rows` (the first section) and, when present, `daily` (the second).
 public indirect enum ReportJSON: Encodable, Sendable, Equatable {
     case string(String)
+    case bool(Bool)
     case null
     case array([ReportJSON])
     case object([String: ReportJSON])
@@ -26,6 +28,8 @@ public indirect enum ReportJSON: Encodable, Sendable, Equatable {
                     ])
                 }),
             "notes": .array(output.notes.map(ReportJSON.string)),
+            "complete": .bool(output.firstIncompleteDay == nil),
+            "partial_period_warning": output.partialPeriodWarning.map(ReportJSON.string) ?? .null,
         ]
         for fact in output.facts { object[fact.key] = fact.value.map(ReportJSON.string) ?? .null }
         for (index, section) in output.sections.enumerated() {
@@ -50,6 +54,7 @@ public indirect enum ReportJSON: Encodable, Sendable, Equatable {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
         case .null: try container.encodeNil()
         case .array(let values): try container.encode(values)
         case .object(let values): try container.encode(values)

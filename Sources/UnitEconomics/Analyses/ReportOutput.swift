@@ -38,6 +38,22 @@ public struct ReportOutput: Sendable {
         self.facts = facts
         self.chart = chart
     }
+
+    /// The first day of the period whose data is not complete yet; nil when the whole period is.
+    public var firstIncompleteDay: UTCDate? {
+        guard let through = completeness.through else { return period.from }
+        return through < period.to ? max(through.advanced(by: 1), period.from) : nil
+    }
+
+    /// What every front-end shows above a report whose period runs past its complete data: its totals
+    /// will still grow or change.
+    public var partialPeriodWarning: String? {
+        guard let first = firstIncompleteDay else { return nil }
+        let days = first.distance(to: period.to) + 1
+        let through = completeness.through.map { "data is complete through \($0)" } ?? "no day of its data is complete yet"
+        let advice = completeness.through.map { " For final numbers, end the period on or before \($0)." } ?? ""
+        return "Partial period: \(through), so the \(days) day(s) from \(first) to \(period.to) may still change.\(advice)"
+    }
 }
 
 /// Through which day a report's inputs are complete.

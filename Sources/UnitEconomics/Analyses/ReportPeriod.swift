@@ -2,6 +2,9 @@
 public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
     public var from: UTCDate
     public var to: UTCDate
+    /// Asked for as "the last N days" (``lastComplete(days:today:)``): the report ends it on the last
+    /// day its inputs are complete through, so no partial day weighs on its numbers unasked.
+    public private(set) var followsCompleteData = false
 
     public init(from: UTCDate, to: UTCDate) throws(ReportRefusal) {
         guard from <= to else { throw ReportRefusal("the period starts (\(from)) after it ends (\(to))") }
@@ -13,6 +16,26 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
     public init(lastDays days: Int, endingOn today: UTCDate) throws(ReportRefusal) {
         guard days >= 1 else { throw ReportRefusal(.last, "needs at least one day") }
         try self.init(from: today.advanced(by: Int64(-(days - 1))), to: today)
+    }
+
+    /// The last `days` days of complete data. Until a report knows its inputs, the period ends yesterday
+    /// (today is never over); each report then ends it on the last day all its inputs are complete
+    /// through (``settled(completeThrough:)``). An explicit `--to` past that day is kept, and flagged.
+    public static func lastComplete(days: Int, today: UTCDate) throws(ReportRefusal) -> ReportPeriod {
+        var period = try ReportPeriod(lastDays: days, endingOn: today.advanced(by: -1))
+        period.followsCompleteData = true
+        return period
+    }
+
+    /// The period a report covers once it knows through which day its inputs are complete: a
+    /// ``lastComplete(days:today:)`` period moves back to end on `through` (keeping its length); any
+    /// other period is kept as asked.
+    public func settled(completeThrough through: UTCDate?) -> ReportPeriod {
+        guard followsCompleteData, let through, through < to else { return self }
+        let shift = Int64(through.distance(to: to))
+        var moved = ReportPeriod(unchecked: from.advanced(by: -shift), to: through)
+        moved.followsCompleteData = true
+        return moved
     }
 
     /// Parses `--last` values: `30d`, `4w` or a bare number of days.

@@ -19,9 +19,11 @@ public struct UnitEconomicsReports: Sendable {
 
     // MARK: 1. Top customers by usage
 
-    public func topCustomers(metric title: String, period: ReportPeriod) async throws -> ReportOutput {
+    public func topCustomers(metric title: String, period asked: ReportPeriod) async throws -> ReportOutput {
         let metric = try await data.metric(titled: title)
         try metric.requireSummable(for: "a total per customer")
+        let completeness = ReportCompleteness(parts: [("\(metric.kind.rawValue) \"\(metric.title)\"", try await data.completeThrough(metric))])
+        let period = asked.settled(completeThrough: completeness.through)
         let values = try await data.values(of: metric, in: period)
         let labels = try await data.labels(for: metric)
         var totals: [String: Decimal] = [:]
@@ -41,19 +43,20 @@ public struct UnitEconomicsReports: Sendable {
             report: "top-customers", period: period,
             sections: [.init(title: "Top customers by \(metric.title)", columns: ["rank", "customer", "customer_id", "total", "daily_average", "share_pct"], rows: rows)],
             notes: ["daily_average = total / \(period.dayCount) days in the period; share_pct = total / Σ total × 100."],
-            completeness: ReportCompleteness(parts: [("\(metric.kind.rawValue) \"\(metric.title)\"", try await data.completeThrough(metric))]),
+            completeness: completeness,
             facts: [("metric", metric.title), ("customers", String(totals.count))])
     }
 
     // MARK: 2. COGS and cost per unit by customer
 
-    public func unitCost(costReport name: String, metric title: String, period: ReportPeriod, scale: Decimal = 1) async throws
+    public func unitCost(costReport name: String, metric title: String, period asked: ReportPeriod, scale: Decimal = 1) async throws
         -> ReportOutput
     {
         guard ReportCalculations.scales.contains(scale) else {
             throw ReportRefusal(.scale, "must be one of 1, 100, 1000, 1000000, 1000000000")
         }
-        let inputs = try await allocationInputs(costReport: name, metric: title, period: period)
+        let inputs = try await allocationInputs(costReport: name, metric: title, period: asked)
+        let period = inputs.period
         let result = CostAllocator().allocate(cost: inputs.cost.byDay, usage: inputs.usage)
         let ranked = result.customers.sorted { $0.cogs == $1.cogs ? $0.customerID < $1.customerID : $0.cogs > $1.cogs }
         var rows: [[String?]] = ranked.enumerated().map { index, customer in
@@ -84,7 +87,7 @@ public struct UnitEconomicsReports: Sendable {
             sections: [.init(
                 title: "COGS and cost per unit by customer", columns: ["rank", "customer", "customer_id", "cogs", "direct_cost", "shared_cost", "units", "cost_per_unit"],
                 rows: rows)],
-            notes: Self.allocationNotes(inputs, result) + [
+            notes: try await emptyCostNotes(inputs.costReport, inputs.cost, period: period) + Self.allocationNotes(inputs, result) + [
                 "cost_per_unit = cogs / (units / \(scale)); empty where a customer has no units (undefined, not zero).",
             ],
             completeness: inputs.completeness,
@@ -94,7 +97,7 @@ public struct UnitEconomicsReports: Sendable {
 
     // MARK: 3. Gross margin by customer
 
-    public func margin(revenueMetric title: String, costReport name: String, allocateBy usageTitle: String?, period: ReportPeriod)
+    public func margin(revenueMetric title: String, costReport name: String, allocateBy usageTitle: String?, period asked: ReportPeriod)
         async throws -> ReportOutput
     {
         let revenueMetric = try await data.metric(titled: title)
@@ -114,6 +117,11 @@ public struct UnitEconomicsReports: Sendable {
             }
             usageMetric = metric
         }
+        var parts: [(name: String, through: UTCDate?)] = [
+            ("revenue \"\(title)\"", try await data.completeThrough(revenueMetric)), ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
+        ]
+        if let usageMetric { parts.append(("usage \"\(usageMetric.title)\"", try await data.completeThrough(usageMetric))) }
+        let period = asked.settled(completeThrough: ReportCompleteness(parts: parts).through)
         let cost = try await data.cost(of: report, in: period, connectionID: revenueMetric.connectionID)
         if let costCurrency = cost.currency, costCurrency.uppercased() != revenueCurrency {
             throw ReportRefusal(
@@ -164,10 +172,6 @@ public struct UnitEconomicsReports: Sendable {
             ReportNumber.percent(ReportCalculations.grossMarginPercent(revenue: totalRevenue, cogs: cost.total)),
             ReportNumber.percent(ReportCalculations.costPercentOfRevenue(revenue: totalRevenue, cogs: cost.total)),
         ])
-        var parts: [(name: String, through: UTCDate?)] = [
-            ("revenue \"\(title)\"", try await data.completeThrough(revenueMetric)), ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
-        ]
-        if let usageMetric { parts.append(("usage \"\(usageMetric.title)\"", try await data.completeThrough(usageMetric))) }
         let top = customers.prefix(Self.chartLimit)
         let chart = ChartData(
             title: "Revenue and COGS by customer (\(revenueCurrency))", style: .bars,
@@ -183,7 +187,7 @@ public struct UnitEconomicsReports: Sendable {
             sections: [.init(
                 title: "Gross margin by customer",
                 columns: ["customer", "customer_id", "revenue", "cogs", "gross_profit", "gross_margin_pct", "cost_pct_of_revenue"], rows: rows)],
-            notes: [
+            notes: try await emptyCostNotes(report, cost, period: period) + [
                 "gross_margin_pct = (revenue − cogs) / revenue × 100 over the period's sums (never a mean of daily margins); "
                     + "empty where revenue is 0 or missing (undefined, not 0%).",
                 usageMetric.map { "Shared cost is allocated per day by each customer's share of \"\($0.title)\"." }
@@ -196,7 +200,7 @@ public struct UnitEconomicsReports: Sendable {
 
     // MARK: 4. Pricing for target margins
 
-    public func pricing(costReport name: String, metric title: String, targetMargins: [Decimal], period: ReportPeriod, scale: Decimal = 1)
+    public func pricing(costReport name: String, metric title: String, targetMargins: [Decimal], period asked: ReportPeriod, scale: Decimal = 1)
         async throws -> ReportOutput
     {
         guard ReportCalculations.scales.contains(scale) else {
@@ -206,12 +210,22 @@ public struct UnitEconomicsReports: Sendable {
         let metric = try await data.metric(titled: title)
         try metric.requireSummable(for: "the total units of the period")
         let report = try await costReports.named(name)
+        let completeness = ReportCompleteness(parts: [
+            ("usage \"\(title)\"", try await data.completeThrough(metric)), ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
+        ])
+        let period = asked.settled(completeThrough: completeness.through)
         let cost = try await data.cost(of: report, in: period, connectionID: nil)
         let units = try await data.values(of: metric, in: period).values.reduce(Decimal.zero) { sum, day in
             day.values.reduce(sum, +)
         }
         guard let unitCost = ReportCalculations.costPerUnit(cost: cost.total, units: units, scale: scale) else {
             throw ReportRefusal("metric \"\(title)\" has no units in \(period): cost per unit is undefined, so no price can be derived")
+        }
+        guard cost.currency != nil else {
+            let warnings = try await costReports.match(report.filters).warnings
+            throw ReportRefusal(
+                "cost report \"\(name)\" has no cost in \(period): a price from a cost of 0 would be 0"
+                    + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: " ") + ")"))
         }
         let unitText = ReportNumber.unitCost(unitCost)!
         var rows: [[String?]] = []
@@ -230,19 +244,18 @@ public struct UnitEconomicsReports: Sendable {
                 "unit_cost = Σ cost / (Σ units / \(scale)) = \(ReportNumber.amount(cost.total)) / (\(ReportNumber.amount(units)) / \(scale)) over \(period).",
                 "price = unit_cost / (1 − margin): the price at which the margin is that share of the price. This is not markup (cost × (1 + markup)).",
             ],
-            completeness: ReportCompleteness(parts: [
-                ("usage \"\(title)\"", try await data.completeThrough(metric)), ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
-            ]),
+            completeness: completeness,
             facts: [("cost_report", name), ("metric", title), ("currency", cost.currency), ("scale", "\(scale)"),
                 ("total_cost", ReportNumber.amount(cost.total)), ("total_units", ReportNumber.amount(units)), ("unit_cost", unitText)])
     }
 
     // MARK: 5. Usage-based allocation of shared cost
 
-    public func allocate(costReport name: String, metric title: String, period: ReportPeriod, daily: Bool = false) async throws
+    public func allocate(costReport name: String, metric title: String, period asked: ReportPeriod, daily: Bool = false) async throws
         -> ReportOutput
     {
-        let inputs = try await allocationInputs(costReport: name, metric: title, period: period)
+        let inputs = try await allocationInputs(costReport: name, metric: title, period: asked)
+        let period = inputs.period
         let result = CostAllocator().allocate(cost: inputs.cost.byDay, usage: inputs.usage)
         let totalUnits = result.customers.reduce(Decimal.zero) { $0 + $1.units }
         let ranked = result.customers.sorted { $0.cogs == $1.cogs ? $0.customerID < $1.customerID : $0.cogs > $1.cogs }
@@ -285,7 +298,7 @@ public struct UnitEconomicsReports: Sendable {
         }
         return ReportOutput(
             report: "allocate", period: period, sections: sections,
-            notes: Self.allocationNotes(inputs, result),
+            notes: try await emptyCostNotes(inputs.costReport, inputs.cost, period: period) + Self.allocationNotes(inputs, result),
             completeness: inputs.completeness,
             facts: [("cost_report", name), ("metric", title), ("currency", inputs.cost.currency),
                 ("total_cost", ReportNumber.amount(inputs.cost.total)), ("unallocated", ReportNumber.amount(result.unallocated))])
@@ -293,20 +306,25 @@ public struct UnitEconomicsReports: Sendable {
 
     // MARK: 6. Product usage portfolio
 
-    public func portfolio(metrics titles: [String], period: ReportPeriod) async throws -> ReportOutput {
+    public func portfolio(metrics titles: [String], period asked: ReportPeriod) async throws -> ReportOutput {
         guard !titles.isEmpty else { throw ReportRefusal(.metrics, "needs at least one metric title") }
-        let previous = period.previous
-        var summaries: [(title: String, total: Decimal, previous: Decimal, growth: ReportCalculations.Growth, daily: [UTCDate: Decimal])] = []
+        var metrics: [BusinessMetricInfo] = []
         var parts: [(name: String, through: UTCDate?)] = []
         for title in titles {
             let metric = try await data.metric(titled: title)
             try metric.requireSummable(for: "a daily total across customers")
+            metrics.append(metric)
+            parts.append(("\(metric.kind.rawValue) \"\(title)\"", try await data.completeThrough(metric)))
+        }
+        let period = asked.settled(completeThrough: ReportCompleteness(parts: parts).through)
+        let previous = period.previous
+        var summaries: [(title: String, total: Decimal, previous: Decimal, growth: ReportCalculations.Growth, daily: [UTCDate: Decimal])] = []
+        for (title, metric) in zip(titles, metrics) {
             var daily: [UTCDate: Decimal] = [:]
             for (day, values) in try await data.values(of: metric, in: period) { daily[day] = values.values.reduce(0, +) }
             let before = try await data.values(of: metric, in: previous).values.reduce(Decimal.zero) { $0 + $1.values.reduce(0, +) }
             let total = daily.values.reduce(Decimal.zero, +)
             summaries.append((title, total, before, ReportCalculations.Growth(current: total, previous: before), daily))
-            parts.append(("\(metric.kind.rawValue) \"\(title)\"", try await data.completeThrough(metric)))
         }
         var fastest: (title: String, growth: Decimal)?
         for summary in summaries {
@@ -351,7 +369,10 @@ public struct UnitEconomicsReports: Sendable {
     // MARK: Shared steps
 
     struct AllocationInputs {
+        /// The period asked for, settled on the inputs' completeness.
+        var period: ReportPeriod
         var metric: BusinessMetricInfo
+        var costReport: CostReport
         var cost: ReportCost
         var usage: [UTCDate: [String: Decimal]]
         var labels: [String: String]
@@ -362,13 +383,24 @@ public struct UnitEconomicsReports: Sendable {
         let metric = try await data.metric(titled: title)
         try metric.requireSummable(for: "units per customer and usage shares")
         let report = try await costReports.named(name)
+        let completeness = ReportCompleteness(parts: [
+            ("\(metric.kind.rawValue) \"\(title)\"", try await data.completeThrough(metric)),
+            ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
+        ])
+        let period = period.settled(completeThrough: completeness.through)
         let cost = try await data.cost(of: report, in: period, connectionID: metric.connectionID)
         return AllocationInputs(
-            metric: metric, cost: cost, usage: try await data.values(of: metric, in: period), labels: try await data.labels(for: metric),
-            completeness: ReportCompleteness(parts: [
-                ("\(metric.kind.rawValue) \"\(title)\"", try await data.completeThrough(metric)),
-                ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
-            ]))
+            period: period, metric: metric, costReport: report, cost: cost, usage: try await data.values(of: metric, in: period),
+            labels: try await data.labels(for: metric), completeness: completeness)
+    }
+
+    /// When a cost report has no cost in the period, the first notes say so, with what its conditions
+    /// match and their near misses: a COGS of 0 must never pass for a measured one.
+    func emptyCostNotes(_ report: CostReport, _ cost: ReportCost, period: ReportPeriod) async throws -> [String] {
+        guard cost.currency == nil else { return [] }
+        let warnings = try await costReports.match(report.filters).warnings
+        return ["⚠ Cost report \"\(report.name)\" has no cost from \(period.from) to \(period.to): every cost here is 0 because nothing matched, not because nothing was spent."]
+            + warnings
     }
 
     /// Rows for cost that belongs to no known customer: unmatched tags and the unallocated bucket.

@@ -1,5 +1,6 @@
 public import Foundation
 public import Postgres
+import TextOutput
 
 /// A saved, named filter over cost rows, e.g. "COGS" = production compute, storage and network.
 public struct CostReport: Sendable, Equatable {
@@ -33,6 +34,19 @@ public struct CostReportStore: Sendable {
         }
     }
 
+    /// Replaces a cost report's conditions and customer tag (the cost rows stay as they are).
+    public func update(name: String, filters: [CostReportFilter], customerTag: String?) async throws -> CostReport {
+        if let customerTag, customerTag.isEmpty { throw CostReportError("the customer tag is empty") }
+        _ = try await named(name)
+        let row = try await pool.query(
+            """
+            UPDATE cost_reports SET filters = $2::jsonb, customer_tag = $3 WHERE name = $1
+            RETURNING id, name, filters::text, customer_tag, created_at
+            """, [name, PostgresJSON(filters), customerTag]
+        ).single()
+        return try Self.report(row)
+    }
+
     public func list() async throws -> [CostReport] {
         try await pool.query("SELECT id, name, filters::text, customer_tag, created_at FROM cost_reports ORDER BY name")
             .map(Self.report)
@@ -41,7 +55,10 @@ public struct CostReportStore: Sendable {
     public func named(_ name: String) async throws -> CostReport {
         let rows = try await pool.query(
             "SELECT id, name, filters::text, customer_tag, created_at FROM cost_reports WHERE name = $1", [name])
-        guard let row = rows.first else { throw CostReportError("no cost report named \(name)") }
+        guard let row = rows.first else {
+            let names = try await pool.query("SELECT name FROM cost_reports").map { try $0.decode(String.self, at: 0) }
+            throw CostReportError("no cost report named \(name)" + ReportDataSource.didYouMean(NearestNames.to(name, among: names)))
+        }
         return try Self.report(row)
     }
 

@@ -1,4 +1,5 @@
 public import Importer
+import TextOutput
 public import Postgres
 
 /// Finding connections and metrics by the names people give them: the one way every front-end looks
