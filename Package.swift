@@ -94,6 +94,7 @@ let package = Package(
 
         // MARK: Text for people and machines: tables, CSV, JSON, timestamps (the CLI's and the console's)
         .target(name: "TextOutput", swiftSettings: strict),
+        .testTarget(name: "TextOutputTests", dependencies: ["TextOutput"], swiftSettings: strict),
 
         // MARK: Waiting before trying again, for every retry loop
         .target(name: "Backoff", swiftSettings: strict),

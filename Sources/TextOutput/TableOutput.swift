@@ -5,14 +5,29 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case table, csv, json
 }
 
+/// What a column holds, for output typed for machines: JSON writes counts as numbers and flags as
+/// booleans. Text (amounts included: exact decimals stay strings) is the default.
+public enum ColumnKind: Sendable {
+    case text, count, flag
+}
+
 /// Renders rows of string cells. Numbers and amounts arrive already formatted as exact decimal text.
+///
+/// The table is for people: headers in words (`customer_id` → `Customer ID`), numbers with thousands
+/// separators and aligned right, and text longer than ``cellWidth`` cut with "…" so that one long name
+/// cannot pad every row. CSV and JSON are for machines: every character, snake_case keys, typed values.
 public struct TableOutput {
     public var columns: [String]
     public var rows: [[String?]]
+    public var kinds: [ColumnKind]
 
-    public init(columns: [String], rows: [[String?]]) {
+    /// The most characters a text cell shows in a table.
+    public static let cellWidth = 48
+
+    public init(columns: [String], rows: [[String?]], kinds: [String: ColumnKind] = [:]) {
         self.columns = columns
         self.rows = rows
+        self.kinds = columns.map { kinds[$0] ?? .text }
     }
 
     public func render(_ format: OutputFormat) -> String {
@@ -25,17 +40,78 @@ public struct TableOutput {
 
     /// Aligned columns; NULL shows as an empty cell.
     public func table() -> String {
-        var widths = columns.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], (cell ?? "").count) }
+        let header = columns.map(Self.header)
+        // Ids (`id`, `…_id`) are shown whole and as they are typed back: never cut, never grouped.
+        let identifier = columns.map { $0 == "id" || $0.hasSuffix("_id") || $0 == "ids" }
+        let body = rows.map { row in
+            row.enumerated().map { index, cell in cell.map { index < identifier.count && identifier[index] ? $0 : Self.display($0) } }
+        }
+        let numeric = columns.indices.map { index in
+            rows.contains { index < $0.count && $0[index] != nil } && rows.allSatisfy { index >= $0.count || $0[index].map(Self.isNumber) ?? true }
+        }
+        var widths = header.map(\.count)
+        for row in body {
+            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], (cell ?? "").count) }
         }
         func line(_ cells: [String?]) -> String {
             cells.enumerated().map { index, cell in
                 let text = cell ?? ""
-                return index == cells.count - 1 ? text : text + String(repeating: " ", count: widths[index] - text.count)
+                let padding = String(repeating: " ", count: max(0, widths[index] - text.count))
+                if numeric[index] { return padding + text }
+                return index == cells.count - 1 ? text : text + padding
             }.joined(separator: "  ")
         }
-        return ([line(columns)] + rows.map(line)).joined(separator: "\n")
+        return ([line(header)] + body.map(line)).joined(separator: "\n")
+    }
+
+    /// `customer_id` → `Customer ID`, `share_pct` → `Share %`.
+    public static func header(_ column: String) -> String {
+        let words = column.split(separator: "_").map { word -> String in
+            switch word {
+            case "id": "ID"
+            case "pct": "%"
+            case "url": "URL"
+            case "eta": "ETA"
+            default: String(word)
+            }
+        }
+        guard let first = words.first else { return column }
+        return ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst()).joined(separator: " ")
+    }
+
+    /// A cell as a table shows it: numbers grouped by thousands, long text cut.
+    static func display(_ cell: String) -> String {
+        if isNumber(cell) { return groupThousands(cell) }
+        let flat = cell.contains(where: \.isNewline) ? cell.split(whereSeparator: \.isNewline).joined(separator: " ") : cell
+        guard flat.count > cellWidth else { return flat }
+        return String(flat.prefix(cellWidth - 1)) + "…"
+    }
+
+    /// A plain decimal number: `-12`, `3.50`, `1844448466666.66666667`.
+    static func isNumber(_ text: String) -> Bool {
+        var digits = 0
+        var dots = 0
+        for (index, character) in text.enumerated() {
+            if character == "-" && index == 0 { continue }
+            if character == "." { dots += 1; continue }
+            guard character.isASCII, character.isNumber else { return false }
+            digits += 1
+        }
+        return digits > 0 && dots <= 1 && !text.hasSuffix(".") && !text.hasPrefix(".")
+    }
+
+    static func groupThousands(_ number: String) -> String {
+        let negative = number.hasPrefix("-")
+        let unsigned = negative ? String(number.dropFirst()) : number
+        let parts = unsigned.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = Array(parts[0])
+        guard whole.count > 3 else { return number }
+        var grouped = ""
+        for (index, digit) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (negative ? "-" : "") + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     /// RFC 4180: a header row, CRLF-free fields quoted when they hold a comma, quote or newline.
@@ -49,10 +125,11 @@ public struct TableOutput {
             .joined(separator: "\n")
     }
 
-    /// An array of objects with the column names as keys; NULL is `null`.
+    /// An array of objects with the column names as keys; NULL is `null`, counts are numbers and flags
+    /// booleans (see ``ColumnKind``).
     public func json() -> String {
         let objects = rows.map { row in
-            Dictionary(uniqueKeysWithValues: zip(columns, row.map { $0.map(JSONValue.string) ?? .null }))
+            Dictionary(uniqueKeysWithValues: zip(columns, zip(kinds, row).map { kind, cell in Self.jsonValue(cell, kind) }))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -60,14 +137,29 @@ public struct TableOutput {
     }
 }
 
+extension TableOutput {
+    static func jsonValue(_ cell: String?, _ kind: ColumnKind) -> JSONValue {
+        guard let cell else { return .null }
+        switch kind {
+        case .count: return Int64(cell).map(JSONValue.integer) ?? .string(cell)
+        case .flag: return ["true", "yes"].contains(cell) ? .bool(true) : ["false", "no"].contains(cell) ? .bool(false) : .string(cell)
+        case .text: return .string(cell)
+        }
+    }
+}
+
 enum JSONValue: Encodable {
     case string(String)
+    case integer(Int64)
+    case bool(Bool)
     case null
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
         case .null: try container.encodeNil()
         }
     }

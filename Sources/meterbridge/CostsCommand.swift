@@ -60,7 +60,8 @@ struct CostsCommand: AsyncParsableCommand {
                     rows: sources.map {
                         [$0.source, $0.currency, $0.periodStart.description, $0.periodEnd.description, String($0.rows),
                             "\($0.effectiveCost)", "\($0.billedCost)"]
-                    }
+                    },
+                    kinds: ["rows": .count]
                 ).render(format))
         }
     }

@@ -67,7 +67,7 @@ struct JobsCommand: AsyncParsableCommand {
                         String(job.id), job.queue, job.kind, job.state.rawValue, String(job.attempt), String(job.maxAttempts),
                         Timestamps.format(job.runAt), job.errors.last?.error, job.argsJSON,
                     ]
-                })
+                }, kinds: ["id": .count, "attempt": .count, "max_attempts": .count])
             print(output.render(format))
         }
     }
@@ -219,7 +219,8 @@ struct QueueCommand: AsyncParsableCommand {
             print(
                 TableOutput(
                     columns: ["queue", "state", "count", "paused"],
-                    rows: counts.map { [$0.queue, $0.state.rawValue, String($0.count), String($0.paused)] }
+                    rows: counts.map { [$0.queue, $0.state.rawValue, String($0.count), String($0.paused)] },
+                    kinds: ["count": .count, "paused": .flag]
                 ).render(format))
         }
     }

@@ -98,7 +98,8 @@ struct MetricCommand: AsyncParsableCommand {
             print(
                 TableOutput(
                     columns: ["title", "kind", "source", "label_source", "status", "complete_through", "rows"],
-                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource.name, $0.status.rawValue, $0.completeThrough, String($0.rows)] }
+                    rows: rows.map { [$0.title, $0.kind, $0.source, $0.labelSource.name, $0.status.rawValue, $0.completeThrough, String($0.rows)] },
+                    kinds: ["rows": .count]
                 ).render(format))
         }
     }
@@ -119,7 +120,7 @@ struct MetricCommand: AsyncParsableCommand {
                 rows: [[
                     status.title, status.kind, status.source, status.labelSource.name, status.since, status.status.rawValue, status.completeThrough,
                     String(status.rows), String(status.failedJobs),
-                ]])
+                ]], kinds: ["rows": .count, "failed_jobs": .count])
             if format == .table {
                 for (column, value) in zip(table.columns, table.rows[0]) { print("\(column): \(value ?? "")") }
             } else {
@@ -220,7 +221,7 @@ struct BillableMetricsCommand: AsyncParsableCommand {
                     [metric.id, metric.name, metric.aggregationType?.rawValue ?? "", String(metric.archived)]
                 }
             }
-            print(TableOutput(columns: ["id", "name", "aggregation", "archived"], rows: rows).render(format))
+            print(TableOutput(columns: ["id", "name", "aggregation", "archived"], rows: rows, kinds: ["archived": .flag]).render(format))
         }
     }
 }
