@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "Importer",
             dependencies: [
-                "Postgres", "JobQueue", "Metronome", "Backoff",
+                "Postgres", "JobQueue", "Metronome", "Backoff", "TextOutput",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

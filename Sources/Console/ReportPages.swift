@@ -123,13 +123,7 @@ extension ConsoleServer {
                     revenueMetric: try required("revenue-metric"), costReport: try required("cost-report"),
                     allocateBy: fields["metric"], period: period)
             case "pricing":
-                let margins = try (fields["target-margins"] ?? "20,40,60").split(separator: ",").map {
-                    text -> Decimal in
-                    guard let value = DecimalMath.parse(text.trimmingCharacters(in: .whitespaces)) else {
-                        throw HTTPError(.badRequest, message: "target margins: \(text) is not a number")
-                    }
-                    return value
-                }
+                let margins = try ReportCalculations.parseTargetMargins(fields["target-margins"] ?? "20,40,60")
                 output = try await reports.pricing(
                     costReport: try required("cost-report"), metric: try required("metric"), targetMargins: margins,
                     period: period,

@@ -119,7 +119,9 @@ enum ReportTools {
     ) { arguments, context in
         let period = try arguments.period(today: context.today())
         let margins =
-            try arguments.decimalList("target_margins", maximum: MCPLimits.maximumTargetMargins) ?? [20, 40, 60]
+            try arguments.decimalList("target_margins", maximum: MCPLimits.maximumTargetMargins).map {
+                try ReportCalculations.parseTargetMargins($0.map(DecimalMath.text).joined(separator: ","))
+            } ?? [20, 40, 60]
         let output = try await context.reports.pricing(
             costReport: try arguments.requiredText("cost_report"), metric: try arguments.requiredText("metric"),
             targetMargins: margins, period: period, scale: try scale(arguments))

@@ -31,7 +31,7 @@ struct ConnectionCommand: AsyncParsableCommand {
                 var pages = client.customers(CustomerListQuery(limit: 1)).makeAsyncIterator()
                 _ = try await pages.next()
             } catch let error as MetronomeError where error.kind == .unauthorized {
-                throw CLIError(refusal("listing customers (GET /v1/customers)", error))
+                throw CLIError(refusal("listing customers (GET /v1/customers)", error, firstRequest: true))
             }
             do {
                 let today = UTCDay(containing: Date())
@@ -39,17 +39,27 @@ struct ConnectionCommand: AsyncParsableCommand {
                 var pages = client.usage(UsageQuery(window: window, customerIDs: nil, billableMetrics: nil)).makeAsyncIterator()
                 _ = try await pages.next()
             } catch let error as MetronomeError where error.kind == .unauthorized {
-                throw CLIError(refusal("a one-day usage query (POST /v1/usage)", error))
+                throw CLIError(refusal("a one-day usage query (POST /v1/usage)", error, firstRequest: false))
             }
         }
     }
 
-    static func refusal(_ what: String, _ error: MetronomeError) -> String {
-        """
-        Metronome refused \(what) with HTTP \(error.status.map(String.init) ?? "401/403"). The token needs a role \
-        that can read customers, invoice breakdowns, usage and billable metrics (Administrator, Writer, or a \
-        custom role with those permissions). Nothing was saved.
-        """
+    /// Why Metronome said no. Refused on the very first request, the token itself is the likely cause
+    /// (wrong, expired, revoked, another environment's); accepted for customers but refused later, its role is.
+    static func refusal(_ what: String, _ error: MetronomeError, firstRequest: Bool) -> String {
+        let status = error.status.map(String.init) ?? "401/403"
+        let role = "a role that can read customers, invoice breakdowns, usage and billable metrics (Administrator, Writer, or a custom role with those permissions)"
+        if firstRequest {
+            return """
+                Metronome did not accept the token: HTTP \(status) on its first request, \(what). Check that it is the \
+                whole token, not expired or revoked, and from the Metronome environment of --base-url. A valid token \
+                also needs \(role). Nothing was saved.
+                """
+        }
+        return """
+            Metronome accepted the token for customers but refused \(what) with HTTP \(status): the token needs \
+            \(role). Nothing was saved.
+            """
     }
 
     struct Add: AsyncParsableCommand {

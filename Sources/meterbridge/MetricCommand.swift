@@ -1,6 +1,7 @@
 public import ArgumentParser
 import CommandSupport
 import TextOutput
+import UnitEconomics
 import UseCases
 import Foundation
 public import Importer
@@ -166,19 +167,34 @@ struct MetricCommand: AsyncParsableCommand {
     }
 
     struct Values: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The imported daily values, by day and label.")
-        @OptionGroup var database: DatabaseOptions
+        static let configuration = CommandConfiguration(
+            abstract: "The imported daily values, by day and label.",
+            discussion: """
+                Examples:
+                  meterbridge metric values --title "CPU hours" --last 7d
+                  meterbridge metric values --title "CPU hours" --from 2026-01-01 --to 2026-01-31 --label Acme --format csv
+                """)
         @Option(help: "The metric title.") var title: String
         @Option(help: "First UTC day (inclusive).") var from: UTCDay?
         @Option(help: "Last UTC day (inclusive).") var to: UTCDay?
+        @Option(help: "The last N days through today (UTC), e.g. 7d or 4w, instead of --from/--to.") var last: String?
         @Option(help: "Only this label.") var label: String?
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup(title: "Database") var database: DatabaseOptions
 
         func validate() throws {
             if let from, let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
+            if last != nil, from != nil || to != nil { throw ValidationError("pass --from/--to or --last, not both") }
+            if let last, ReportPeriod.parseLast(last) == nil { throw ValidationError("--last: expected e.g. 7d or 4w, not \(last)") }
         }
 
         func run() async throws {
+            var from = from
+            var to = to
+            if let last, let days = ReportPeriod.parseLast(last) {
+                let today = UTCDay(containing: Date())
+                (from, to) = (today.adding(days: -(days - 1)), today)
+            }
             let values = try await CLIContext.run(database) { context in
                 try await context.metrics.values(try await context.catalog.metric(titled: title), from: from, to: to, label: label)
             }

@@ -72,16 +72,17 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var options: ReportOptions
         @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
         @Option(help: "The usage metric's title.") var metric: String
-        @Option(help: "Target gross margins in percent, comma-separated.") var targetMargins: String = "20,40,60"
+        @Option(help: "Target gross margins in percent, comma-separated: 20,40,60 or 20%,40%.") var targetMargins: String = "20,40,60"
         @Option(help: "Price per this many units: 1, 100, 1000, 1000000 or 1000000000.") var scale: Int = 1
 
-        func run() async throws {
-            let margins = try targetMargins.split(separator: ",").map { text -> Decimal in
-                guard let value = DecimalMath.parse(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--target-margins: \(text) is not a number")
-                }
-                return value
+        func validate() throws {
+            do { _ = try ReportCalculations.parseTargetMargins(targetMargins) } catch {
+                throw ValidationError(error.message(naming: { "--\($0.rawValue)" }))
             }
+        }
+
+        func run() async throws {
+            let margins = try ReportCalculations.parseTargetMargins(targetMargins)
             try await options.run { reports, period in
                 try await reports.pricing(costReport: costReport, metric: metric, targetMargins: margins, period: period, scale: Decimal(scale))
             }

@@ -171,6 +171,17 @@ struct CompleteThroughTests {
 /// Kinds and states stored as text decode strictly: an unknown value is an error, not a default.
 @Suite("Stored values", .timeLimit(.minutes(5)))
 struct StoredValueTests {
+    /// A billable metric typed wrong gets the nearest names of the connection's catalog.
+    @Test func anUnknownBillableMetricNamesTheNearestOnes() async throws {
+        let fixture = try await StoreFixture.make()
+        let error = await #expect(throws: ConnectionStore.StoreError.self) {
+            try await fixture.metrics.create(
+                title: "CPU", connection: fixture.connection, source: .usage(billableMetric: "CPU hour"), labelSource: .customerID,
+                since: UTCDay("2026-01-01")!)
+        }
+        #expect(error?.description.contains(#"has no billable metric with id or name CPU hour; did you mean "CPU hours"?"#) == true, "\(String(describing: error))")
+    }
+
     @Test func knownValuesRoundTrip() throws {
         for kind in [BusinessMetric.Kind.revenue, .usage] { #expect(try BusinessMetric.Kind(postgresText: kind.rawValue) == kind) }
         for source in LabelSource.allCases { #expect(try LabelSource(postgresText: source.rawValue) == source) }

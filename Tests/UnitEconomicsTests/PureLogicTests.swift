@@ -191,6 +191,16 @@ struct FormulaTests {
         #expect(explicit.settled(completeThrough: day("2025-03-20")) == explicit)
     }
 
+    /// Margins as people type them: `20%` is 20; a bare `0.4` is refused as ambiguous, `0.4%` is taken.
+    @Test func targetMarginsReadAsPercentages() throws {
+        #expect(try ReportCalculations.parseTargetMargins("20, 40%,60") == [20, 40, 60])
+        #expect(try ReportCalculations.parseTargetMargins("0.4%") == [Decimal(string: "0.4")!])
+        #expect(throws: ReportRefusal(.targetMargins, "0.4 is read as 0.4 %, which looks like a fraction: write 40 for 40 %, or 0.4% if you mean it")) {
+            try ReportCalculations.parseTargetMargins("0.4")
+        }
+        #expect(throws: ReportRefusal.self) { try ReportCalculations.parseTargetMargins("100") }
+    }
+
     @Test func svgChartHasAxesLabelsAndLegend() {
         let svg = SVGChartRenderer().render(
             ChartData(

@@ -2,6 +2,7 @@ public import Foundation
 import JobQueue
 public import Metronome
 public import Postgres
+import TextOutput
 
 /// Business metrics and their imported values.
 public struct MetricStore: Sendable {
@@ -67,8 +68,12 @@ public struct MetricStore: Sendable {
         case .usage(let reference):
             let matches = try await pool.query(MetricStoreSQL.billableMetricsByReference, [connectionID, reference])
             guard let match = matches.first else {
+                let names = try await pool.query(MetricStoreSQL.billableMetricNames, [connectionID]).map { try $0.decode(String.self, at: 0) }
+                let nearest = NearestNames.to(reference, among: names).map { "\"\($0)\"" }
                 throw ConnectionStore.StoreError(
-                    "connection \(connection.name) has no billable metric with id or name \(reference); see `meterbridge billable-metrics list --connection \(connection.name) --refresh`")
+                    "connection \(connection.name) has no billable metric with id or name \(reference)"
+                        + (nearest.isEmpty ? "" : "; did you mean \(nearest.joined(separator: " or "))?")
+                        + "; see `meterbridge billable-metrics list --connection \(connection.name) --refresh`")
             }
             guard matches.count == 1 else {
                 throw ConnectionStore.StoreError("several billable metrics are named \(reference); pass its id instead")

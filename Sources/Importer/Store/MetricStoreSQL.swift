@@ -54,6 +54,9 @@ enum MetricStoreSQL {
         SELECT metric_id, sum(value_count)::bigint FROM metric_value_counts GROUP BY metric_id HAVING sum(value_count) > 0
         """
 
+    /// A connection's billable metrics that are not archived, for "did you mean".
+    static let billableMetricNames = "SELECT name FROM billable_metrics WHERE connection_id = $1 AND archived_at IS NULL"
+
     static let completeThroughAll = "SELECT metric_id, complete_through::text FROM metric_complete_through"
 
     /// Every metric's coverage windows per customer batch of its connection (a batch without any: one row

@@ -22,6 +22,31 @@ public enum ReportCalculations {
     }
 
     /// The price that leaves `marginPercent` of it as gross margin: `unit_cost / (1 − m)`. Not markup.
+    /// Target margins as people write them: `20,40,60` or `20%, 40%`, in percent. A bare number below 1
+    /// (`0.4`) is refused as ambiguous (0.4 % or 40 %?); write `0.4%` for a margin that small.
+    public static func parseTargetMargins(_ text: String) throws(ReportRefusal) -> [Decimal] {
+        var margins: [Decimal] = []
+        for part in text.split(separator: ",") {
+            var item = part.trimmingCharacters(in: .whitespaces)
+            let explicitPercent = item.hasSuffix("%")
+            if explicitPercent { item = String(item.dropLast()).trimmingCharacters(in: .whitespaces) }
+            guard let value = DecimalMath.parse(item) else {
+                throw ReportRefusal(.targetMargins, "\(part.trimmingCharacters(in: .whitespaces)) is not a percentage (write e.g. 20,40,60 or 20%,40%)")
+            }
+            if !explicitPercent, value > 0, value < 1 {
+                throw ReportRefusal(
+                    .targetMargins,
+                    "\(item) is read as \(item) %, which looks like a fraction: write \(DecimalMath.text(value * 100)) for \(DecimalMath.text(value * 100)) %, or \(item)% if you mean it")
+            }
+            guard value >= 0, value < 100 else {
+                throw ReportRefusal(.targetMargins, "\(item)% is not a margin: a target margin is at least 0% and below 100%")
+            }
+            margins.append(value)
+        }
+        guard !margins.isEmpty else { throw ReportRefusal(.targetMargins, "needs at least one margin, e.g. 20,40,60") }
+        return margins
+    }
+
     public static func priceForMargin(unitCost: Decimal, marginPercent: Decimal) throws(ReportRefusal) -> Decimal {
         guard marginPercent >= 0, marginPercent < 100 else {
             throw ReportRefusal("a target margin must be at least 0% and below 100% (got \(marginPercent)%)")
