@@ -20,7 +20,7 @@ struct CostReportCommand: AsyncParsableCommand {
                   tag:KEY=VALUE[,VALUE…]   the tag KEY has one of the values
                   tag:KEY                  the tag KEY is present
                 FIELD: provider, service, service-category, charge-category, account (sub account), \
-                billing-account, region. Values match exactly; write \\, for a comma inside a value.
+                billing-account, region, currency (the billing currency). Values match exactly; write \\, for a comma inside a value.
 
                 --customer-tag KEY: cost whose tag KEY is set belongs to the Metronome customer it names \
                 (matched against customer id, then ingest alias, then a unique name; ambiguous or unknown values \

@@ -141,4 +141,47 @@ struct EconomicsCLITests {
         #expect(typo.stderr.contains("did you mean \"API requests\"?"), "\(typo.stderr)")
         await connection.close()
     }
+
+    /// A FOCUS file that does not import says what it found: the header it has (and the nearest name), the
+    /// value that is not a number, that a file is JSON. A mixed-currency report is narrowed with a
+    /// `currency` condition.
+    @Test func focusErrorsShowWhatWasFoundAndCurrencyCanBeFiltered() async throws {
+        let database = try await TestDatabase.make()
+        let cli = CLITests()
+        let renamed = try cli.meterbridge(
+            ["costs", "import", try file(Self.focus.replacingOccurrences(of: "EffectiveCost,", with: "EffectiveCosts,")), "--source", "aws"],
+            database: database)
+        #expect(renamed.status != 0)
+        #expect(renamed.stderr.contains(#"column EffectiveCost: missing required column (did you mean "EffectiveCosts"? the header has 8 column(s): "ChargePeriodStart""#), "\(renamed.stderr)")
+
+        let dollars = try cli.meterbridge(
+            ["costs", "import", try file(Self.focus.replacingOccurrences(of: ",30,30,", with: ",$30.00,30,")), "--source", "aws"],
+            database: database)
+        #expect(dollars.stderr.contains(#"line 3, column EffectiveCost: invalid number (found "$30.00"; amounts are plain decimal numbers"#), "\(dollars.stderr)")
+
+        let json = try cli.meterbridge(["costs", "import", try file(#"[{"ChargePeriodStart": "2025-03-01"}]"#), "--source", "aws"], database: database)
+        #expect(json.stderr.contains("this looks like JSON"), "\(json.stderr)")
+
+        let mixed = Self.focus + "2025-03-02T00:00:00Z,2025-03-03T00:00:00Z,8,8,EUR,Compute,,support in EUR\n"
+        #expect(try cli.meterbridge(["costs", "import", try file(mixed), "--source", "aws"], database: database).status == 0)
+        #expect(try cli.meterbridge(["cost-report", "create", "COGS", "--include", "service-category=Compute"], database: database).status == 0)
+        let connection = try await database.connect()
+        try await connection.simpleQuery(
+            """
+            INSERT INTO connections (id, name, base_url, token_ciphertext) VALUES (1, 'main', 'http://sandbox', '\\x00');
+            INSERT INTO customers (connection_id, id, name, ingest_aliases, import_batch) VALUES (1, 'c-acme', 'Acme', '{acme}', 0);
+            INSERT INTO billable_metrics (connection_id, id, name, aggregation_type) VALUES (1, 'bm-req', 'requests', 'sum');
+            INSERT INTO business_metrics (id, title, connection_id, kind, billable_metric_id, label_source, since)
+                VALUES (1, 'API requests', 1, 'usage', 'bm-req', 'customer_name', '2025-01-01');
+            INSERT INTO metric_values (metric_id, day, customer_id, amount) VALUES (1, '2025-03-01', 'c-acme', 100);
+            """)
+        await connection.close()
+        let report = ["report", "unit-cost", "--cost-report", "COGS", "--metric", "API requests", "--from", "2025-03-01", "--to", "2025-03-03"]
+        let refused = try cli.meterbridge(report, database: database)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--include currency=EUR"), "\(refused.stderr)")
+        #expect(try cli.meterbridge(["cost-report", "edit", "COGS", "--include", "service-category=Compute", "--include", "currency=USD"], database: database).status == 0)
+        let narrowed = try cli.meterbridge(report, database: database)
+        #expect(narrowed.status == 0, "\(narrowed.stderr)")
+    }
 }

@@ -210,13 +210,15 @@ struct CostImportTests {
 
     @Test(arguments: [
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD,ok\n2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1.2.3,1,USD,x\n",
-            FocusImportError(.invalidNumber, line: 3, column: "EffectiveCost")),
+            FocusImportError(.invalidNumber, line: 3, column: "EffectiveCost", detail: #"found "1.2.3""#)),
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,,1,USD,x\n", FocusImportError(.emptyValue, line: 2, column: "EffectiveCost")),
         ("2025-01-01T05:00:00Z,2025-01-01T04:00:00Z,1,1,USD,x\n", FocusImportError(.endBeforeStart, line: 2, column: "ChargePeriodEnd")),
-        ("2025-13-01T00:00:00Z,2025-01-01T04:00:00Z,1,1,USD,x\n", FocusImportError(.invalidTimestamp, line: 2, column: "ChargePeriodStart")),
+        ("2025-13-01T00:00:00Z,2025-01-01T04:00:00Z,1,1,USD,x\n", FocusImportError(
+            .invalidTimestamp, line: 2, column: "ChargePeriodStart",
+            detail: #"found "2025-13-01T00:00:00Z"; expected an ISO 8601 time such as 2026-01-31T00:00:00Z"#)),
         // A quoted line break: the bad record starts on physical line 4.
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD,\"two\nlines\"\n2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,x,USD,y\n",
-            FocusImportError(.invalidNumber, line: 4, column: "BilledCost")),
+            FocusImportError(.invalidNumber, line: 4, column: "BilledCost", detail: #"found "x""#)),
         ("2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,1,1,USD\n", FocusImportError(.fieldCount, line: 2, detail: "5 fields, the header has 6")),
         // A period of centuries would be prorated into a row for every day of it.
         ("2025-01-01T00:00:00Z,2525-01-01T00:00:00Z,1,1,USD,x\n", FocusImportError(.periodTooLong, line: 2, column: "ChargePeriodEnd")),
@@ -241,7 +243,8 @@ struct CostImportTests {
     @Test func missingRequiredColumnFailsOnTheHeader() async throws {
         let database = try await TestDatabase.make()
         let pool = database.pool(size: 1)
-        await #expect(throws: FocusImportError(.missingColumn, line: 1, column: "BillingCurrency")) {
+        let header = #"the header has 4 column(s): "ChargePeriodStart", "ChargePeriodEnd", "EffectiveCost", "BilledCost""#
+        await #expect(throws: FocusImportError(.missingColumn, line: 1, column: "BillingCurrency", detail: header)) {
             try await CostImporter(pool: pool, logger: Fixtures.logger).importFile(
                 at: try Fixtures.file("ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost\n"))
         }

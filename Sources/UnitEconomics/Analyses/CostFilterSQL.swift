@@ -12,6 +12,7 @@ enum CostFilterSQL {
         case .account: "c.sub_account_id"
         case .billingAccount: "c.billing_account_id"
         case .region: "c.region_id"
+        case .currency: "c.currency"
         case .tag: "c.tags"
         }
     }

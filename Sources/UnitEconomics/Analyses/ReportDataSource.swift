@@ -105,8 +105,8 @@ public struct ReportDataSource: Sendable {
         guard currencies.count <= 1 else {
             throw ReportRefusal(
                 "cost report \"\(report.name)\" has cost in several currencies (\(currencies.sorted().joined(separator: ", "))) "
-                    + "in \(period); amounts in different currencies cannot be added. Narrow the report's "
-                    + "conditions, or import one currency per report.")
+                    + "in \(period); amounts in different currencies cannot be added. Keep one currency in the report "
+                    + "with a condition on it (cost-report edit \(report.name) --include currency=\(currencies.sorted().first ?? "USD") …).")
         }
         let tagValues = Set(entries.compactMap(\.tag))
         var resolved: [String: String] = [:]

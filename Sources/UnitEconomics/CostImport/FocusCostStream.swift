@@ -123,7 +123,10 @@ final class FocusCostStream {
         ) throws(FocusImportError) -> Value {
             let value: Value?? = reader.withField(position) { bytes in bytes.isEmpty ? .none : .some(parse(bytes)) }
             guard let present = value else { throw FocusImportError(.emptyValue, line: line, column: field.columnName) }
-            guard let parsed = present else { throw FocusImportError(invalid, line: line, column: field.columnName) }
+            guard let parsed = present else {
+                let text = reader.withField(position) { String(decoding: $0.prefix(40), as: UTF8.self) }
+                throw FocusImportError(invalid, line: line, column: field.columnName, detail: Self.invalidDetail(text, invalid))
+            }
             return parsed
         }
         func checkText(_ position: Int?) throws(FocusImportError) {
@@ -152,6 +155,17 @@ final class FocusCostStream {
         }
         try checkText(index.tags)
         return ParsedRow(startMicros: start, endMicros: end, effective: effective, billed: billed)
+    }
+
+    /// The value found (at most 40 characters) and, for the usual mistakes, what is expected instead.
+    static func invalidDetail(_ text: String, _ code: FocusImportError.Code) -> String {
+        var detail = "found \"\(text)\""
+        if code == .invalidNumber, text.contains(where: { "$€£¥".contains($0) }) || text.contains(",") {
+            detail += "; amounts are plain decimal numbers, without a currency symbol or thousands separators (10.38)"
+        } else if code == .invalidTimestamp {
+            detail += "; expected an ISO 8601 time such as 2026-01-31T00:00:00Z"
+        }
+        return detail
     }
 
     private static let emptyObject: [UInt8] = Array("{}".utf8)

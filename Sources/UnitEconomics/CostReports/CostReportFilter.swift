@@ -7,7 +7,7 @@
 ///     tag:KEY                  the tag KEY is present (any value)
 ///
 /// FIELD is one of `provider`, `service`, `service-category`, `charge-category`, `account` (sub account),
-/// `billing-account`, `region`. Values match exactly (case-sensitive); write `\,` for a comma inside a
+/// `billing-account`, `region`, `currency` (the billing currency). Values match exactly (case-sensitive); write `\,` for a comma inside a
 /// value. Conditions combine with AND: a row is in the report when every include holds and no exclude does.
 public struct CostReportFilter: Codable, Sendable, Hashable, CustomStringConvertible {
     public enum Field: String, Codable, Sendable, CaseIterable {
@@ -16,7 +16,7 @@ public struct CostReportFilter: Codable, Sendable, Hashable, CustomStringConvert
         case chargeCategory = "charge-category"
         case account
         case billingAccount = "billing-account"
-        case region, tag
+        case region, currency, tag
     }
 
     public var field: Field

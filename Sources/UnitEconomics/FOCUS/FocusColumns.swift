@@ -1,3 +1,5 @@
+import TextOutput
+
 /// The FOCUS columns MeterBridge keeps, found by name in any order; every other column is ignored.
 ///
 /// Versions differ in naming: `ProviderName` (1.0–1.2) became `ServiceProviderName` (1.3, and the only
@@ -51,11 +53,24 @@ public struct FocusColumns: Sendable, Equatable {
             if let field = lookup[key], indexes[field.rawValue] == nil { indexes[field.rawValue] = index }
         }
         for field in Field.required where indexes[field.rawValue] == nil {
-            throw FocusImportError(.missingColumn, line: 1, column: field.columnName)
+            throw FocusImportError(.missingColumn, line: 1, column: field.columnName, detail: Self.headerDetail(names, missing: field.columnName))
         }
         self.indexes = indexes
         self.columnCount = names.count
         self.header = names
+    }
+
+    /// What the file's header has instead, for a missing column: the nearest names, then the header.
+    static func headerDetail(_ names: [String], missing: String) -> String {
+        let trimmed = names.map { $0.trimmingSpaces() }
+        if trimmed.count == 1, let only = trimmed.first, only.hasPrefix("{") || only.hasPrefix("[") {
+            return "this looks like JSON; a FOCUS export here is CSV with a header row (optionally gzip-compressed)"
+        }
+        let nearest = NearestNames.to(missing, among: trimmed)
+        let shown = trimmed.prefix(12).map { "\"\(String($0.prefix(40)))\"" }.joined(separator: ", ")
+            + (trimmed.count > 12 ? " and \(trimmed.count - 12) more" : "")
+        return (nearest.isEmpty ? "" : "did you mean \(nearest.map { "\"\($0)\"" }.joined(separator: " or "))? ")
+            + "the header has \(trimmed.count) column(s): \(shown)"
     }
 
     public subscript(field: Field) -> Int? { indexes[field.rawValue] }

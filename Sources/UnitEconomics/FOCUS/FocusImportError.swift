@@ -1,5 +1,5 @@
-/// A FOCUS file that cannot be imported as it is, with where and why. Its description is safe to log: it
-/// names the line and column, never the cell's value.
+/// A FOCUS file that cannot be imported as it is, with where and why: the line and column, and for a
+/// value that does not parse, the value found (at most 40 characters: amounts and times, never a tag).
 public struct FocusImportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why a row (or the whole file) was refused. Stable strings: `--skip-invalid` counts rows by code.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
