@@ -27,8 +27,27 @@ public struct JobWorker: Service {
         public var keepWaitingWhenIdle: (@Sendable () async throws -> Bool)?
         /// Told each time the claim and heartbeat loops run, for a liveness probe.
         public var liveness: WorkerLiveness?
+        /// Seconds between the progress lines the worker logs while it works (jobs completed, failed,
+        /// waiting, running); 0: none.
+        public var progressIntervalSeconds: Double = 30
         public init() {}
     }
+
+    /// What the worker's jobs came to since the last progress line, and since it started.
+    final class Tally: Sendable {
+        struct Counts: Sendable { var completed = 0, waited = 0, failed = 0, discarded = 0 }
+        private let state = Mutex<(interval: Counts, total: Counts)>((Counts(), Counts()))
+
+        func add(_ change: (inout Counts) -> Void) {
+            state.withLock { change(&$0.interval); change(&$0.total) }
+        }
+
+        /// The interval's counts, starting the next interval.
+        func takeInterval() -> Counts { state.withLock { let counts = $0.interval; $0.interval = Counts(); return counts } }
+        var total: Counts { state.withLock { $0.total } }
+    }
+
+    private let tally = Tally()
 
     public let queue: JobQueue
     public let handler: any JobHandler
@@ -60,6 +79,7 @@ public struct JobWorker: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await heartbeatLoop(running) }
                 group.addTask { await notificationLoop(wakeup) }
+                if options.progressIntervalSeconds > 0 { group.addTask { await progressLoop(running) } }
                 try await claimLoop(group: &group, running: running, wakeup: wakeup, stopping: stopping)
                 await drain(running: running, wakeup: wakeup)
                 // Cancelled handlers release their jobs before their tasks end; the group awaits them.
@@ -119,7 +139,13 @@ public struct JobWorker: Service {
                     if let keepWaiting = options.keepWaitingWhenIdle, try await keepWaiting() {
                         emptyPolls = 0
                     } else {
-                        logger.info("queue is idle; exiting")
+                        let total = tally.total
+                        logger.info(
+                            "queue is idle; exiting",
+                            metadata: [
+                                "jobs.completed": "\(total.completed)", "jobs.failed": "\(total.failed)",
+                                "jobs.discarded": "\(total.discarded)", "jobs.waited": "\(total.waited)",
+                            ])
                         return
                     }
                 }
@@ -183,6 +209,7 @@ public struct JobWorker: Service {
             do {
                 let outcome = try await queue.fail(job, error: String(describing: error))
                 Self.count(outcome == .discarded ? "discarded" : "failed", job)
+                tally.add { outcome == .discarded ? ($0.discarded += 1) : ($0.failed += 1) }
                 logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(outcome)"])
             } catch {
                 logger.warning("could not record job failure", metadata: ["error": "\(error)"])
@@ -208,24 +235,50 @@ public struct JobWorker: Service {
         case .complete:
             try await queue.complete(job.lease)
             Self.count("completed", job)
+            tally.add { $0.completed += 1 }
         case .alreadyCompleted:
             Self.count("completed", job)
+            tally.add { $0.completed += 1 }
         case .snooze(let seconds, let reason, let record):
             let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
             Self.count(kept ? "snoozed" : "discarded", job)
+            tally.add { kept ? ($0.waited += 1) : ($0.discarded += 1) }
             logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
         case .hold(let seconds, let reason, let record):
             _ = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record, counted: false)
             Self.count("snoozed", job)
+            tally.add { $0.waited += 1 }
             logger.debug("job held", metadata: ["job.hold_seconds": "\(seconds)", "job.reason": "\(reason)"])
         case .discard(let reason):
             try await queue.discard(job.lease, reason: reason)
             Self.count("discarded", job)
+            tally.add { $0.discarded += 1 }
             logger.warning("job discarded", metadata: ["job.reason": "\(reason)"])
         case .retry(let error, let after):
             let result = try await queue.fail(job, error: error, retryAfterSeconds: after)
             Self.count(result == .discarded ? "discarded" : "failed", job)
+            tally.add { result == .discarded ? ($0.discarded += 1) : ($0.failed += 1) }
             logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(result)"])
+        }
+    }
+
+    /// Every `progressIntervalSeconds` with something to say: the jobs completed, failed, discarded and
+    /// sent back to wait (rate limits, a connection's budget booked ahead) in the interval, and those running.
+    private func progressLoop(_ running: RunningJobs) async {
+        let interval = options.progressIntervalSeconds
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            if Task.isCancelled { break }
+            let counts = tally.takeInterval()
+            let runningNow = await running.count
+            guard counts.completed + counts.failed + counts.discarded + counts.waited > 0 || runningNow > 0 else { continue }
+            logger.info(
+                "progress",
+                metadata: [
+                    "jobs.completed": "\(counts.completed)", "jobs.failed": "\(counts.failed)", "jobs.discarded": "\(counts.discarded)",
+                    "jobs.waited": "\(counts.waited)", "jobs.running": "\(runningNow)",
+                    "jobs.completed_per_minute": "\(String(format: "%.1f", Double(counts.completed) * 60 / interval))",
+                ])
         }
     }
 

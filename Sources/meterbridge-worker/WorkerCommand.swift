@@ -57,6 +57,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var livenessThreshold = 120.0
     @Option(help: "Seconds one Metronome API request may take before it is retried as a transient failure.")
     var requestTimeout = 60.0
+    @Option(help: "Seconds between the progress lines logged while jobs run (jobs completed, failed, waiting, running); 0: none.")
+    var progressInterval = 30.0
 
     func validate() throws {
         guard concurrency > 0 && concurrency <= 10_000 else { throw ValidationError("--concurrency must be 1…10000") }
@@ -65,6 +67,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         guard requestTimeout > 0 && requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be in (0, 3600]") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+        guard progressInterval >= 0 else { throw ValidationError("--progress-interval must be 0 (none) or more seconds") }
     }
 
     func run() async throws {
@@ -111,6 +114,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.pollIntervalSeconds = pollInterval
         options.shutdownGraceSeconds = shutdownGrace
         options.exitWhenIdle = exitWhenIdle
+        options.progressIntervalSeconds = progressInterval
         let liveness = WorkerLiveness()
         options.liveness = liveness
         let livenessThreshold = max(livenessThreshold, leaseSeconds)

@@ -75,6 +75,15 @@ struct MCPCommand: AsyncParsableCommand {
                 configuration: database.configuration(applicationName: "meterbridge-mcp-actions"), size: 1,
                 logger: logger)
             : nil
+        // An unmigrated or older schema would fail every tool call: refuse to start, saying what to run.
+        do {
+            try await CLIContext(pool: readPool, logger: logger).requireCurrentSchema()
+        } catch {
+            await readPool.close()
+            await actionPool?.close()
+            if let refusal = error as? CLIError { throw refusal }
+            throw DatabaseGuidance.explain(error, options: database)
+        }
         let tools = MeterBridgeMCPServer(
             context: ToolContext(readPool: readPool, actionPool: actionPool, logger: logger), allowActions: allowActions
         )

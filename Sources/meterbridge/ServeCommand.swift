@@ -51,6 +51,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let pool = PostgresConnectionPool(
             configuration: database.configuration(applicationName: "meterbridge-console"), size: 4, logger: logger)
+        // An unmigrated or older schema would answer every page with a 500: refuse to start, saying what to run.
+        do {
+            try await CLIContext(pool: pool, logger: logger).requireCurrentSchema()
+        } catch {
+            await pool.close()
+            if let refusal = error as? CLIError { throw refusal }
+            throw DatabaseGuidance.explain(error, options: database)
+        }
         let server = ConsoleServer(
             configuration: ConsoleConfiguration(host: httpHost, port: port, access: access, readOnly: readOnly),
             pool: pool,

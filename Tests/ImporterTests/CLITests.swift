@@ -53,6 +53,12 @@ struct CLITests {
         #expect(never.status != 0)
         #expect(never.stderr.contains("the database has no MeterBridge schema yet: run `meterbridge migrate`"), "\(never.stderr)")
         #expect(!never.stderr.contains("does not exist"), "\(never.stderr)")
+        // The console and the MCP server refuse to start rather than answer every page or call with an error.
+        for server in [["serve", "--port", "0"], ["mcp"]] {
+            let run = try meterbridge(server, database: empty)
+            #expect(run.status != 0, "\(server)")
+            #expect(run.stderr.contains("the database has no MeterBridge schema yet: run `meterbridge migrate`"), "\(server): \(run.stderr)")
+        }
 
         let behind = try await TestDatabase.make()
         let connection = try await behind.connect()

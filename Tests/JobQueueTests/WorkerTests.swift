@@ -205,6 +205,30 @@ struct WorkerDatabaseTroubleTests {
         await fixture.close()
     }
 
+    /// A worker says how it is doing while jobs run (not only "started" and "exiting"), and what it did
+    /// when it exits. The first job waits for the first progress line, so one is always logged.
+    @Test func progressIsLoggedWhileJobsRunAndTotalsAtExit() async throws {
+        let fixture = try await QueueFixture.make()
+        try await fixture.queue.enqueue((0..<20).map { NewJob(kind: "noop", argsJSON: "{\"n\": \($0)}") })
+        let log = RecordingLog()
+        var options = options()
+        options.progressIntervalSeconds = 0.05
+        let handler = ClosureHandler { job, _ in
+            if job.argsJSON.contains("\"n\": 0}") {
+                for _ in 0..<1_000 where !log.all.contains("progress") { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            return .complete
+        }
+        try await JobWorker(queue: fixture.queue, handler: handler, options: options, logger: log.logger).run()
+        let progress = log.events.filter { $0.message == "progress" }
+        #expect(!progress.isEmpty)
+        #expect(progress.allSatisfy { $0.metadata["jobs.running"] != nil && $0.metadata["jobs.completed"] != nil })
+        #expect(progress.reduce(0) { $0 + (Int($1.metadata["jobs.completed"] ?? "") ?? 0) } <= 20)
+        let exit = try #require(log.events.last { $0.message == "queue is idle; exiting" })
+        #expect(exit.metadata["jobs.completed"] == "20" && exit.metadata["jobs.failed"] == "0", "\(exit.metadata)")
+        await fixture.close()
+    }
+
     @Test func claimBackoffGrowsWithJitterAndIsCapped() {
         for failures in 1...40 {
             let delay = JobWorker.claimBackoff(failures: failures)

@@ -5,9 +5,11 @@ import Synchronization
 public final class RecordingLog: Sendable {
     public init() {}
 
-    private let messages = Mutex<[String]>([])
-    public var all: [String] { messages.withLock { $0 } }
-    func record(_ message: String) { messages.withLock { $0.append(message) } }
+    private let entries = Mutex<[(message: String, metadata: [String: String])]>([])
+    public var all: [String] { entries.withLock { $0.map(\.message) } }
+    /// Every message with its metadata (the logger's and the event's), as text.
+    public var events: [(message: String, metadata: [String: String])] { entries.withLock { $0 } }
+    func record(_ message: String, _ metadata: [String: String]) { entries.withLock { $0.append((message, metadata)) } }
 
     public var logger: Logger {
         Logger(label: "recording") { _ in Handler(log: self) }
@@ -21,6 +23,9 @@ public final class RecordingLog: Sendable {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(event: LogEvent) { log.record(event.message.description) }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            log.record(event.message.description, merged.mapValues(\.description))
+        }
     }
 }
