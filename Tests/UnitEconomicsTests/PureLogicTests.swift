@@ -201,6 +201,29 @@ struct FormulaTests {
         #expect(throws: ReportRefusal.self) { try ReportCalculations.parseTargetMargins("100") }
     }
 
+    /// Y-axis labels fit beside the plot at any magnitude (they were clipped to `00000000000`).
+    @Test func tickLabelsAreSIScaled() {
+        #expect(SVGChartRenderer.tickLabel(1.8e12, step: 2e11) == "1.8T")
+        #expect(SVGChartRenderer.tickLabel(2500, step: 500) == "2.5k")
+        #expect(SVGChartRenderer.tickLabel(250e6, step: 50e6) == "250M")
+        #expect(SVGChartRenderer.tickLabel(40, step: 10) == "40")
+        #expect(SVGChartRenderer.tickLabel(0.25, step: 0.05) == "0.25")
+        #expect(SVGChartRenderer.tickLabel(0, step: 2e11) == "0")
+    }
+
+    /// A chart of 30 customers shows the 15 with the most revenue and the 5 with the lowest gross profit
+    /// (the loss-makers were left out), and says so.
+    @Test func aChartShowsTheLosersAndSaysHowManyAreLeftOut() {
+        let customers = (1...30).map { "c\($0)" }
+        let (shown, footnote) = UnitEconomicsReports.chartCustomers(
+            customers, best: customers, worst: customers.reversed(), bestLabel: "the most revenue", worstLabel: "the lowest gross profit")
+        #expect(shown.count == 20)
+        #expect(Array(shown.prefix(15)) == Array(customers.prefix(15)))
+        #expect(Set(shown.suffix(5)) == Set(customers.suffix(5)))
+        #expect(footnote == "20 of 30 customers: the 15 with the most revenue and the 5 with the lowest gross profit; 10 more in the table")
+        #expect(UnitEconomicsReports.chartCustomers(Array(customers.prefix(5)), best: [], worst: [], bestLabel: "", worstLabel: "").footnote == nil)
+    }
+
     @Test func svgChartHasAxesLabelsAndLegend() {
         let svg = SVGChartRenderer().render(
             ChartData(

@@ -75,13 +75,17 @@ public struct UnitEconomicsReports: Sendable {
             ReportNumber.amount(inputs.cost.shared), ReportNumber.amount(totalUnits),
             ReportNumber.unitCost(ReportCalculations.costPerUnit(cost: inputs.cost.total, units: totalUnits, scale: scale)),
         ])
-        let top = ranked.prefix(Self.chartLimit)
+        let (shown, footnote) = Self.chartCustomers(
+            ranked.map(\.customerID), best: ranked.map(\.customerID), worst: ranked.reversed().map(\.customerID),
+            bestLabel: "the highest COGS", worstLabel: "the lowest")
+        let byID = Dictionary(uniqueKeysWithValues: ranked.map { ($0.customerID, $0) })
+        let top = shown.compactMap { byID[$0] }
         let chart = ChartData(
             title: "Cost per \(scale == 1 ? "unit" : "\(scale) units") of \(inputs.metric.title) (\(name))", style: .bars,
             categories: top.map { inputs.labels[$0.customerID] ?? $0.customerID },
             series: [.init(name: "cost per \(scale == 1 ? "unit" : "\(scale) units") (\(inputs.cost.currency ?? "?"))",
                 values: top.map { ReportCalculations.costPerUnit(cost: $0.cogs, units: $0.units, scale: scale) })],
-            yAxisLabel: inputs.cost.currency ?? "cost")
+            yAxisLabel: inputs.cost.currency ?? "cost", footnote: footnote)
         return ReportOutput(
             report: "unit-cost", period: period,
             sections: [.init(
@@ -172,7 +176,12 @@ public struct UnitEconomicsReports: Sendable {
             ReportNumber.percent(ReportCalculations.grossMarginPercent(revenue: totalRevenue, cogs: cost.total)),
             ReportNumber.percent(ReportCalculations.costPercentOfRevenue(revenue: totalRevenue, cogs: cost.total)),
         ])
-        let top = customers.prefix(Self.chartLimit)
+        // The losers as visible as the winners: the most revenue, then the lowest gross profit.
+        let (top, footnote) = Self.chartCustomers(
+            customers, best: customers, worst: customers.sorted { lhs, rhs in
+                let (l, r) = ((revenue[lhs] ?? 0) - (cogs[lhs] ?? 0), (revenue[rhs] ?? 0) - (cogs[rhs] ?? 0))
+                return l == r ? lhs < rhs : l < r
+            }, bestLabel: "the most revenue", worstLabel: "the lowest gross profit")
         let chart = ChartData(
             title: "Revenue and COGS by customer (\(revenueCurrency))", style: .bars,
             categories: top.map { labels[$0] ?? $0 },
@@ -181,7 +190,7 @@ public struct UnitEconomicsReports: Sendable {
                 .init(name: "COGS", values: top.map { cogs[$0] ?? 0 }),
                 .init(name: "gross profit", values: top.map { (revenue[$0] ?? 0) - (cogs[$0] ?? 0) }),
             ],
-            yAxisLabel: revenueCurrency)
+            yAxisLabel: revenueCurrency, footnote: footnote)
         return ReportOutput(
             report: "margin", period: period,
             sections: [.init(
@@ -392,6 +401,28 @@ public struct UnitEconomicsReports: Sendable {
         return AllocationInputs(
             period: period, metric: metric, costReport: report, cost: cost, usage: try await data.values(of: metric, in: period),
             labels: try await data.labels(for: metric), completeness: completeness)
+    }
+
+    /// The customers a bar chart shows when it cannot show all (``chartLimit``): three quarters from the
+    /// top of `best`, the rest from the top of `worst`, and a footnote saying so and how many are left out.
+    static func chartCustomers(
+        _ all: [String], best: [String], worst: [String], bestLabel: String, worstLabel: String
+    ) -> (shown: [String], footnote: String?) {
+        guard all.count > chartLimit else { return (all, nil) }
+        let fromBest = chartLimit * 3 / 4
+        var shown = Array(best.prefix(fromBest))
+        var seen = Set(shown)
+        var added: [String] = []
+        for customer in worst where !seen.contains(customer) && added.count < chartLimit - fromBest {
+            added.append(customer)
+            seen.insert(customer)
+        }
+        shown += added.reversed()
+        return (
+            shown,
+            "\(shown.count) of \(all.count) customers: the \(fromBest) with \(bestLabel) and the \(added.count) with \(worstLabel); "
+                + "\(all.count - shown.count) more in the table"
+        )
     }
 
     /// When a cost report has no cost in the period, the first notes say so, with what its conditions

@@ -24,8 +24,11 @@ public struct ChartData: Sendable, Equatable {
     public var categories: [String]
     public var series: [Series]
     public var yAxisLabel: String
+    /// A line under the title: which categories are shown when not all are ("20 of 30 customers: …").
+    public var footnote: String?
 
-    public init(title: String, style: Style, categories: [String], series: [Series], yAxisLabel: String) {
+    public init(title: String, style: Style, categories: [String], series: [Series], yAxisLabel: String, footnote: String? = nil) {
+        self.footnote = footnote
         self.title = title
         self.style = style
         self.categories = categories

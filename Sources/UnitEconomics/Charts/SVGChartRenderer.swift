@@ -29,7 +29,7 @@ public struct SVGChartRenderer: Sendable {
     }
 
     public func render(_ chart: ChartData) -> String {
-        let left = 90.0, right = 30.0, top = 50.0
+        let left = 90.0, right = 30.0, top = chart.footnote == nil ? 50.0 : 62.0
         let legendRows = Double((chart.series.count + Self.legendColumns - 1) / Self.legendColumns)
         // Below the plot: the rotated category labels, then the legend, each in its own band.
         let labelRoom = Self.labelRoom(chart.categories)
@@ -47,6 +47,9 @@ public struct SVGChartRenderer: Sendable {
             <text x="\(Int(width / 2))" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(Self.escape(chart.title))</text>
 
             """
+        if let footnote = chart.footnote {
+            svg += "<text x=\"\(Int(width / 2))\" y=\"46\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">\(Self.escape(footnote))</text>\n"
+        }
         // Grid lines and y tick labels.
         var tick = low
         while tick <= high + step / 2 {
@@ -129,9 +132,19 @@ public struct SVGChartRenderer: Sendable {
         return (floor(low / step) * step, ceil(high / step) * step, step)
     }
 
+    /// A y-axis label that fits the 80 px left of the plot: SI-scaled from a thousand up (`1.5k`, `250M`,
+    /// `1.8T`), with the decimals the step needs.
     static func tickLabel(_ value: Double, step: Double) -> String {
-        let decimals = step >= 1 ? 0 : Int(-floor(log10(step)))
-        return String(format: "%.\(decimals)f", abs(value) < step / 1e6 ? 0 : value)
+        let value = abs(value) < step / 1e6 ? 0 : value
+        if value == 0 { return "0" }
+        let scales: [(Double, String)] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        if let (factor, suffix) = scales.first(where: { step >= $0.0 / 10 && max(abs(value), step) >= $0.0 }) {
+            let scaledStep = step / factor
+            let decimals = scaledStep >= 1 ? 0 : min(3, Int(-floor(log10(scaledStep))))
+            return String(format: "%.\(decimals)f", value / factor) + suffix
+        }
+        let decimals = step >= 1 ? 0 : min(6, Int(-floor(log10(step))))
+        return String(format: "%.\(decimals)f", value)
     }
 
     static func escape(_ text: String) -> String {
