@@ -102,36 +102,41 @@ struct MetricValueWriterTests {
     @Test func writersOfOneMetricDoNotWaitForEachOthersCount() async throws {
         let fixture = try await StoreFixture.make()
         let metric = try await fixture.usageMetric().id
-        try await fixture.pool.withConnection { first in
-            try await fixture.pool.withConnection { second in
-                let pids = [
-                    try await first.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0),
-                    try await second.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0),
-                ]
-                let shards = pids.map { $0 % 64 }
-                try #require(shards[0] != shards[1], "two backends whose pids differ modulo 64")
-                try await first.query("BEGIN")
-                try await first.run { db in try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-1", [("2026-01-01", "1")]), on: db) }
-                let finished = Flag()
-                let writing = Task {
-                    try await second.run { db in
-                        try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-2", [("2026-01-01", "2")]), on: db)
-                    }
-                    finished.set()
-                }
-                var waited = false
-                try await waitUntil("the second writer finishes or waits for a lock") {
-                    if finished.isSet { return true }
-                    waited = try await fixture.pool.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [pids[1]]
-                    ).single().decode(Int.self, at: 0) > 0
-                    return waited
-                }
-                #expect(!waited, "the second writer waited for the first's count")
-                try await first.query("COMMIT")
-                try await writing.value
-            }
+        // Two sessions whose backends count into different shards (pid modulo 64): a second session is
+        // opened until its shard differs from the first's (63 in 64 do).
+        let first = try await fixture.database.connect()
+        let firstPID = try await first.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0)
+        var second = try await fixture.database.connect()
+        var secondPID = try await second.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0)
+        for _ in 0..<20 where secondPID % 64 == firstPID % 64 {
+            await second.close()
+            second = try await fixture.database.connect()
+            secondPID = try await second.query("SELECT pg_backend_pid()").single().decode(Int.self, at: 0)
         }
+        try #require(secondPID % 64 != firstPID % 64, "two backends whose pids differ modulo 64")
+        try await first.query("BEGIN")
+        try await first.run { db in try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-1", [("2026-01-01", "1")]), on: db) }
+        let finished = Flag()
+        let writer = second
+        let writing = Task {
+            try await writer.run { db in
+                try MetricValueWriter.apply(metricID: metric, rows: Self.rows("c-2", [("2026-01-01", "2")]), on: db)
+            }
+            finished.set()
+        }
+        var waited = false
+        try await waitUntil("the second writer finishes or waits for a lock") {
+            if finished.isSet { return true }
+            waited = try await fixture.pool.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [secondPID]
+            ).single().decode(Int.self, at: 0) > 0
+            return waited
+        }
+        #expect(!waited, "the second writer waited for the first's count")
+        try await first.query("COMMIT")
+        try await writing.value
+        await first.close()
+        await second.close()
         #expect(try await fixture.metrics.valueCounts() == [metric: 2])
         await fixture.close()
     }

@@ -11,6 +11,7 @@ import UnitEconomics
 struct StoreFixture {
     static let key = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
 
+    let database: TestDatabase
     let pool: PostgresConnectionPool
     let connections: ConnectionStore
     let metrics: MetricStore
@@ -33,7 +34,7 @@ struct StoreFixture {
                 [connection.id, customer.id, customer.batch])
         }
         return StoreFixture(
-            pool: pool, connections: connections, metrics: MetricStore(pool: pool),
+            database: database, pool: pool, connections: connections, metrics: MetricStore(pool: pool),
             queue: JobQueue(pool: pool, logger: TestDatabase.logger), connection: connection)
     }
 

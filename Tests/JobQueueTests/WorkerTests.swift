@@ -211,15 +211,18 @@ struct WorkerDatabaseTroubleTests {
         let fixture = try await QueueFixture.make()
         try await fixture.queue.enqueue((0..<20).map { NewJob(kind: "noop", argsJSON: "{\"n\": \($0)}") })
         let log = RecordingLog()
-        var options = options()
-        options.progressIntervalSeconds = 0.05
+        var workerOptions = JobWorker.Options()
+        workerOptions.concurrency = 4
+        workerOptions.exitWhenIdle = true
+        workerOptions.pollIntervalSeconds = 0.05
+        workerOptions.progressIntervalSeconds = 0.05
         let handler = ClosureHandler { job, _ in
             if job.argsJSON.contains("\"n\": 0}") {
                 for _ in 0..<1_000 where !log.all.contains("progress") { try await Task.sleep(for: .milliseconds(10)) }
             }
             return .complete
         }
-        try await JobWorker(queue: fixture.queue, handler: handler, options: options, logger: log.logger).run()
+        try await JobWorker(queue: fixture.queue, handler: handler, options: workerOptions, logger: log.logger).run()
         let progress = log.events.filter { $0.message == "progress" }
         #expect(!progress.isEmpty)
         #expect(progress.allSatisfy { $0.metadata["jobs.running"] != nil && $0.metadata["jobs.completed"] != nil })

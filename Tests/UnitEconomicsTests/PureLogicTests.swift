@@ -103,7 +103,8 @@ struct ParsingTests {
         let v13 = try FocusColumns(header: ["\u{FEFF}billedcost", "ServiceProviderName", "ChargePeriodEnd", "EffectiveCost", "ProviderName", "ChargePeriodStart", "BillingCurrency"])
         #expect(v13.providerIndex == 1)
         #expect(v13[.billedCost] == 0)
-        #expect(throws: FocusImportError(.missingColumn, line: 1, column: "EffectiveCost")) {
+        let found = #"the header has 4 column(s): "ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "BillingCurrency""#
+        #expect(throws: FocusImportError(.missingColumn, line: 1, column: "EffectiveCost", detail: found)) {
             try FocusColumns(header: ["ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "BillingCurrency"])
         }
     }
