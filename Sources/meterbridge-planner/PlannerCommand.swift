@@ -31,14 +31,19 @@ struct PlannerCommand: AsyncParsableCommand {
 
             Unique keys make a re-plan free; with several replicas one leads (a leader row in Postgres). \
             METERBRIDGE_TODAY=YYYY-MM-DD pins the UTC day, a testing aid.
+
+            Examples:
+              meterbridge-planner                                 # plan every 5 minutes
+              meterbridge-planner --once                          # one cycle, then exit (cron, tests)
+              meterbridge-planner --sync-interval 24h --hot-days 2 --hot-interval 1h
             """,
         version: MeterBridgeVersion.current)
 
-    @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Operations") var http: HTTPOptions
     @Flag(help: "Plan once and exit.") var once = false
     @Option(help: "Seconds between planning cycles.") var interval = 300.0
     @OptionGroup(title: "Plan") var plan: PlanOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard interval > 0 else { throw ValidationError("--interval must be positive") }

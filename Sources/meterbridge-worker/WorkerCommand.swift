@@ -24,10 +24,14 @@ struct WorkerCommand: AsyncParsableCommand {
             seconds; a page being committed always commits), hand back the rest untouched (no attempt \
             used), exit 0. SIGINT: stop at once, releasing jobs best-effort (leases cover the rest). \
             METERBRIDGE_TODAY=YYYY-MM-DD pins the UTC day its refreshes are stamped with, a testing aid.
+
+            Examples:
+              meterbridge-worker                                  # the default: 128 jobs at once, 8 Postgres connections
+              meterbridge-worker --http-port 9100 --http-host 0.0.0.0   # /healthz, /readyz, /metrics for a container
+              meterbridge-worker --queues backfill --exit-when-idle     # a batch run that ends when the history is in
             """,
         version: MeterBridgeVersion.current)
 
-    @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Operations") var http: HTTPOptions
     @Option(
         help: """
@@ -59,6 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var requestTimeout = 60.0
     @Option(help: "Seconds between the progress lines logged while jobs run (jobs completed, failed, waiting, running); 0: none.")
     var progressInterval = 30.0
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard concurrency > 0 && concurrency <= 10_000 else { throw ValidationError("--concurrency must be 1…10000") }

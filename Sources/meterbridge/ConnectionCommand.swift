@@ -65,12 +65,12 @@ struct ConnectionCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a token, save the connection and sync its catalog.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "A unique name for the connection.") var name: String
         @Option(help: "File holding the Metronome API token, or - to read it from stdin.") var tokenFile: String
         @Option(help: "Metronome API base URL.") var baseURL = "https://api.metronome.com"
         @Option(help: "Requests per second all workers together may send for this account.") var rateLimit = 8.0
         @Option(help: "Customers per import job.") var customerBatchSize = 25
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             guard !name.isEmpty else { throw ValidationError("--name must not be empty") }
@@ -101,8 +101,8 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List connections.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let connections = try await CLIContext.run(database) { context in
@@ -124,8 +124,8 @@ struct ConnectionCommand: AsyncParsableCommand {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a connection's token again; on success an invalid connection becomes active.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in
@@ -145,9 +145,9 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct SetToken: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-token", abstract: "Replace a connection's token.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
         @Option(help: "File holding the new token, or - for stdin.") var tokenFile: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let token = try TokenInput.read(tokenFile)
@@ -172,8 +172,8 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hold a connection's imports.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await ConnectionCommand.setStatus(.paused, of: name, database: database)
@@ -183,8 +183,8 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a paused connection's imports.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await ConnectionCommand.setStatus(.active, of: name, database: database)
@@ -194,11 +194,11 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a connection (refused while metrics use it).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The connection name.") var name: String
         @Flag(help: "Also delete its metrics and their values.") var cascade = false
         @Flag(help: "Show what would be deleted; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in

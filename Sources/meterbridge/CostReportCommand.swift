@@ -36,7 +36,7 @@ struct CostReportCommand: AsyncParsableCommand {
         @Option(help: "A condition rows must not meet.") var exclude: [String] = []
         @Option(help: "The tag whose value names the Metronome customer a cost belongs to.") var customerTag: String?
         @Flag(help: "Show the rows and cost each condition matches; save nothing.") var preview = false
-        @OptionGroup(title: "Database") var database: DatabaseOptions
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let filters =
@@ -75,7 +75,7 @@ struct CostReportCommand: AsyncParsableCommand {
         @Option(help: "The tag whose value names the Metronome customer a cost belongs to.") var customerTag: String?
         @Flag(help: "Remove the customer tag: all of the report's cost is shared.") var noCustomerTag = false
         @Flag(help: "Show what the changed report would match; save nothing.") var preview = false
-        @OptionGroup(title: "Database") var database: DatabaseOptions
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if noCustomerTag, customerTag != nil { throw ValidationError("pass --customer-tag or --no-customer-tag, not both") }
@@ -140,8 +140,8 @@ struct CostReportCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List cost reports.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let reports = try await CLIContext.run(database) { context in try await CostReportStore(pool: context.pool).list() }
@@ -151,9 +151,9 @@ struct CostReportCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one cost report.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The cost report's name.") var name: String
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let (report, match) = try await CLIContext.run(database) { context in
@@ -183,10 +183,10 @@ struct CostReportCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a cost report (the cost rows stay).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The cost report's name.") var name: String
         @Flag(help: "Show what would be deleted; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in

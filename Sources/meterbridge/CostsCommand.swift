@@ -21,11 +21,15 @@ struct CostsCommand: AsyncParsableCommand {
                 exactly. Re-importing a source replaces its rows for the days the file covers, in one transaction. \
                 A malformed row fails the import (nothing changes) with its line and column, unless --skip-invalid. \
                 Costs are decimals (-0.0104, 1.5E-7) of up to 38 digits, 28 before the point; text must be UTF-8.
+
+                Examples:
+                  meterbridge costs import aws-2026-11.csv.gz --source aws
+                  meterbridge costs import gcp-focus.csv --source gcp --skip-invalid
                 """)
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The FOCUS CSV file (.csv or .csv.gz).") var file: String
         @Option(help: "The source name (default: the file's name). Re-importing a source replaces its period.") var source: String?
         @Flag(help: "Skip invalid rows and report how many were skipped and why, instead of failing.") var skipInvalid = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let summary = try await CLIContext.run(database) { context in
@@ -49,8 +53,8 @@ struct CostsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Per source and currency: period, rows, total effective and billed cost.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let sources = try await CLIContext.run(database) { context in try await CostStore(pool: context.pool).list() }
@@ -68,10 +72,10 @@ struct CostsCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a source's cost rows and import records.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "The source to delete.") var source: String
         @Flag(help: "Show what would be deleted; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in

@@ -49,12 +49,12 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
-        @OptionGroup var database: DatabaseOptions
         @OptionGroup var selection: JobSelectionOptions
         @Option(help: "Only jobs in this state (available, running, retryable, completed, discarded, cancelled).")
         var state: JobState?
         @Option(help: "At most this many jobs.") var limit = 50
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let jobs = try await CLIContext.run(database) { context in
@@ -75,8 +75,8 @@ struct JobsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one job: args, state, attempts, every attempt's error, the saved cursor, timing.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The job id.") var id: Int64
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let job = try await CLIContext.run(database) { try await $0.jobs.job(id: id) }
@@ -94,13 +94,13 @@ struct JobsCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Requeue discarded or cancelled jobs so they really run again (raises their max attempts).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "Job ids to requeue.") var ids: [Int64] = []
         @Flag(help: "Requeue failed (discarded) jobs selected by the options below.") var failed = false
         @OptionGroup var selection: JobSelectionOptions
         @Option(help: "With --failed: only jobs that finished on or after this UTC day.") var since: UTCDay?
         @Flag(help: "Show what would be requeued; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if ids.isEmpty && !failed { throw ValidationError("name job ids, or pass --failed with optional filters") }
@@ -124,11 +124,11 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel unfinished jobs, by id or by selection.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "Job ids to cancel.") var ids: [Int64] = []
         @OptionGroup var selection: JobSelectionOptions
         @Flag(help: "Show what would be cancelled; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if ids.isEmpty && selection.selection().selectsEverything {
@@ -158,10 +158,10 @@ struct JobsCommand: AsyncParsableCommand {
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete finished jobs older than a retention (the workers also prune after 7 days).")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "Age of the finished jobs to delete: 7d, 36h, 90m.") var olderThan: RetentionPeriod
         @Flag(help: "Show how many would be deleted; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in
@@ -211,8 +211,8 @@ struct QueueCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Jobs per queue and state.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let counts = try await CLIContext.run(database) { try await $0.queue.counts() }
@@ -228,8 +228,8 @@ struct QueueCommand: AsyncParsableCommand {
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop workers from claiming a queue's jobs (all import queues when none is named).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The queue name (sync or backfill).") var name: String?
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if let name { try ImportQueue.validate(name) }
@@ -247,8 +247,8 @@ struct QueueCommand: AsyncParsableCommand {
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Let workers claim a paused queue's jobs again (all import queues when none is named).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The queue name (sync or backfill).") var name: String?
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if let name { try ImportQueue.validate(name) }

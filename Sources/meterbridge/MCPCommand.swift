@@ -32,11 +32,11 @@ struct MCPCommand: AsyncParsableCommand {
 
     static let tokenVariable = "METERBRIDGE_MCP_TOKEN"
 
-    @OptionGroup var database: DatabaseOptions
     @Flag(help: "Also offer tools that change data: retry_failed_jobs and reimport.") var allowActions = false
     @Option(help: "Serve streamable HTTP on 127.0.0.1 at this port (0: any free port) instead of stdio.") var httpPort:
         Int?
     @Option(help: "A file holding the HTTP bearer token (default: \(tokenVariable)).") var httpTokenFile: String?
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be 0…65535") }

@@ -51,8 +51,13 @@ struct MetricCommand: AsyncParsableCommand {
                 Revenue: daily invoice revenue per customer in one credit type, on the invoice-total basis \
                 (after commits and credits) or the gross-usage basis (line items except applied commits and \
                 credits). USD amounts are stored in dollars; other currencies as Metronome gives them.
+
+                Examples:
+                  meterbridge metric create --title Revenue --connection prod --revenue --currency USD \\
+                      --label-source customer-name --since 2025-01-01
+                  meterbridge metric create --title "CPU hours" --connection prod --usage "CPU hours" \\
+                      --label-source ingest-alias --since 2025-01-01
                 """)
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "A unique title.") var title: String
         @Option(help: "The connection to import from.") var connection: String
         @Option(help: "Label customers by customer-name, ingest-alias or customer-id.") var labelSource: LabelSource
@@ -62,6 +67,7 @@ struct MetricCommand: AsyncParsableCommand {
         @Option(help: "With --revenue: the currency (USD, EUR, …).") var currency: String?
         @Option(help: "With --revenue: an explicit credit type id instead of --currency.") var creditTypeID: String?
         @Option(help: "With --revenue: invoice-total or gross-usage (default: invoice-total).") var revenueBasis: RevenueBasis?
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             guard (usage != nil) != revenue else { throw ValidationError("pass either --usage BILLABLE_METRIC or --revenue") }
@@ -89,8 +95,8 @@ struct MetricCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List metrics with their import status.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let rows = try await CLIContext.run(database) { context in
@@ -107,9 +113,9 @@ struct MetricCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one metric.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The metric title.") var title: String
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let status = try await CLIContext.run(database) { context in
@@ -132,9 +138,9 @@ struct MetricCommand: AsyncParsableCommand {
 
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a metric's label source (takes effect at once).")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The metric title.") var title: String
         @Option(help: "customer-name, ingest-alias or customer-id.") var labelSource: LabelSource
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in
@@ -146,10 +152,10 @@ struct MetricCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a metric, its values and coverage, and cancel its jobs.")
-        @OptionGroup var database: DatabaseOptions
         @Argument(help: "The metric title.") var title: String
         @Flag(help: "Show what would be deleted; change nothing.") var dryRun = false
         @Flag(help: "Do not ask for confirmation.") var yes = false
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await CLIContext.run(database) { context in
@@ -180,7 +186,7 @@ struct MetricCommand: AsyncParsableCommand {
         @Option(help: "The last N days through today (UTC), e.g. 7d or 4w, instead of --from/--to.") var last: String?
         @Option(help: "Only this label.") var label: String?
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
-        @OptionGroup(title: "Database") var database: DatabaseOptions
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if let from, let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
@@ -219,10 +225,10 @@ struct BillableMetricsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a connection's billable metrics.")
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "The connection name.") var connection: String
         @Flag(help: "Sync the catalog from Metronome first.") var refresh = false
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let rows = try await CLIContext.run(database) { context in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CommandSupport
+import TextOutput
 import Importer
 import Logging
 import Postgres
@@ -21,8 +22,8 @@ struct MigrateCommand: AsyncParsableCommand {
               DATABASE_URL=postgresql://admin@db:5432/meterbridge meterbridge migrate
             """)
 
-    @OptionGroup var database: DatabaseOptions
     @Flag(help: "List every migration and whether it is applied; change nothing.") var status = false
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         do {
@@ -39,12 +40,13 @@ struct MigrateCommand: AsyncParsableCommand {
         let migrator = Migrator(logger: logger)
         if status {
             let rows = try await migrator.status(on: connection)
-            print("version  name                          applied")
-            for row in rows {
-                let name = row.name.padding(toLength: 30, withPad: " ", startingAt: 0)
-                let applied = row.appliedAt.map { $0 + (row.modified ? "  (file changed since)" : "") } ?? "pending"
-                print(String(format: "%7d  ", row.version) + name + applied)
-            }
+            print(
+                TableOutput(
+                    columns: ["version", "name", "applied"],
+                    rows: rows.map { row in
+                        [String(row.version), row.name, row.appliedAt.map { $0 + (row.modified ? "  (file changed since)" : "") } ?? "pending"]
+                    }
+                ).table())
             let pending = rows.filter { !$0.isApplied }.count
             print(pending == 0 ? "The schema is up to date." : "\(pending) migration(s) pending: run `meterbridge migrate`.")
         } else {

@@ -24,9 +24,9 @@ struct PlanCommand: AsyncParsableCommand {
               meterbridge plan --format json
             """)
 
-    @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Plan") var plan: PlanOptions
     @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if format == .csv { throw ValidationError("plan prints table or json") }

@@ -19,11 +19,11 @@ struct ReimportCommand: AsyncParsableCommand {
               meterbridge reimport --connection prod --from 2025-01-01
             """)
 
-    @OptionGroup var database: DatabaseOptions
     @Option(help: "The metric to reimport (its title).") var metric: String?
     @Option(help: "Reimport every metric of this connection.") var connection: String?
     @Option(help: "First UTC day (default: each metric's --since).") var from: UTCDay?
     @Option(help: "Last UTC day, inclusive (default: today).") var to: UTCDay?
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard (metric == nil) != (connection == nil) else { throw ValidationError("pass --metric or --connection") }

@@ -19,9 +19,14 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct TopCustomers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "top-customers", abstract: "Customers by total usage: total, daily average, share of total.")
-        @OptionGroup var options: ReportOptions
+            commandName: "top-customers", abstract: "Customers by total usage: total, daily average, share of total.",
+            discussion: """
+                Examples:
+                  meterbridge report top-customers --metric "CPU hours"
+                  meterbridge report top-customers --metric "CPU hours" --from 2026-10-01 --to 2026-10-31 --format csv
+                """)
         @Option(help: "The business metric's title.") var metric: String
+        @OptionGroup var options: ReportOptions
 
         func run() async throws {
             try await options.run { reports, period in try await reports.topCustomers(metric: metric, period: period) }
@@ -31,12 +36,17 @@ struct ReportCommand: AsyncParsableCommand {
     struct UnitCost: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unit-cost",
-            abstract: "COGS and cost per unit by customer: tagged cost plus a usage share of shared cost, ranked by COGS.")
-        @OptionGroup var options: ReportOptions
+            abstract: "COGS and cost per unit by customer: tagged cost plus a usage share of shared cost, ranked by COGS.",
+            discussion: """
+                Examples:
+                  meterbridge report unit-cost --cost-report COGS --metric "CPU hours"
+                  meterbridge report unit-cost --cost-report COGS --metric "API requests" --scale 1000 --chart unit-cost.svg
+                """)
         @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
         @Option(help: "The usage metric's title.") var metric: String
         @Option(help: "Cost per this many units: 1, 100, 1000, 1000000 or 1000000000.") var scale: Int = 1
         @Option(help: "Also write a bar chart of cost per unit to this SVG file.") var chart: String?
+        @OptionGroup var options: ReportOptions
 
         func run() async throws {
             try await options.run(chart: chart) { reports, period in
@@ -52,12 +62,16 @@ struct ReportCommand: AsyncParsableCommand {
                 Without --metric only cost tagged with a customer counts as that customer's COGS and shared cost is \
                 shown on its own row; with --metric USAGE_METRIC shared cost is split per day by usage share. \
                 Margin is undefined (empty, not 0%) where revenue is 0 or missing.
+
+                Examples:
+                  meterbridge report margin --revenue-metric Revenue --cost-report COGS
+                  meterbridge report margin --revenue-metric Revenue --cost-report COGS --metric "CPU hours" --last 90d --chart margin.svg
                 """)
-        @OptionGroup var options: ReportOptions
         @Option(help: "The revenue metric's title.") var revenueMetric: String
         @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
         @Option(help: "A usage metric by whose daily share shared cost is allocated.") var metric: String?
         @Option(help: "Also write a bar chart of revenue, COGS and gross profit to this SVG file.") var chart: String?
+        @OptionGroup var options: ReportOptions
 
         func run() async throws {
             try await options.run(chart: chart) { reports, period in
@@ -68,12 +82,17 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct Pricing: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Current cost per unit and the price for each target margin: price = unit_cost / (1 − margin).")
-        @OptionGroup var options: ReportOptions
+            abstract: "Current cost per unit and the price for each target margin: price = unit_cost / (1 − margin).",
+            discussion: """
+                Examples:
+                  meterbridge report pricing --cost-report COGS --metric "CPU hours" --target-margins 20,40,60
+                  meterbridge report pricing --cost-report COGS --metric "API requests" --target-margins 40%,60% --scale 1000
+                """)
         @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
         @Option(help: "The usage metric's title.") var metric: String
         @Option(help: "Target gross margins in percent, comma-separated: 20,40,60 or 20%,40%.") var targetMargins: String = "20,40,60"
         @Option(help: "Price per this many units: 1, 100, 1000, 1000000 or 1000000000.") var scale: Int = 1
+        @OptionGroup var options: ReportOptions
 
         func validate() throws {
             do { _ = try ReportCalculations.parseTargetMargins(targetMargins) } catch {
@@ -91,11 +110,16 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct Allocate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Shared cost allocated per day by usage share; COGS and cost per unit per customer, with an unallocated row.")
-        @OptionGroup var options: ReportOptions
+            abstract: "Shared cost allocated per day by usage share; COGS and cost per unit per customer, with an unallocated row.",
+            discussion: """
+                Examples:
+                  meterbridge report allocate --cost-report COGS --metric "CPU hours"
+                  meterbridge report allocate --cost-report COGS --metric "CPU hours" --daily --format csv > allocation.csv
+                """)
         @Option(name: .customLong("cost-report"), help: "The cost report.") var costReport: String
         @Option(help: "The usage metric's title.") var metric: String
         @Flag(help: "Add the per-day allocation (CSV: print it instead of the summary).") var daily = false
+        @OptionGroup var options: ReportOptions
 
         func run() async throws {
             try await options.run(csvSection: daily ? 1 : 0) { reports, period in
@@ -106,11 +130,16 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct Portfolio: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Daily usage per metric, growth against the previous period, and the fastest-growing metric.")
-        @OptionGroup var options: ReportOptions
+            abstract: "Daily usage per metric, growth against the previous period, and the fastest-growing metric.",
+            discussion: """
+                Examples:
+                  meterbridge report portfolio --metrics "CPU hours,API requests"
+                  meterbridge report portfolio --metrics "CPU hours,API requests,Storage GB" --last 90d --chart growth.svg
+                """)
         @Option(help: "Metric titles, comma-separated.") var metrics: String
         @Flag(help: "CSV: print the daily series instead of the growth summary.") var daily = false
         @Option(help: "Also write a line chart of daily usage to this SVG file.") var chart: String?
+        @OptionGroup var options: ReportOptions
 
         func run() async throws {
             let titles = metrics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -123,7 +152,6 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// The options every report shares, and how a report is run and printed.
 struct ReportOptions: ParsableArguments {
-    @OptionGroup var database: DatabaseOptions
     @Option(help: "First UTC day (YYYY-MM-DD), inclusive.") var from: UTCDate?
     @Option(help: "Last UTC day (YYYY-MM-DD), inclusive.") var to: UTCDate?
     @Option(
@@ -133,6 +161,7 @@ struct ReportOptions: ParsableArguments {
             """)
     var last: String?
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if last != nil, from != nil || to != nil { throw ValidationError("pass --from/--to or --last, not both") }

@@ -20,8 +20,8 @@ struct SecretsCommand: AsyncParsableCommand {
                 Example:
                   METERBRIDGE_SECRET_KEY=<old key> meterbridge secrets rotate-key --new-key-file new.key
                 """)
-        @OptionGroup var database: DatabaseOptions
         @Option(help: "File holding the new key (base64, 32 bytes).") var newKeyFile: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: newKeyFile) else {

@@ -23,7 +23,6 @@ struct ServeCommand: AsyncParsableCommand {
               meterbridge serve --http-host 0.0.0.0 --auth-token-file console-token
             """)
 
-    @OptionGroup var database: DatabaseOptions
     @Option(help: "Address to listen on (loopback by default).") var httpHost = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(
@@ -33,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve a non-loopback address without authentication (only behind a proxy that authenticates).")
     var noAuth = false
     @Flag(help: "Hide and refuse every action (retry, cancel, reimport, pause, resume).") var readOnly = false
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }

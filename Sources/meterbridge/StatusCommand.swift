@@ -15,10 +15,10 @@ struct StatusCommand: AsyncParsableCommand {
               meterbridge status --format json
             """)
 
-    @OptionGroup var database: DatabaseOptions
     @Option(help: "table or json.") var format: OutputFormat = .table
     @Flag(help: "Keep redrawing until interrupted.") var watch = false
     @Option(help: "Seconds between redraws with --watch.") var interval = 2.0
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if format == .csv { throw ValidationError("status prints table or json") }

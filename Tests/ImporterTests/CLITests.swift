@@ -76,6 +76,9 @@ struct CLITests {
         let status = try meterbridge(["migrate", "--status"], database: behind)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("1 migration(s) pending: run `meterbridge migrate`."), "\(status.stdout)")
+        // Long names stay apart from the next column (they used to run into it).
+        let long = try #require(status.stdout.split(separator: "\n").first { $0.contains("metric_values_checked_per_statement") })
+        #expect(long.contains("metric_values_checked_per_statement  "), "\(long)")
     }
 
     @Test func badInputFailsClearlyAndChangesNothing() async throws {

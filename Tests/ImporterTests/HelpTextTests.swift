@@ -53,6 +53,27 @@ struct HelpTextTests {
         }
     }
 
+    /// Every command a newcomer reaches for shows examples, and its own options come before the database
+    /// options every command shares.
+    @Test func helpHasExamplesAndCommonOptionsLast() throws {
+        let commands: [(String, [String])] = [
+            ("meterbridge", ["report", "top-customers"]), ("meterbridge", ["report", "unit-cost"]), ("meterbridge", ["report", "margin"]),
+            ("meterbridge", ["report", "pricing"]), ("meterbridge", ["report", "allocate"]), ("meterbridge", ["report", "portfolio"]),
+            ("meterbridge", ["costs", "import"]), ("meterbridge", ["metric", "create"]), ("meterbridge", ["metric", "values"]),
+            ("meterbridge", ["cost-report", "edit"]), ("meterbridge-worker", []), ("meterbridge-planner", []),
+        ]
+        for (binary, arguments) in commands {
+            let text = try help(binary, arguments)
+            let name = "\(binary) \(arguments.joined(separator: " "))"
+            #expect(text.contains("Examples:"), "\(name) has no examples")
+            let options = text.split(separator: "\n").filter { $0.hasPrefix("  --") }.map { String($0.split(separator: " ")[0]) }
+            if let database = options.firstIndex(of: "--database-url"), binary == "meterbridge" {
+                #expect(options[database...].allSatisfy { ["--database-url", "--statement-timeout", "--bulk-statement-timeout", "--version", "--help"].contains($0) },
+                    "\(name): \(options)")
+            }
+        }
+    }
+
     @Test func theDetectorFindsAMidSentenceBreak() {
         #expect(Self.midSentenceBreaks(in: "OVERVIEW: x\n\nNeeds the key the tokens\nwere saved with.\n\nUSAGE: y").count == 1)
         #expect(Self.midSentenceBreaks(in: "OVERVIEW: x\n\nOne sentence.\n\nExamples:\n  meterbridge plan\n\nUSAGE: y").isEmpty)
