@@ -45,13 +45,24 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     let logger: Logger
+    /// Renders an error (status, message, request path) as a console page.
+    let errorPage: @Sendable (HTTPResponse.Status, String, String) -> Response
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         var response: Response
+        let path = request.uri.path
         do {
             response = try await next(request, context)
+            if response.status == .notFound, response.headers[.contentType] == nil {
+                response = errorPage(.notFound, "There is no page at \(path).", path)
+            }
+        } catch let error as HTTPError where error.status.code >= 400 && error.status != .unauthorized {
+            // Pages, not bare JSON: the message a person can act on, inside the console.
+            let text = error.body ?? (error.status == .notFound ? "There is no page at \(path)." : error.status.reasonPhrase)
+            response = errorPage(error.status, text, path)
+            for field in error.headers { response.headers.append(field) }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {

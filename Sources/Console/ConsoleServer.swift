@@ -38,7 +38,7 @@ public struct ConsoleServer: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: SecurityHeadersMiddleware(logger: logger))
+        router.add(middleware: SecurityHeadersMiddleware(logger: logger, errorPage: { status, text, path in self.errorPage(status, text, path: path) }))
         router.add(
             middleware: AccessMiddleware(
                 access: configuration.access, readOnly: configuration.readOnly, secrets: secrets,
@@ -137,6 +137,14 @@ public struct ConsoleServer: Sendable {
         page(
             title, section: section, template: "message", model: Message(kind: kind, text: text, back: back),
             status: status)
+    }
+
+    /// An error as a page of the console (not bare JSON): what went wrong, and a way back to the section
+    /// the request came from.
+    func errorPage(_ status: HTTPResponse.Status, _ text: String, path: String) -> Response {
+        let sections = ["/metrics", "/jobs", "/reports", "/costs"]
+        let section = sections.first { path.hasPrefix($0) } ?? "/"
+        return message(status == .notFound ? "Not found" : "Cannot show this page", section: section, text, back: section, kind: "error", status: status)
     }
 
     // MARK: Signing in

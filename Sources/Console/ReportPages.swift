@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Importer
+import Metronome
 import UnitEconomics
 
 /// The six unit-economics reports (the same calls as `meterbridge report …`), cost sources and cost reports.
@@ -92,17 +93,30 @@ extension ConsoleServer {
             throw HTTPError(.notFound, message: "no report named \(name)")
         }
         let fields = FormFields(query: request)
-        let (from, to) = try Self.dayRange(fields)
+        // The report's inputs, kept when the date range changes and when something is refused.
+        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && !$0.1.isEmpty }.map {
+            Field(name: $0.0, value: $0.1)
+        }
+        /// The report's page with the form as it was sent and the message above it (not an error page).
+        func refused(_ message: String, from: String, to: String) -> Response {
+            let model = ReportModel(
+                report: kind.name, fields: kept, from: from, to: to, period: "\(from) to \(to)", warning: nil,
+                refusal: message, completeness: "", notes: [], facts: [], chart: nil, sections: [])
+            return page(kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
+        }
+        let from: UTCDay
+        let to: UTCDay
+        do {
+            (from, to) = try Self.dayRange(fields)
+        } catch let error as HTTPError {
+            return refused(error.body ?? "the dates are not valid", from: fields["from"] ?? "", to: fields["to"] ?? "")
+        }
         let reports = UnitEconomicsReports(pool: pool)
         func required(_ key: String) throws -> String {
             guard let value = fields[key] else { throw HTTPError(.badRequest, message: "\(key) is required") }
             return value
         }
         let scale = Decimal(Int(fields["scale"] ?? "1") ?? 1)
-        // The report's inputs, kept when the date range changes.
-        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && !$0.1.isEmpty }.map {
-            Field(name: $0.0, value: $0.1)
-        }
         do {
             // Without dates, the last 30 days of complete data (the report ends them on its inputs' last
             // complete day); dates given are kept as asked, and a partial period is flagged.
@@ -153,12 +167,11 @@ extension ConsoleServer {
                 })
             return page(kind.title, section: "/reports", template: "report", model: model)
         } catch let refusal as ReportRefusal {
-            let model = ReportModel(
-                report: kind.name, fields: kept, from: from.description, to: to.description, period: "\(from) to \(to)", warning: nil,
-                refusal: refusal.description, completeness: "", notes: [], facts: [], chart: nil,
-                sections: [])
-            return page(
-                kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
+            return refused(refusal.description, from: from.description, to: to.description)
+        } catch let error as HTTPError where error.status == .badRequest {
+            return refused(error.body ?? "the request is not valid", from: from.description, to: to.description)
+        } catch let error as CostReportError {
+            return refused(error.description, from: from.description, to: to.description)
         }
     }
 

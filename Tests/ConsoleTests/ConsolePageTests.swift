@@ -53,7 +53,14 @@ struct ConsolePageTests {
             // Error answers carry the same headers.
             let missing = try await session.get("/no-such-page")
             #expect(missing.status == .notFound && missing.headers[.contentSecurityPolicy] != nil)
-            #expect(try await session.get("/metrics/\(fixture.usageMetric.id)?from=2026-13-01").status == .badRequest)
+            // Errors are pages of the console, not bare JSON or an empty body.
+            #expect(missing.headers[.contentType] == "text/html; charset=utf-8" && missing.text.contains("There is no page at /no-such-page."))
+            let badDay = try await session.get("/metrics/\(fixture.usageMetric.id)?from=2026-13-01")
+            #expect(badDay.status == .badRequest && badDay.text.contains("<nav") && !badDay.text.contains(#"{"error""#), "\(badDay.text)")
+            // A report's bad input keeps the form, with the message above it.
+            let reversed = try await session.get("/reports/top-customers?metric=CPU%20hours&from=2026-02-01&to=2026-01-01")
+            #expect(reversed.status == .unprocessableContent, "\(reversed.status)")
+            #expect(reversed.text.contains("to is before from") && reversed.text.contains(#"name="metric" value="CPU hours""#), "\(reversed.text)")
         }
     }
 
