@@ -9,6 +9,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 /// booleans. Text (amounts included: exact decimals stay strings) is the default.
 public enum ColumnKind: Sendable {
     case text, count, flag
+    /// Text a table shows whole, however long (a filter, a migration's name).
+    case wholeText
 }
 
 /// Renders rows of string cells. Numbers and amounts arrive already formatted as exact decimal text.
@@ -22,7 +24,7 @@ public struct TableOutput {
     public var kinds: [ColumnKind]
 
     /// The most characters a text cell shows in a table.
-    public static let cellWidth = 48
+    public static let cellWidth = 28
 
     public init(columns: [String], rows: [[String?]], kinds: [String: ColumnKind] = [:]) {
         self.columns = columns
@@ -42,7 +44,7 @@ public struct TableOutput {
     public func table() -> String {
         let header = columns.map(Self.header)
         // Ids (`id`, `…_id`) are shown whole and as they are typed back: never cut, never grouped.
-        let identifier = columns.map { $0 == "id" || $0.hasSuffix("_id") || $0 == "ids" }
+        let identifier = columns.indices.map { columns[$0] == "id" || columns[$0].hasSuffix("_id") || kinds[$0] == .wholeText }
         let body = rows.map { row in
             row.enumerated().map { index, cell in cell.map { index < identifier.count && identifier[index] ? $0 : Self.display($0) } }
         }
@@ -64,8 +66,16 @@ public struct TableOutput {
         return ([line(header)] + body.map(line)).joined(separator: "\n")
     }
 
+    /// Long column names shown shorter, so that a report fits a 120-column terminal.
+    static let shortHeaders = [
+        "gross_margin_pct": "Margin %", "cost_pct_of_revenue": "Cost %", "allocated_shared_cost": "Shared", "direct_cost": "Direct",
+        "shared_cost": "Shared", "cost_per_unit": "Per unit", "daily_average": "Daily avg", "usage_share_pct": "Usage %",
+        "target_margin_pct": "Margin %", "previous_total": "Previous", "fastest_growing": "Fastest",
+    ]
+
     /// `customer_id` → `Customer ID`, `share_pct` → `Share %`.
     public static func header(_ column: String) -> String {
+        if let short = shortHeaders[column] { return short }
         let words = column.split(separator: "_").map { word -> String in
             switch word {
             case "id": "ID"
@@ -81,7 +91,7 @@ public struct TableOutput {
 
     /// A cell as a table shows it: numbers grouped by thousands, long text cut.
     static func display(_ cell: String) -> String {
-        if isNumber(cell) { return groupThousands(cell) }
+        if isNumber(cell) { return groupThousands(readable(cell)) }
         let flat = cell.contains(where: \.isNewline) ? cell.split(whereSeparator: \.isNewline).joined(separator: " ") : cell
         guard flat.count > cellWidth else { return flat }
         return String(flat.prefix(cellWidth - 1)) + "…"
@@ -98,6 +108,24 @@ public struct TableOutput {
             digits += 1
         }
         return digits > 0 && dots <= 1 && !text.hasSuffix(".") && !text.hasPrefix(".")
+    }
+
+    /// A number rounded for reading (the exact value is in CSV and JSON): two decimals from 1 up
+    /// (`11417.0117907708` → `11417.01`), four significant digits below 1 (`0.000000123456` → `0.0000001235`).
+    static func readable(_ number: String) -> String {
+        guard let dot = number.firstIndex(of: ".") else { return number }
+        let whole = number[..<dot].filter(\.isNumber)
+        let fraction = number[number.index(after: dot)...]
+        let places = whole.contains(where: { $0 != "0" }) ? 2 : fraction.prefix { $0 == "0" }.count + 4
+        guard fraction.count > places, var value = Decimal(string: number) else { return number }
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, places, .plain)
+        var text = "\(rounded)"
+        if places == 2 {
+            let digits = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? 0
+            text += (digits == 0 ? "." : "") + String(repeating: "0", count: 2 - digits)
+        }
+        return text
     }
 
     static func groupThousands(_ number: String) -> String {
@@ -143,7 +171,7 @@ extension TableOutput {
         switch kind {
         case .count: return Int64(cell).map(JSONValue.integer) ?? .string(cell)
         case .flag: return ["true", "yes"].contains(cell) ? .bool(true) : ["false", "no"].contains(cell) ? .bool(false) : .string(cell)
-        case .text: return .string(cell)
+        case .text, .wholeText: return .string(cell)
         }
     }
 }
@@ -165,3 +193,26 @@ enum JSONValue: Encodable {
     }
 }
 
+
+/// Prose for a terminal: words wrapped at a width.
+public enum TextWrap {
+    /// `text` in lines of at most `width` characters (a word longer than that stands alone on its line);
+    /// continuation lines start with `indent`.
+    public static func lines(_ text: String, width: Int = 118, indent: String = "") -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let prefix = lines.isEmpty ? "" : indent
+            if current.isEmpty {
+                current = prefix + word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = indent + word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}

@@ -122,7 +122,7 @@ struct CostReportCommand: AsyncParsableCommand {
         }
         rows.append(["the report (every condition together)", NumberText.grouped(match.report.rows), cost(match.report)])
         rows.append(["all imported cost", NumberText.grouped(match.all.rows), cost(match.all)])
-        return TableOutput(columns: ["Condition", "Rows matched", "Cost matched"], rows: rows)
+        return TableOutput(columns: ["Condition", "Rows matched", "Cost matched"], rows: rows, kinds: ["Condition": .wholeText])
     }
 
     /// Warnings go to standard error, where they are seen even when the output is piped.
@@ -135,7 +135,7 @@ struct CostReportCommand: AsyncParsableCommand {
             columns: ["name", "filters", "customer_tag", "created_at"],
             rows: reports.map {
                 [$0.name, $0.filters.map(\.description).joined(separator: " "), $0.customerTag, Timestamps.format($0.createdAt)]
-            })
+            }, kinds: ["filters": .wholeText])
     }
 
     struct List: AsyncParsableCommand {

@@ -37,12 +37,12 @@ struct CostsCommand: AsyncParsableCommand {
                     .importFile(at: file, source: source, skipInvalid: skipInvalid)
             }
             let statistics = summary.statistics
-            var text = "Imported \(statistics.inputRows - statistics.skippedRows) FOCUS row(s) from \(summary.fileName) as source \(summary.source)"
+            var text = "Imported \(NumberText.grouped(statistics.inputRows - statistics.skippedRows)) FOCUS row(s) from \(summary.fileName) as source \(summary.source)"
             if let first = statistics.firstDay, let last = statistics.lastDay {
-                text += ": \(statistics.dailyRows) daily row(s), \(first) to \(last)"
+                text += ": \(NumberText.grouped(statistics.dailyRows)) daily row(s), \(first) to \(last)"
             }
-            text += "; replaced \(summary.replacedRows) earlier daily row(s)."
-            print(text)
+            print(text + ".")
+            print("Replaced \(NumberText.grouped(summary.replacedRows)) earlier daily row(s) of source \(summary.source).")
             if statistics.skippedRows > 0 {
                 print("Skipped \(statistics.skippedRows) invalid row(s):")
                 for (reason, count) in statistics.skipped.sorted(by: { $0.key < $1.key }) { print("  \(reason): \(count)") }

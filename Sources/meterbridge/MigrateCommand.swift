@@ -45,7 +45,7 @@ struct MigrateCommand: AsyncParsableCommand {
                     columns: ["version", "name", "applied"],
                     rows: rows.map { row in
                         [String(row.version), row.name, row.appliedAt.map { $0 + (row.modified ? "  (file changed since)" : "") } ?? "pending"]
-                    }
+                    }, kinds: ["name": .wholeText]
                 ).table())
             let pending = rows.filter { !$0.isApplied }.count
             print(pending == 0 ? "The schema is up to date." : "\(pending) migration(s) pending: run `meterbridge migrate`.")

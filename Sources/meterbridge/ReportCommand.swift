@@ -201,14 +201,13 @@ enum ReportRendering {
         switch format {
         case .table:
             var parts: [String] = ["\(output.sections.first?.title ?? output.report), \(output.period)"]
-            if let warning = output.partialPeriodWarning { parts.append("⚠ \(warning)") }
+            if let warning = output.partialPeriodWarning { parts += TextWrap.lines("⚠ \(warning)", indent: "  ") }
             for (index, section) in output.sections.enumerated() {
                 if index > 0 { parts.append("\n\(section.title)") }
                 parts.append(TableOutput(columns: section.columns, rows: section.rows).table())
             }
             parts.append("")
-            parts += output.notes
-            parts.append(output.completeness.description)
+            for note in output.notes + [output.completeness.description] { parts += TextWrap.lines(note, indent: "  ") }
             return parts.joined(separator: "\n")
         case .csv:
             let section = output.sections[min(csvSection, output.sections.count - 1)]

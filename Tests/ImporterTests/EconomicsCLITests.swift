@@ -135,6 +135,25 @@ struct EconomicsCLITests {
         #expect(edited.stdout.contains("customer tag customer, matching 4 cost rows, 40.00 USD."), "\(edited.stdout)")
         #expect(!edited.stderr.contains("warning"), "\(edited.stderr)")
 
+        // A customer named with 10,000 characters and another keyed by a UUID: the table still fits 120
+        // columns (the name cut with "…", the id whole, amounts rounded for reading); the CSV keeps everything.
+        let uuid = "0a1b2c3d-0000-4000-8000-000000000001"
+        try await connection.simpleQuery(
+            """
+            INSERT INTO customers (connection_id, id, name, ingest_aliases, import_batch)
+                VALUES (1, 'c-long', repeat('n', 10000), '{}', 0), (1, '\(uuid)', 'Umbrella', '{}', 0);
+            INSERT INTO metric_values (metric_id, day, customer_id, amount)
+                VALUES (1, '2025-03-02', 'c-long', 33.333333333), (1, '2025-03-02', '\(uuid)', 7);
+            """)
+        let arguments = ["report", "unit-cost", "--cost-report", "COGS", "--metric", "API requests", "--from", "2025-03-01", "--to", "2025-03-03"]
+        let table = try cli.meterbridge(arguments, database: database)
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 120 }, "\(lines.filter { $0.count > 120 }.map { "\($0.count): \($0.prefix(80))" })")
+        #expect(table.stdout.contains(uuid) && table.stdout.contains("nnnn…"))
+        let csv = try cli.meterbridge(arguments + ["--format", "csv"], database: database)
+        #expect(csv.stdout.contains(String(repeating: "n", count: 10_000)) && csv.stdout.contains("33.333333333"))
+
         let typo = try cli.meterbridge(
             ["report", "unit-cost", "--cost-report", "COSG", "--metric", "API request", "--last", "7d"], database: database)
         #expect(typo.status != 0)

@@ -27,7 +27,7 @@ struct TableOutputTests {
         #expect(lines[0].contains("ID  Day"), "\(lines[0])")
         #expect(lines[0].contains("Total") && lines[0].hasSuffix("Share %"))
         #expect(lines[1].contains("12345 ") && lines[1].contains("2026-01-31"))
-        #expect(lines[1].contains("1,844,448,466,666.66666667"))
+        #expect(lines[1].contains("1,844,448,466,666.67"), "rounded for reading: \(lines[1])")
         #expect(lines[2].contains("   -1,234"), "right-aligned: \(lines[2])")
         #expect(table.csv().contains("1844448466666.66666667"))
     }
@@ -40,6 +40,17 @@ struct TableOutputTests {
         #expect(object?["rows"] as? Int == 12727)
         #expect(object?["archived"] as? Bool == false)
         #expect(object?["amount"] as? String == "10.50")
+    }
+
+    /// Tables round for reading; CSV keeps every digit.
+    @Test func numbersAreRoundedForReading() {
+        #expect(TableOutput.readable("11417.0117907708") == "11417.01")
+        #expect(TableOutput.readable("20451.2") == "20451.2")
+        #expect(TableOutput.readable("0.000000123456") == "0.0000001235")
+        #expect(TableOutput.readable("0.05350468") == "0.0535")
+        #expect(TableOutput.readable("-2.005") == "-2.01")
+        #expect(TableOutput.readable("12") == "12")
+        #expect(TableOutput(columns: ["x"], rows: [["0.123456789"]]).csv().contains("0.123456789"))
     }
 
     @Test func numberText() {
