@@ -68,7 +68,7 @@ public struct TableOutput {
 
     /// Long column names shown shorter, so that a report fits a 120-column terminal.
     static let shortHeaders = [
-        "gross_margin_pct": "Margin %", "cost_pct_of_revenue": "Cost %", "allocated_shared_cost": "Shared", "direct_cost": "Direct",
+        "gross_margin_pct": "Margin %", "cost_pct_of_revenue": "Cost %", "gross_profit": "Profit", "allocated_shared_cost": "Shared", "direct_cost": "Direct",
         "shared_cost": "Shared", "cost_per_unit": "Per unit", "daily_average": "Daily avg", "usage_share_pct": "Usage %",
         "target_margin_pct": "Margin %", "previous_total": "Previous", "fastest_growing": "Fastest",
     ]

@@ -204,7 +204,7 @@ enum ReportRendering {
             if let warning = output.partialPeriodWarning { parts += TextWrap.lines("⚠ \(warning)", indent: "  ") }
             for (index, section) in output.sections.enumerated() {
                 if index > 0 { parts.append("\n\(section.title)") }
-                parts.append(TableOutput(columns: section.columns, rows: section.rows).table())
+                parts.append(TableOutput(columns: section.columns, rows: section.rows, kinds: ["formula": .wholeText]).table())
             }
             parts.append("")
             for note in output.notes + [output.completeness.description] { parts += TextWrap.lines(note, indent: "  ") }
