@@ -51,6 +51,8 @@ extension ConsoleServer {
 
     func reportsPage(error: String?) async throws -> Response {
         let all = try await metrics.all()
+        // Every report here sums usage, so a gauge (MAX, UNIQUE, LATEST) would only end in a refusal.
+        let gauges = try await MetricReadModel(pool: pool).gaugeTitles()
         let costReports = try await CostReportStore(pool: pool).list().map(\.name)
         let (from, to) = try Self.dayRange(FormFields(encoded: ""))
         let forms = Self.reportKinds.map { kind in
@@ -61,7 +63,7 @@ extension ConsoleServer {
                 metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
                 needsMargins: kind.needsMargins, costReports: costReports,
                 revenueMetrics: all.filter { $0.kind == .revenue }.map(\.title),
-                usageMetrics: all.filter { kind.name == "top-customers" || $0.kind == .usage }.map(\.title),
+                usageMetrics: all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }.map(\.title),
                 from: from.description, to: to.description)
         }
         struct Model { var error: String?; var forms: [ReportForm] }

@@ -172,6 +172,20 @@ struct CompleteThroughTests {
 /// Kinds and states stored as text decode strictly: an unknown value is an error, not a default.
 @Suite("Stored values", .timeLimit(.minutes(5)))
 struct StoredValueTests {
+    /// Forms offer no gauge metric to reports that sum usage (the console's Portfolio form preselected a
+    /// MAX metric, which could only end in a refusal).
+    @Test func gaugeMetricsAreKnownByTitle() async throws {
+        let fixture = try await StoreFixture.make()
+        try await fixture.pool.query(
+            "INSERT INTO billable_metrics (connection_id, id, name, aggregation_type) VALUES ($1, 'bm-seats', 'Seats', 'max')", [fixture.connection.id])
+        _ = try await fixture.usageMetric()
+        _ = try await fixture.metrics.create(
+            title: "Peak seats", connection: fixture.connection, source: .usage(billableMetric: "bm-seats"), labelSource: .customerID,
+            since: UTCDay("2026-01-01")!)
+        #expect(try await MetricReadModel(pool: fixture.pool).gaugeTitles() == ["Peak seats"])
+        await fixture.close()
+    }
+
     /// A billable metric typed wrong gets the nearest names of the connection's catalog.
     @Test func anUnknownBillableMetricNamesTheNearestOnes() async throws {
         let fixture = try await StoreFixture.make()

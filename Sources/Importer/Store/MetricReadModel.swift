@@ -53,6 +53,19 @@ public struct MetricReadModel: Sendable {
     }
 
     /// The metric's values from `first` through `last` (inclusive).
+    /// The titles of usage metrics whose billable metric is a gauge (MAX, UNIQUE, LATEST): reports that
+    /// sum usage refuse them, so forms do not offer them.
+    public func gaugeTitles() async throws -> Set<String> {
+        Set(
+            try await pool.query(
+                """
+                SELECT m.title FROM business_metrics m
+                JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
+                WHERE upper(b.aggregation_type) IN ('MAX', 'UNIQUE', 'LATEST')
+                """
+            ).map { try $0.decode(String.self, at: 0) })
+    }
+
     /// Every metric's title, for "did you mean" when a title is not found.
     public func titles() async throws -> [String] {
         try await pool.query("SELECT title FROM business_metrics ORDER BY title").map { try $0.decode(String.self, at: 0) }
