@@ -33,6 +33,7 @@ enum ConsoleAssets {
         th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; white-space: nowrap; }
         td.num, th.num { text-align: right; }
+        td.id { white-space: nowrap; font-family: ui-monospace, monospace; font-size: .9em; }
         td.wrap { word-break: break-word; }
         .muted { color: var(--muted); }
         .notice { border-left: 4px solid var(--warn); padding: .4rem .75rem; background: var(--card); margin: .5rem 0; }

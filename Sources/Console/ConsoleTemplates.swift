@@ -233,7 +233,7 @@ enum ConsoleTemplates {
         {{#chart}}<section class="card chart">{{{.}}}</section>{{/chart}}
         {{#sections}}<section class="card"><h2>{{title}}</h2><div class="scroll"><table>
         <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
-        <tbody>{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{#text}}<bdi>{{text}}</bdi>{{/text}}</td>{{/cells}}</tr>{{/rows}}</tbody>
+        <tbody>{{#rows}}<tr>{{#cells}}<td{{#kind}} class="{{.}}"{{/kind}}>{{#text}}<bdi{{#full}} title="{{.}}"{{/full}}>{{text}}</bdi>{{/text}}</td>{{/cells}}</tr>{{/rows}}</tbody>
         </table></div></section>{{/sections}}
         <p><a href="/reports">All reports</a></p>
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Importer
 import Metronome
+import TextOutput
 import UnitEconomics
 
 /// The six unit-economics reports (the same calls as `meterbridge report …`), cost sources and cost reports.
@@ -71,7 +72,21 @@ extension ConsoleServer {
             "Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
     }
 
-    struct Cell { var text: String?; var numeric: Bool }
+    /// A table cell as shown (numbers grouped and rounded, long text cut) with the exact text on hover;
+    /// `kind` is its class: `num` (right-aligned) or `id` (never wrapped).
+    struct Cell {
+        var text: String?
+        var full: String?
+        var kind: String?
+
+        init(_ text: String?, column: String) {
+            let isID = column == "id" || column.hasSuffix("_id")
+            let shown = text.map { isID ? $0 : TableOutput.display($0, width: 48) }
+            self.text = shown
+            self.full = shown == text ? nil : text
+            self.kind = isID ? "id" : (text.map { TableOutput.isNumber($0) } ?? false) ? "num" : nil
+        }
+    }
     struct Row { var cells: [Cell] }
     struct Section { var title: String; var columns: [String]; var rows: [Row] }
     struct Fact { var key: String; var value: String? }
@@ -163,8 +178,8 @@ extension ConsoleServer {
                 sections: output.sections.map { section in
                     Section(
                         title: section.title, columns: section.columns,
-                        rows: section.rows.map {
-                            Row(cells: $0.map { Cell(text: $0, numeric: $0.map(Self.isNumber) ?? false) })
+                        rows: section.rows.map { row in
+                            Row(cells: zip(section.columns, row).map { column, text in Cell(text, column: column) })
                         })
                 })
             return page(kind.title, section: "/reports", template: "report", model: model)
@@ -177,9 +192,6 @@ extension ConsoleServer {
         }
     }
 
-    static func isNumber(_ text: String) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0 == "%" }
-    }
 
     struct CostSourceRow {
         var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String

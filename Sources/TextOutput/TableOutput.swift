@@ -90,15 +90,15 @@ public struct TableOutput {
     }
 
     /// A cell as a table shows it: numbers grouped by thousands, long text cut.
-    static func display(_ cell: String) -> String {
+    public static func display(_ cell: String, width: Int = cellWidth) -> String {
         if isNumber(cell) { return groupThousands(readable(cell)) }
         let flat = cell.contains(where: \.isNewline) ? cell.split(whereSeparator: \.isNewline).joined(separator: " ") : cell
-        guard flat.count > cellWidth else { return flat }
-        return String(flat.prefix(cellWidth - 1)) + "…"
+        guard flat.count > width else { return flat }
+        return String(flat.prefix(width - 1)) + "…"
     }
 
     /// A plain decimal number: `-12`, `3.50`, `1844448466666.66666667`.
-    static func isNumber(_ text: String) -> Bool {
+    public static func isNumber(_ text: String) -> Bool {
         var digits = 0
         var dots = 0
         for (index, character) in text.enumerated() {

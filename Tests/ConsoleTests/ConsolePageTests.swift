@@ -1,4 +1,4 @@
-import Console
+@testable import Console
 import Foundation
 import HTTPTypes
 import Importer
@@ -125,6 +125,18 @@ struct ConsolePageTests {
         }
     }
 
+    /// Report cells read like the CLI's tables: numbers grouped and rounded with the exact value on hover,
+    /// long names cut with the whole name on hover, ids whole on one line.
+    @Test func reportCellsAreReadableWithTheExactTextOnHover() {
+        let amount = ConsoleServer.Cell("1844448466666.66666667", column: "total")
+        #expect(amount.text == "1,844,448,466,666.67" && amount.full == "1844448466666.66666667" && amount.kind == "num")
+        let name = ConsoleServer.Cell(String(repeating: "n", count: 10_000), column: "customer")
+        #expect(name.text?.count == 48 && name.text?.hasSuffix("…") == true && name.full?.count == 10_000 && name.kind == nil)
+        let id = ConsoleServer.Cell("0a1b2c3d-0000-4000-8000-000000000001", column: "customer_id")
+        #expect(id.text == "0a1b2c3d-0000-4000-8000-000000000001" && id.full == nil && id.kind == "id")
+        #expect(ConsoleServer.Cell("70", column: "share_pct").full == nil)
+    }
+
     @Test func reportsShowTheNumbersTheCLIPrints() async throws {
         let fixture = try await ConsoleFixture.shared.get()
         let range = ["--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"]
@@ -157,7 +169,10 @@ struct ConsolePageTests {
                 let html = response.text
                 let numbers = MeterBridgeBinary.csvRows(cli.stdout).flatMap { $0 }.filter { Double($0) != nil }
                 #expect(!numbers.isEmpty, "\(arguments)")
-                for number in numbers { #expect(html.contains(">\(number)</bdi>"), "\(uri): \(number)") }
+                // Shown grouped and rounded for reading, the exact value on hover.
+                for number in numbers {
+                    #expect(html.contains(">\(number)</bdi>") || html.contains("title=\"\(number)\">"), "\(uri): \(number)")
+                }
                 // The "complete through" notice the CLI prints after the table.
                 let completeness = try #require(cli.stderr.split(separator: "\n").last.map { String($0.dropFirst(2)) })
                 #expect(html.contains(completeness.htmlEscaped), "\(uri): \(completeness)")
