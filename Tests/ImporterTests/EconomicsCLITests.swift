@@ -15,7 +15,7 @@ struct EconomicsCLITests {
         """
 
     func file(_ text: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).csv")
+        let url = TestFiles.url("cli.csv")
         try Data(text.utf8).write(to: url)
         return url.path
     }
@@ -58,7 +58,7 @@ struct EconomicsCLITests {
         #expect(created.status == 0, "\(created.stderr)")
 
         // Shared cost is 10 a day: 03-01 split 100:300, 03-02 50:50, 03-03 has no usage (unallocated).
-        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("unit-cost-\(UUID().uuidString).svg").path
+        let chart = TestFiles.url("unit-cost.svg").path
         let report = try cli.meterbridge(
             ["report", "unit-cost", "--cost-report", "COGS", "--metric", "API requests", "--from", "2025-03-01",
                 "--to", "2025-03-03", "--format", "json", "--chart", chart], database: database)

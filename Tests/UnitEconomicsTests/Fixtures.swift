@@ -10,7 +10,7 @@ enum Fixtures {
 
     /// Writes `text` to a new temporary file and returns its path.
     static func file(_ text: String, name: String = "focus.csv") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ue-\(UUID().uuidString)")
+        let directory = TestFiles.url("ue")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
