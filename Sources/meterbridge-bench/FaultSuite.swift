@@ -209,12 +209,15 @@ struct FaultLab: Sendable {
         let stats = try await sandbox.stats(httpClient)
         var problem = run.problem
         if !finished && problem == nil { problem = "not done in \(Int(timeLimit)) s" }
-        return FaultResult(
+        let result = FaultResult(
             name: scenario.name, faults: stats.faultsInjected + stats.rateLimited + injectedByDriver, checked: check.checked, wrong: check.wrong,
             missing: check.missing, pagesTwice: stats.pagesTwice,
             pagesTwiceAllowed: run.kills + (scenario.slowAnswersTimeOut ? stats.faultsByKind["slow", default: 0] : 0), stuck: stuck,
             seconds: (ContinuousClock.now - started).seconds, problem: problem,
             note: [run.note, String(format: "import %.0f s", importSeconds)].compactMap { $0 }.joined(separator: "; "))
+        // The processes' logs are kept for a scenario that failed, to read why; a pass leaves nothing behind.
+        if result.passed { try? FileManager.default.removeItem(at: run.logDirectory) }
+        return result
     }
 
     /// The connection, its catalog and six metrics: four usage, USD revenue on both bases.
