@@ -228,6 +228,7 @@ enum ConsoleTemplates {
         {{#refusal}}<p class="error">{{.}}</p>{{/refusal}}
         {{#warning}}<p class="error" id="partial-period">⚠ {{.}}</p>{{/warning}}
         <p class="notice" id="completeness">{{completeness}}</p>
+        {{#csvLink}}<p><a href="{{.}}" id="report-csv">Download CSV</a></p>{{/csvLink}}
         {{#notes}}<p class="notice">{{.}}</p>{{/notes}}
         {{^empty(facts)}}<dl class="facts">{{#facts}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/facts}}</dl>{{/empty(facts)}}
         {{#chart}}<section class="card chart">{{{.}}}</section>{{/chart}}

@@ -95,6 +95,8 @@ extension ConsoleServer {
         var fields: [Field]
         var from, to: String
         var period: String
+        /// The same report as CSV.
+        var csvLink: String?
         /// The period runs past the inputs' complete data.
         var warning: String?
         var refusal: String?
@@ -111,13 +113,13 @@ extension ConsoleServer {
         }
         let fields = FormFields(query: request)
         // The report's inputs, kept when the date range changes and when something is refused.
-        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && !$0.1.isEmpty }.map {
+        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && $0.0 != "format" && !$0.1.isEmpty }.map {
             Field(name: $0.0, value: $0.1)
         }
         /// The report's page with the form as it was sent and the message above it (not an error page).
         func refused(_ message: String, from: String, to: String) -> Response {
             let model = ReportModel(
-                report: kind.name, fields: kept, from: from, to: to, period: "\(from) to \(to)", warning: nil,
+                report: kind.name, fields: kept, from: from, to: to, period: "\(from) to \(to)", csvLink: nil, warning: nil,
                 refusal: message, completeness: "", notes: [], facts: [], chart: nil, sections: [])
             return page(kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
         }
@@ -169,9 +171,19 @@ extension ConsoleServer {
                 guard !titles.isEmpty else { throw HTTPError(.badRequest, message: "metrics is required") }
                 output = try await reports.portfolio(metrics: titles, period: period)
             }
+            // The first table as CSV, byte for byte what `meterbridge report … --format csv` prints.
+            if fields["format"] == "csv", let section = output.sections.first {
+                let filename = "\(kind.name)-\(output.period.from)-\(output.period.to).csv"
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
+                    body: .init(byteBuffer: ByteBuffer(string: TableOutput(columns: section.columns, rows: section.rows).csv() + "\n")))
+            }
+            let query = (kept.map { ($0.name, $0.value) } + [("from", output.period.from.description), ("to", output.period.to.description), ("format", "csv")])
+                .map { "\(Self.queryEscaped($0.0))=\(Self.queryEscaped($0.1))" }.joined(separator: "&")
             let model = ReportModel(
                 report: kind.name, fields: kept, from: output.period.from.description, to: output.period.to.description,
-                period: output.period.description, warning: output.partialPeriodWarning,
+                period: output.period.description, csvLink: "/reports/\(kind.name)?\(query)", warning: output.partialPeriodWarning,
                 refusal: nil, completeness: output.completeness.description, notes: output.notes,
                 facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
                 chart: output.chart.map { SVGChartRenderer().render($0) },
@@ -192,6 +204,11 @@ extension ConsoleServer {
         }
     }
 
+
+    /// A query component percent-encoded (letters, digits and `-._~` stay as they are).
+    static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
+    }
 
     struct CostSourceRow {
         var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String

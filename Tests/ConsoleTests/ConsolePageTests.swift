@@ -173,6 +173,11 @@ struct ConsolePageTests {
                 for number in numbers {
                     #expect(html.contains(">\(number)</bdi>") || html.contains("title=\"\(number)\">"), "\(uri): \(number)")
                 }
+                // Its CSV download is byte for byte the CLI's CSV.
+                let csv = try await session.get("/reports/\(uri)&from=\(fixture.from)&to=\(fixture.to)&format=csv")
+                #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8", "\(uri)")
+                #expect(csv.text == cli.stdout, "\(uri): the console's CSV differs from the CLI's")
+                #expect(html.contains(#"id="report-csv""#), "\(uri)")
                 // The "complete through" notice the CLI prints after the table.
                 let completeness = try #require(cli.stderr.split(separator: "\n").last.map { String($0.dropFirst(2)) })
                 #expect(html.contains(completeness.htmlEscaped), "\(uri): \(completeness)")
