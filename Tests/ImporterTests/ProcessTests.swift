@@ -161,7 +161,7 @@ struct ProcessTests {
             _ = try await usageMetrics(harness, connection: good, count: 1)
             try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
             let worker = try WorkerProcess(
-                database: harness.database, secretKey: ImporterHarness.key, arguments: ["--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "1"])
+                database: harness.database, secretKey: ImporterHarness.key, arguments: ["--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "30"])
             #expect(await worker.exitStatus() == 0)
             let after = try await harness.connections.named("moved")
             #expect(after.status == .invalid)

@@ -38,14 +38,19 @@ final class WorkerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// Waits for the process to exit on its own and returns its status.
-    func exitStatus() async -> Int32 {
-        let process = process
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
+    /// Waits for the process to exit on its own (at most `timeoutSeconds`, then it is killed and the
+    /// status is -1) and returns its status. It polls: Foundation's `waitUntilExit` spins a run loop off the
+    /// main thread, and a spinning waiter took a whole core from the processes under test.
+    func exitStatus(timeoutSeconds: Double = 300) async -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                return -1
             }
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        return process.terminationStatus
     }
+
 }
