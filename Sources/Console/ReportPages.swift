@@ -80,7 +80,7 @@ extension ConsoleServer {
         var kind: String?
 
         init(_ text: String?, column: String) {
-            let isID = column == "id" || column.hasSuffix("_id")
+            let isID = TableOutput.isIdentifier(column)
             let shown = text.map { isID ? $0 : TableOutput.display($0, width: 48) }
             self.text = shown
             self.full = shown == text ? nil : text

@@ -19,6 +19,17 @@ public enum NearestNames {
         return scored.sorted { ($0.score, $0.name) < ($1.score, $1.name) }.prefix(limit).map(\.name)
     }
 
+    /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+    public static func listed(_ names: [String]) -> String {
+        let quoted = names.map { "\"\($0)\"" }
+        return quoted.count <= 1 ? quoted.joined() : quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
+    }
+
+    /// `; did you mean "CPU hours" or "CPU hours (staging)"?`, or nothing when there are no names.
+    public static func didYouMean(_ names: [String]) -> String {
+        names.isEmpty ? "" : "; did you mean \(listed(names))?"
+    }
+
     /// Levenshtein distance over characters.
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)

@@ -44,7 +44,7 @@ public struct TableOutput {
     public func table() -> String {
         let header = columns.map(Self.header)
         // Ids (`id`, `…_id`) are shown whole and as they are typed back: never cut, never grouped.
-        let identifier = columns.indices.map { columns[$0] == "id" || columns[$0].hasSuffix("_id") || kinds[$0] == .wholeText }
+        let identifier = columns.indices.map { Self.isIdentifier(columns[$0]) || kinds[$0] == .wholeText }
         let body = rows.map { row in
             row.enumerated().map { index, cell in cell.map { index < identifier.count && identifier[index] ? $0 : Self.display($0) } }
         }
@@ -91,11 +91,14 @@ public struct TableOutput {
 
     /// A cell as a table shows it: numbers grouped by thousands, long text cut.
     public static func display(_ cell: String, width: Int = cellWidth) -> String {
-        if isNumber(cell) { return groupThousands(readable(cell)) }
+        if isNumber(cell) { return NumberText.readable(cell) }
         let flat = cell.contains(where: \.isNewline) ? cell.split(whereSeparator: \.isNewline).joined(separator: " ") : cell
         guard flat.count > width else { return flat }
         return String(flat.prefix(width - 1)) + "…"
     }
+
+    /// Whether a column holds ids (`id`, `…_id`): shown whole and as they are typed back, never cut or grouped.
+    public static func isIdentifier(_ column: String) -> Bool { column == "id" || column.hasSuffix("_id") }
 
     /// A plain decimal number: `-12`, `3.50`, `1844448466666.66666667`.
     public static func isNumber(_ text: String) -> Bool {
@@ -108,38 +111,6 @@ public struct TableOutput {
             digits += 1
         }
         return digits > 0 && dots <= 1 && !text.hasSuffix(".") && !text.hasPrefix(".")
-    }
-
-    /// A number rounded for reading (the exact value is in CSV and JSON): two decimals from 1 up
-    /// (`11417.0117907708` → `11417.01`), four significant digits below 1 (`0.000000123456` → `0.0000001235`).
-    static func readable(_ number: String) -> String {
-        guard let dot = number.firstIndex(of: ".") else { return number }
-        let whole = number[..<dot].filter(\.isNumber)
-        let fraction = number[number.index(after: dot)...]
-        let places = whole.contains(where: { $0 != "0" }) ? 2 : fraction.prefix { $0 == "0" }.count + 4
-        guard fraction.count > places, var value = Decimal(string: number) else { return number }
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, places, .plain)
-        var text = "\(rounded)"
-        if places == 2 {
-            let digits = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? 0
-            text += (digits == 0 ? "." : "") + String(repeating: "0", count: 2 - digits)
-        }
-        return text
-    }
-
-    static func groupThousands(_ number: String) -> String {
-        let negative = number.hasPrefix("-")
-        let unsigned = negative ? String(number.dropFirst()) : number
-        let parts = unsigned.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = Array(parts[0])
-        guard whole.count > 3 else { return number }
-        var grouped = ""
-        for (index, digit) in whole.enumerated() {
-            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return (negative ? "-" : "") + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     /// RFC 4180: a header row, CRLF-free fields quoted when they hold a comma, quote or newline.
@@ -202,9 +173,8 @@ public enum TextWrap {
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let prefix = lines.isEmpty ? "" : indent
             if current.isEmpty {
-                current = prefix + word
+                current = String(word)
             } else if current.count + 1 + word.count <= width {
                 current += " " + word
             } else {

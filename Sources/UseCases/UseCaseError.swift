@@ -1,3 +1,5 @@
+import TextOutput
+
 /// An input of a use case, as each front-end names it in its own terms: `--metric` in the CLI, the
 /// form field `metric` in the console, the argument `"metric"` in MCP.
 public enum Parameter: String, Sendable, Hashable, CaseIterable {
@@ -35,7 +37,7 @@ public enum UseCaseError: Error, Sendable, Equatable {
                 default: "no \(parameter.rawValue) \(value)"
                 }
             // The name says what was looked up: no parameter needed (it may have been a positional argument).
-            return noun + (nearest.isEmpty ? "" : "; did you mean \(Self.listed(nearest))?")
+            return noun + NearestNames.didYouMean(nearest)
         case .invalid(let parameter, let reason):
             return "\(name(parameter)): \(reason)"
         case .noSuchJob(let id):
@@ -43,11 +45,6 @@ public enum UseCaseError: Error, Sendable, Equatable {
         case .reversedPeriod(let from, let to):
             return "\(name(.from)) \(from) is after \(name(.to)) \(to): the period is reversed"
         }
-    }
-
-    static func listed(_ names: [String]) -> String {
-        let quoted = names.map { "\"\($0)\"" }
-        return quoted.count <= 1 ? quoted.joined() : quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
     }
 }
 

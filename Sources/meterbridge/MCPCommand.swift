@@ -81,8 +81,7 @@ struct MCPCommand: AsyncParsableCommand {
         } catch {
             await readPool.close()
             await actionPool?.close()
-            if let refusal = error as? CLIError { throw refusal }
-            throw DatabaseGuidance.explain(error, options: database)
+            throw DatabaseGuidance.explain(error, options: database)  // a CLIError passes through as it is
         }
         let tools = MeterBridgeMCPServer(
             context: ToolContext(readPool: readPool, actionPool: actionPool, logger: logger), allowActions: allowActions

@@ -56,8 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await CLIContext(pool: pool, logger: logger).requireCurrentSchema()
         } catch {
             await pool.close()
-            if let refusal = error as? CLIError { throw refusal }
-            throw DatabaseGuidance.explain(error, options: database)
+            throw DatabaseGuidance.explain(error, options: database)  // a CLIError passes through as it is
         }
         let server = ConsoleServer(
             configuration: ConsoleConfiguration(host: httpHost, port: port, access: access, readOnly: readOnly),

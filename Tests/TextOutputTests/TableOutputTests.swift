@@ -44,12 +44,12 @@ struct TableOutputTests {
 
     /// Tables round for reading; CSV keeps every digit.
     @Test func numbersAreRoundedForReading() {
-        #expect(TableOutput.readable("11417.0117907708") == "11417.01")
-        #expect(TableOutput.readable("20451.2") == "20451.2")
-        #expect(TableOutput.readable("0.000000123456") == "0.0000001235")
-        #expect(TableOutput.readable("0.05350468") == "0.0535")
-        #expect(TableOutput.readable("-2.005") == "-2.01")
-        #expect(TableOutput.readable("12") == "12")
+        #expect(NumberText.readable("11417.0117907708") == "11,417.01")
+        #expect(NumberText.readable("20451.2") == "20,451.2")
+        #expect(NumberText.readable("0.000000123456") == "0.0000001235")
+        #expect(NumberText.readable("0.05350468") == "0.0535")
+        #expect(NumberText.readable("-2.005") == "-2.01")
+        #expect(NumberText.readable("12") == "12")
         #expect(TableOutput(columns: ["x"], rows: [["0.123456789"]]).csv().contains("0.123456789"))
     }
 

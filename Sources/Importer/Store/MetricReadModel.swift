@@ -56,14 +56,16 @@ public struct MetricReadModel: Sendable {
     /// The titles of usage metrics whose billable metric is a gauge (MAX, UNIQUE, LATEST): reports that
     /// sum usage refuse them, so forms do not offer them.
     public func gaugeTitles() async throws -> Set<String> {
-        Set(
-            try await pool.query(
-                """
-                SELECT m.title FROM business_metrics m
-                JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
-                WHERE upper(b.aggregation_type) IN ('MAX', 'UNIQUE', 'LATEST')
-                """
-            ).map { try $0.decode(String.self, at: 0) })
+        var titles: Set<String> = []
+        for row in try await pool.query(
+            """
+            SELECT m.title, upper(b.aggregation_type) FROM business_metrics m
+            JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
+            """)
+        where try row.decode(String?.self, at: 1).map(AggregationType.init(rawValue:))?.isGauge == true {
+            titles.insert(try row.decode(String.self, at: 0))
+        }
+        return titles
     }
 
     /// Every metric's title, for "did you mean" when a title is not found.

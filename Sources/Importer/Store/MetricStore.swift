@@ -69,10 +69,9 @@ public struct MetricStore: Sendable {
             let matches = try await pool.query(MetricStoreSQL.billableMetricsByReference, [connectionID, reference])
             guard let match = matches.first else {
                 let names = try await pool.query(MetricStoreSQL.billableMetricNames, [connectionID]).map { try $0.decode(String.self, at: 0) }
-                let nearest = NearestNames.to(reference, among: names).map { "\"\($0)\"" }
                 throw ConnectionStore.StoreError(
                     "connection \(connection.name) has no billable metric with id or name \(reference)"
-                        + (nearest.isEmpty ? "" : "; did you mean \(nearest.joined(separator: " or "))?")
+                        + NearestNames.didYouMean(NearestNames.to(reference, among: names))
                         + "; see `meterbridge billable-metrics list --connection \(connection.name) --refresh`")
             }
             guard matches.count == 1 else {

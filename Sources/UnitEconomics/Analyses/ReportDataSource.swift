@@ -41,7 +41,7 @@ public struct ReportDataSource: Sendable {
     public func metric(titled title: String) async throws -> BusinessMetricInfo {
         guard let metric = try await metrics.metric(titled: title) else {
             let nearest = NearestNames.to(title, among: try await metrics.titles())
-            throw ReportRefusal("no business metric titled \"\(title)\"" + Self.didYouMean(nearest))
+            throw ReportRefusal("no business metric titled \"\(title)\"" + NearestNames.didYouMean(nearest))
         }
         return BusinessMetricInfo(
             id: metric.id, title: metric.title, kind: metric.kind, connectionID: metric.connectionID,
@@ -144,15 +144,5 @@ public struct ReportDataSource: Sendable {
                 ReportCost.UnmatchedTag(value: $0, candidates: candidates[$0] ?? 0, amount: unmatched[$0]!)
             },
             total: total)
-    }
-}
-
-extension ReportDataSource {
-    /// `; did you mean "CPU hours" or "CPU hours (staging)"?`, or nothing.
-    static func didYouMean(_ names: [String]) -> String {
-        guard !names.isEmpty else { return "" }
-        let quoted = names.map { "\"\($0)\"" }
-        let listed = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
-        return "; did you mean \(listed)?"
     }
 }

@@ -57,7 +57,7 @@ public struct CostReportStore: Sendable {
             "SELECT id, name, filters::text, customer_tag, created_at FROM cost_reports WHERE name = $1", [name])
         guard let row = rows.first else {
             let names = try await pool.query("SELECT name FROM cost_reports").map { try $0.decode(String.self, at: 0) }
-            throw CostReportError("no cost report named \(name)" + ReportDataSource.didYouMean(NearestNames.to(name, among: names)))
+            throw CostReportError("no cost report named \(name)" + NearestNames.didYouMean(NearestNames.to(name, among: names)))
         }
         return try Self.report(row)
     }

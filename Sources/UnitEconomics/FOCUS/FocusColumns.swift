@@ -69,7 +69,7 @@ public struct FocusColumns: Sendable, Equatable {
         let nearest = NearestNames.to(missing, among: trimmed)
         let shown = trimmed.prefix(12).map { "\"\(String($0.prefix(40)))\"" }.joined(separator: ", ")
             + (trimmed.count > 12 ? " and \(trimmed.count - 12) more" : "")
-        return (nearest.isEmpty ? "" : "did you mean \(nearest.map { "\"\($0)\"" }.joined(separator: " or "))? ")
+        return (nearest.isEmpty ? "" : "did you mean \(NearestNames.listed(nearest))? ")
             + "the header has \(trimmed.count) column(s): \(shown)"
     }
 
