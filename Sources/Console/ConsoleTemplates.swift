@@ -16,7 +16,7 @@ enum ConsoleTemplates {
         ("layout", layout), ("overview", overview), ("metrics", metrics), ("metric", metric), ("jobs", jobs),
         ("job", job),
         ("confirm", confirm), ("message", message), ("reports", reports), ("report", report), ("costs", costs),
-        ("login", login),
+        ("login", login), ("table", ConsoleTable.template),
     ]
 
     static let layout = """
@@ -108,14 +108,12 @@ enum ConsoleTemplates {
         <section class="card chart">{{{chart}}}</section>
         <section class="card">
         <h2>Totals by label, {{from}} to {{to}}</h2>
-        <div class="scroll"><table><thead><tr><th>label</th><th class="num">total</th></tr></thead>
-        <tbody>{{#totals}}<tr><td><bdi>{{label}}</bdi></td><td class="num">{{amount}}</td></tr>{{/totals}}</tbody></table></div>
+        {{#totals}}{{> table}}{{/totals}}
         </section>
         <section class="card">
         <h2>Values</h2>
         {{#truncated}}<p class="notice">Showing the first {{shown}} of {{count}} values; the CSV has them all.</p>{{/truncated}}
-        <div class="scroll"><table id="values"><thead><tr><th>day</th><th>label</th><th>customer_id</th><th class="num">amount</th></tr></thead>
-        <tbody>{{#values}}<tr><td>{{day}}</td><td><bdi>{{label}}</bdi></td><td>{{customerID}}</td><td class="num">{{amount}}</td></tr>{{/values}}</tbody></table></div>
+        {{#values}}{{> table}}{{/values}}
         </section>
         {{#actions}}<section class="card">
         <h2>Reimport a date range</h2>
@@ -149,7 +147,7 @@ enum ConsoleTemplates {
         <div class="scroll"><table>
         <thead><tr><th class="num">id</th><th>queue</th><th>kind</th><th>state</th><th class="num">attempt</th><th>run at</th><th>last error</th></tr></thead>
         <tbody>{{#jobs}}<tr><td class="num"><a href="/jobs/{{id}}">{{id}}</a></td><td>{{queue}}</td><td>{{kind}}</td><td class="state-{{state}}">{{state}}</td>
-        <td class="num">{{attempt}}/{{maxAttempts}}</td><td>{{runAt}}</td><td class="wrap">{{lastError}}</td></tr>{{/jobs}}</tbody>
+        <td class="num">{{attempt}}/{{maxAttempts}}</td><td>{{runAt}}</td><td class="wrap">{{#lastError}}<span title="{{full}}">{{shown}}</span>{{/lastError}}</td></tr>{{/jobs}}</tbody>
         </table></div>
         </section>
 
@@ -232,10 +230,7 @@ enum ConsoleTemplates {
         {{#notes}}<p class="notice">{{.}}</p>{{/notes}}
         {{^empty(facts)}}<dl class="facts">{{#facts}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/facts}}</dl>{{/empty(facts)}}
         {{#chart}}<section class="card chart">{{{.}}}</section>{{/chart}}
-        {{#sections}}<section class="card"><h2>{{title}}</h2><div class="scroll"><table>
-        <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
-        <tbody>{{#rows}}<tr>{{#cells}}<td{{#kind}} class="{{.}}"{{/kind}}>{{#text}}<bdi{{#full}} title="{{.}}"{{/full}}>{{text}}</bdi>{{/text}}</td>{{/cells}}</tr>{{/rows}}</tbody>
-        </table></div></section>{{/sections}}
+        {{#sections}}<section class="card"><h2>{{title}}</h2>{{> table}}</section>{{/sections}}
         <p><a href="/reports">All reports</a></p>
 
         """

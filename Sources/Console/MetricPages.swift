@@ -53,8 +53,6 @@ extension ConsoleServer {
         return (from, to)
     }
 
-    struct LabelTotal { var label: String; var amount: String }
-    struct ValueRow { var day, label, customerID, amount: String }
 
     struct MetricModel {
         var id: Int64
@@ -64,8 +62,8 @@ extension ConsoleServer {
         var from, to: String
         var top: Int
         var chart: String
-        var totals: [LabelTotal]
-        var values: [ValueRow]
+        var totals: ConsoleTable
+        var values: ConsoleTable
         var truncated: Bool
         var shown, count: Int
         var actions: Bool
@@ -80,6 +78,9 @@ extension ConsoleServer {
         let (from, to) = try Self.dayRange(fields)
         let top = min(max(Int(fields["top"] ?? "") ?? 5, 1), 20)
         let values = try await metrics.values(metric, from: from, to: to)
+        let sort = ConsoleTable.Sort(fields["sort"])
+        let path = "/metrics/\(metric.id)"
+        let query = ConsoleTable.query(fields)
 
         var totals: [String: Decimal] = [:]
         for value in values { totals[value.label, default: 0] += value.amount }
@@ -92,10 +93,14 @@ extension ConsoleServer {
             completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description,
             top: top,
             chart: SVGChartRenderer().render(chart),
-            totals: ranked.map { LabelTotal(label: $0.key, amount: "\($0.value)") },
-            values: values.prefix(Self.valueRowsShown).map {
-                ValueRow(day: $0.day.description, label: $0.label, customerID: $0.customerID, amount: "\($0.amount)")
-            },
+            totals: ConsoleTable(
+                id: "totals", columns: ["label", "total"], rows: ranked.map { [$0.key, "\($0.value)"] }, sort: sort,
+                path: path, query: query),
+            values: ConsoleTable(
+                id: "values", columns: ["day", "label", "customer_id", "amount"],
+                rows: values.prefix(Self.valueRowsShown).map {
+                    [$0.day.description, $0.label, $0.customerID, "\($0.amount)"]
+                }, sort: sort, path: path, query: query),
             truncated: values.count > Self.valueRowsShown, shown: min(values.count, Self.valueRowsShown),
             count: values.count,
             actions: actions, csrf: csrf)

@@ -72,23 +72,6 @@ extension ConsoleServer {
             "Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
     }
 
-    /// A table cell as shown (numbers grouped and rounded, long text cut) with the exact text on hover;
-    /// `kind` is its class: `num` (right-aligned) or `id` (never wrapped).
-    struct Cell {
-        var text: String?
-        var full: String?
-        var kind: String?
-
-        init(_ text: String?, column: String) {
-            let isID = TableOutput.isIdentifier(column)
-            let shown = text.map { isID ? $0 : TableOutput.display($0, width: 48) }
-            self.text = shown
-            self.full = shown == text ? nil : text
-            self.kind = isID ? "id" : (text.map { TableOutput.isNumber($0) } ?? false) ? "num" : nil
-        }
-    }
-    struct Row { var cells: [Cell] }
-    struct Section { var title: String; var columns: [String]; var rows: [Row] }
     struct Fact { var key: String; var value: String? }
     struct ReportModel {
         var report: String
@@ -104,7 +87,7 @@ extension ConsoleServer {
         var notes: [String]
         var facts: [Fact]
         var chart: String?
-        var sections: [Section]
+        var sections: [ConsoleTable]
     }
 
     func reportPage(_ request: Request, name: String) async throws -> Response {
@@ -113,7 +96,7 @@ extension ConsoleServer {
         }
         let fields = FormFields(query: request)
         // The report's inputs, kept when the date range changes and when something is refused.
-        let kept = fields.pairs.filter { $0.0 != "from" && $0.0 != "to" && $0.0 != "format" && !$0.1.isEmpty }.map {
+        let kept = fields.pairs.filter { !["from", "to", "format", "sort"].contains($0.0) && !$0.1.isEmpty }.map {
             Field(name: $0.0, value: $0.1)
         }
         /// The report's page with the form as it was sent and the message above it (not an error page).
@@ -187,12 +170,13 @@ extension ConsoleServer {
                 refusal: nil, completeness: output.completeness.description, notes: output.notes,
                 facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
                 chart: output.chart.map { SVGChartRenderer().render($0) },
-                sections: output.sections.map { section in
-                    Section(
-                        title: section.title, columns: section.columns,
-                        rows: section.rows.map { row in
-                            Row(cells: zip(section.columns, row).map { column, text in Cell(text, column: column) })
-                        })
+                sections: output.sections.enumerated().map { index, section in
+                    ConsoleTable(
+                        id: "table-\(index + 1)",
+                        title: output.currency.map { "\(section.title) in \($0)" } ?? section.title,
+                        columns: section.columns, rows: section.rows, sort: ConsoleTable.Sort(fields["sort"]),
+                        path: "/reports/\(kind.name)",
+                        query: ConsoleTable.query(fields))
                 })
             return page(kind.title, section: "/reports", template: "report", model: model)
         } catch let refusal as ReportRefusal {

@@ -82,6 +82,7 @@ public struct TableOutput {
             case "pct": "%"
             case "url": "URL"
             case "eta": "ETA"
+            case "cogs": "COGS"
             default: String(word)
             }
         }

@@ -464,7 +464,7 @@ final class SandboxProcess: @unchecked Sendable {
         process.arguments = [
             "--port", "0", "--token", token, "--customers", String(account.customers), "--billable-metrics", String(billable),
             "--days", String(account.days), "--end-date", endDate.description, "--rate-limit", String(account.rateLimit),
-            "--log-level", "error",
+            "--log-level", "error", "--adversarial",
         ] + extraArguments
         let output = Pipe()
         process.standardOutput = output

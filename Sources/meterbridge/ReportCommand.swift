@@ -200,7 +200,7 @@ enum ReportRendering {
     static func render(_ output: ReportOutput, format: OutputFormat, csvSection: Int = 0) -> String {
         switch format {
         case .table:
-            var parts: [String] = ["\(output.sections.first?.title ?? output.report), \(output.period)"]
+            var parts: [String] = [output.heading]
             if let warning = output.partialPeriodWarning { parts += TextWrap.lines("⚠ \(warning)", indent: "  ") }
             for (index, section) in output.sections.enumerated() {
                 if index > 0 { parts.append("\n\(section.title)") }

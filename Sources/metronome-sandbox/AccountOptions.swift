@@ -24,6 +24,14 @@ struct AccountOptions: ParsableArguments {
     @Option(help: "Last day of history, YYYY-MM-DD (default: today, UTC). Pin it for reproducible truth.")
     var endDate: String?
 
+    @Flag(
+        help: """
+            Serve hostile data instead of a realistic account: SQL, a NUL byte, right-to-left text and \
+            10,000 characters in customer names, duplicate and empty names, values in the billions of \
+            billions, negative and zero usage. The tests and benchmarks use it.
+            """)
+    var adversarial = false
+
     func validate() throws {
         guard customers >= 0, customers <= 100_000 else { throw ValidationError("--customers must be 0...100000") }
         guard billableMetrics >= 0, billableMetrics <= 1_000 else {
@@ -40,7 +48,8 @@ struct AccountOptions: ParsableArguments {
             customerCount: customers,
             billableMetricCount: billableMetrics,
             dayCount: days,
-            lastDay: endDate.flatMap { CivilDay($0) } ?? today
+            lastDay: endDate.flatMap { CivilDay($0) } ?? today,
+            profile: adversarial ? .adversarial : .realistic
         )
     }
 }

@@ -59,6 +59,7 @@ struct MetronomeSandboxCommand: AsyncParsableCommand {
                 metadata: [
                     "sandbox.port": "\(port)",
                     "sandbox.account.seed": "\(parameters.seed)",
+                    "sandbox.account.profile": "\(parameters.profile)",
                     "sandbox.account.customers": "\(parameters.customerCount)",
                     "sandbox.account.billable_metrics": "\(parameters.billableMetricCount)",
                     "sandbox.account.first_day": "\(parameters.firstDay)",

@@ -109,11 +109,11 @@ struct ConsolePageTests {
             let rows = MeterBridgeBinary.csvRows(cli.stdout)
             #expect(rows.count > 20)
             for row in rows where row.count == 4 && !row[1].contains(where: { "\"<>&'".contains($0) }) {
-                // day, label, customer id and the exact amount, in one table row.
+                // day, label, customer id (whole, never wrapped) and the amount, exact or on hover, in one row.
+                let start = "<tr><td><bdi>\(row[0])</bdi></td><td><bdi>\(row[1])</bdi></td><td class=\"id\"><bdi>\(row[2])</bdi></td><td class=\"num\">"
                 #expect(
-                    page.contains(
-                        "<tr><td>\(row[0])</td><td><bdi>\(row[1])</bdi></td><td>\(row[2])</td><td class=\"num\">\(row[3])</td></tr>"
-                    ))
+                    page.contains(start + "<bdi>\(row[3])</bdi></td></tr>")
+                        || page.contains(start + "<bdi title=\"\(row[3])\">"), "\(row)")
             }
             #expect(page.contains("<svg") && page.contains(">other</text>"))
 
@@ -128,13 +128,77 @@ struct ConsolePageTests {
     /// Report cells read like the CLI's tables: numbers grouped and rounded with the exact value on hover,
     /// long names cut with the whole name on hover, ids whole on one line.
     @Test func reportCellsAreReadableWithTheExactTextOnHover() {
-        let amount = ConsoleServer.Cell("1844448466666.66666667", column: "total")
-        #expect(amount.text == "1,844,448,466,666.67" && amount.full == "1844448466666.66666667" && amount.kind == "num")
-        let name = ConsoleServer.Cell(String(repeating: "n", count: 10_000), column: "customer")
-        #expect(name.text?.count == 48 && name.text?.hasSuffix("…") == true && name.full?.count == 10_000 && name.kind == nil)
-        let id = ConsoleServer.Cell("0a1b2c3d-0000-4000-8000-000000000001", column: "customer_id")
-        #expect(id.text == "0a1b2c3d-0000-4000-8000-000000000001" && id.full == nil && id.kind == "id")
-        #expect(ConsoleServer.Cell("70", column: "share_pct").full == nil)
+        let amount = ConsoleTable.Cell("1844448466666.66666667", column: "total")
+        #expect(amount.text == "1,844,448,466,666.67" && amount.full == "1844448466666.66666667" && amount.cellClass == "num")
+        let name = ConsoleTable.Cell(String(repeating: "n", count: 10_000), column: "customer")
+        #expect(name.text?.count == 48 && name.text?.hasSuffix("…") == true && name.full?.count == 10_000 && name.cellClass == nil)
+        let id = ConsoleTable.Cell("0a1b2c3d-0000-4000-8000-000000000001", column: "customer_id")
+        #expect(id.text == "0a1b2c3d-0000-4000-8000-000000000001" && id.full == nil && id.cellClass == "id")
+        #expect(ConsoleTable.Cell("70", column: "share_pct").full == nil)
+    }
+
+    /// Sorting a console table: numbers by value, text case-insensitively, empty cells last both ways,
+    /// ties kept in their order.
+    @Test func tableRowsSortByValueWithEmptyCellsLast() {
+        let rows: [[String?]] = [["a", "9"], ["B", nil], ["c", "10"], ["d", "-2.5"], ["e", "10"], ["f", ""]]
+        func order(_ index: Int, numeric: Bool, descending: Bool) -> [String] {
+            ConsoleTable.sorted(rows, by: index, numeric: numeric, descending: descending).map { $0[0]! }
+        }
+        #expect(order(1, numeric: true, descending: false) == ["d", "a", "c", "e", "B", "f"])
+        #expect(order(1, numeric: true, descending: true) == ["c", "e", "a", "d", "B", "f"])
+        #expect(order(0, numeric: false, descending: true) == ["f", "e", "d", "c", "B", "a"])
+        #expect(ConsoleTable.Sort("table-1:gross_margin_pct:asc") == ConsoleTable.Sort(table: "table-1", column: "gross_margin_pct", descending: false))
+        #expect(ConsoleTable.Sort("table-1:x") == nil && ConsoleTable.Sort("a:b:up") == nil && ConsoleTable.Sort(nil) == nil)
+    }
+
+    /// Every report and metric table sorts by any column from its header's link, server-side, so a sorted
+    /// page works without a script and can be linked to.
+    @Test func reportAndMetricTablesSortFromTheirHeaders() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let cli = try MeterBridgeBinary.run(
+            ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS", "--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"],
+            database: fixture.database)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        let csv = MeterBridgeBinary.csvRows(cli.stdout)
+        let columns = try #require(cli.stdout.split(separator: "\n").first).split(separator: ",").map(String.init)
+        let margin = try #require(columns.firstIndex(of: "gross_margin_pct"))
+        let id = try #require(columns.firstIndex(of: "customer_id"))
+        let rows = csv.filter { $0.count == columns.count && !$0[id].isEmpty }.map { $0.map { Optional($0) } }
+        #expect(rows.count >= 4)
+        try await ConsoleSession.run(fixture) { session in
+            let base = "/reports/margin?revenue-metric=Revenue&cost-report=COGS&from=\(fixture.from)&to=\(fixture.to)"
+            let plain = try await session.get(base).text
+            // Headers in words, each a link that sorts by it (numbers largest first).
+            #expect(plain.contains(">Margin %</a></th>") && plain.contains(">Customer ID</a></th>"), "\(plain)")
+            #expect(plain.contains("sort=table-1%3Agross_margin_pct%3Adesc#table-1"))
+            #expect(plain.contains("sort=table-1%3Acustomer%3Aasc#table-1"))
+            for descending in [false, true] {
+                let html = try await session.get(base + "&sort=table-1:gross_margin_pct:\(descending ? "desc" : "asc")").text
+                let expected = ConsoleTable.sorted(rows, by: margin, numeric: true, descending: descending).map { $0[id]! }
+                let positions = expected.map { html.range(of: "<bdi>\($0)</bdi>")?.lowerBound }
+                #expect(positions.allSatisfy { $0 != nil })
+                #expect(zip(positions, positions.dropFirst()).allSatisfy { $0! < $1! }, "descending \(descending)")
+                #expect(html.contains(#"aria-sort="\#(descending ? "descending" : "ascending")""#))
+                // The header of the sorted column reverses it; the CSV link and the form do not carry the sort.
+                #expect(html.contains("sort=table-1%3Agross_margin_pct%3A\(descending ? "asc" : "desc")#table-1"))
+                #expect(!html.contains(#"name="sort""#))
+            }
+            // A metric's values by amount, largest first.
+            let page = try await session.get(
+                "/metrics/\(fixture.usageMetric.id)?from=\(fixture.from)&to=\(fixture.to)&sort=values:amount:desc").text
+            let values = try MeterBridgeBinary.run(
+                ["metric", "values", "--title", "CPU hours", "--from", "\(fixture.from)", "--to", "\(fixture.to)", "--format", "csv"],
+                database: fixture.database)
+            let amounts = MeterBridgeBinary.csvRows(values.stdout).compactMap { $0.count == 4 ? Decimal(string: $0[3]) : nil }
+            let valuesTable = try #require(page.range(of: #"id="values""#).map { String(page[$0.upperBound...]) })
+            let shown = valuesTable.components(separatedBy: #"<td class="num"><bdi"#).dropFirst().compactMap { cell -> Decimal? in
+                // The exact amount: on hover when the shown one is rounded, else the text itself.
+                if cell.hasPrefix(#" title=""#) { return Decimal(string: String(cell.dropFirst(8).prefix { $0 != "\"" })) }
+                return Decimal(string: String(cell.dropFirst().prefix { $0 != "<" }))
+            }
+            #expect(shown.count == amounts.count)
+            #expect(shown == amounts.sorted(by: >))
+        }
     }
 
     @Test func reportsShowTheNumbersTheCLIPrints() async throws {

@@ -36,6 +36,7 @@ struct StatsTests {
             #expect(json["rate_limited"] as? Int == 0)
             let info = try await http.get("/__sandbox/info", token: nil)
             #expect((info.json as? [String: Any])?["last_day"] as? String == "2026-01-31")
+            #expect((info.json as? [String: Any])?["profile"] as? String == "adversarial")
         }
     }
 

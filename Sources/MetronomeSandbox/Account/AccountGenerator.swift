@@ -4,14 +4,15 @@
     import Foundation
 #endif
 
-/// Builds the deterministic synthetic account: realistic enough to import, nasty enough to break a
-/// careless importer.
+/// Builds the deterministic synthetic account: realistic (``AccountProfile/realistic``), or nasty
+/// enough to break a careless importer (``AccountProfile/adversarial``).
 ///
-/// Every customer's traits follow from its index (so even a small account has each nasty case).
+/// Every customer's traits follow from its index (so even a small account has each case). Names and
+/// usage depend on the profile (see ``RealisticUsage`` and ``RealisticNames``); the rest is common.
 /// Metrics and customers are drawn in order from a generator seeded with `seed`; usage and
 /// invoices are not drawn at all but derived, when asked for, from a stable hash of the seed and
 /// their indices and day, so they cost nothing until served and need not be stored:
-/// - names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name,
+/// - adversarial names: duplicates ("Acme Corp", "Initech"), non-ASCII, quotes and backslashes, one empty name,
 ///   and from index 20 hostile ones (SQL, a NUL byte, RTL, combining marks, markup, 10,000 characters);
 /// - ingest aliases: none (index % 4 == 0), one, or three (index % 4 == 2);
 /// - archived customers (index % 6 == 5);
@@ -21,8 +22,9 @@
 /// - scheduled monthly fees on a second invoice on the 1st (index % 3 == 0): several invoices a day;
 /// - a VOID copy of the first month's usage invoice (index % 5 == 2), which is not revenue;
 /// - an extra invoice in a custom pricing unit (index % 7 == 6);
-/// - usage: SUM (fractional, sometimes negative or 0), COUNT (integral) and MAX metrics, days
-///   without events (`null`), metrics a customer never uses, one customer with very large values.
+/// - usage: SUM (fractional), COUNT (integral) and MAX metrics, days without events (`null`),
+///   metrics a customer never uses; adversarial: negative and zero sums, one customer with very
+///   large values.
 public enum AccountGenerator {
     public static func generate(_ parameters: AccountParameters) -> SandboxAccount {
         precondition(parameters.customerCount >= 0 && parameters.billableMetricCount >= 0 && parameters.dayCount >= 1)
@@ -38,7 +40,9 @@ public enum AccountGenerator {
             customerCount: customers.count,
             firstDay: parameters.firstDay,
             dayCount: parameters.dayCount,
-            aggregations: metrics.map(\.aggregation)
+            aggregations: metrics.map(\.aggregation),
+            typicalAmounts: metrics.map(\.typicalDailyAmount),
+            profile: parameters.profile
         )
         return SandboxAccount(
             parameters: parameters,
@@ -62,17 +66,45 @@ public enum AccountGenerator {
         String(repeating: "Long Name ", count: 1_000),
     ]
 
-    static let metricTemplates:
-        [(name: String, aggregation: MetricAggregation, key: String?, usd: String, eur: String)] = [
-            ("CPU hours", .sum, "cpu_hours", "0.35", "0.004"),
-            ("Data transfer (GB)", .sum, "bytes", "12", "0.11"),
-            ("API requests", .count, nil, "0.0125", "0.0001"),
-            ("Peak concurrent seats", .max, "seats", "150", "1.5"),
-            ("Storage GB-days", .sum, "gb_days", "4.5", "0.05"),
-            ("Build minutes", .count, nil, "0.8", "0.008"),
-            ("Tokens processed", .sum, "tokens", "0.002", "0.00002"),
-            ("Active users", .max, "users", "99", "0.9"),
-        ]
+    struct MetricTemplate {
+        var name: String
+        var aggregation: MetricAggregation
+        var key: String?
+        /// Prices per unit: adversarial cents and euros, then realistic ones.
+        var usdCents: String
+        var euros: String
+        var realisticUSDCents: String
+        var realisticEuros: String
+        /// A small customer's weekday amount.
+        var typical: Double
+    }
+
+    static let metricTemplates: [MetricTemplate] = [
+        MetricTemplate(
+            name: "CPU hours", aggregation: .sum, key: "cpu_hours", usdCents: "0.35", euros: "0.004",
+            realisticUSDCents: "4.8", realisticEuros: "0.045", typical: 160),
+        MetricTemplate(
+            name: "Data transfer (GB)", aggregation: .sum, key: "bytes", usdCents: "12", euros: "0.11",
+            realisticUSDCents: "9", realisticEuros: "0.08", typical: 45),
+        MetricTemplate(
+            name: "API requests", aggregation: .count, key: nil, usdCents: "0.0125", euros: "0.0001",
+            realisticUSDCents: "0.002", realisticEuros: "0.00002", typical: 240_000),
+        MetricTemplate(
+            name: "Peak concurrent seats", aggregation: .max, key: "seats", usdCents: "150", euros: "1.5",
+            realisticUSDCents: "30", realisticEuros: "0.28", typical: 25),
+        MetricTemplate(
+            name: "Storage GB-days", aggregation: .sum, key: "gb_days", usdCents: "4.5", euros: "0.05",
+            realisticUSDCents: "0.077", realisticEuros: "0.0007", typical: 2_400),
+        MetricTemplate(
+            name: "Build minutes", aggregation: .count, key: nil, usdCents: "0.8", euros: "0.008",
+            realisticUSDCents: "0.8", realisticEuros: "0.007", typical: 650),
+        MetricTemplate(
+            name: "Tokens processed", aggregation: .sum, key: "tokens", usdCents: "0.002", euros: "0.00002",
+            realisticUSDCents: "0.0002", realisticEuros: "0.000002", typical: 4_000_000),
+        MetricTemplate(
+            name: "Active users", aggregation: .max, key: "users", usdCents: "99", euros: "0.9",
+            realisticUSDCents: "25", realisticEuros: "0.23", typical: 80),
+    ]
 
     static func makeMetric(index: Int, parameters: AccountParameters, random: inout SeededGenerator) -> SandboxMetric {
         let template = metricTemplates[index % metricTemplates.count]
@@ -85,6 +117,7 @@ public enum AccountGenerator {
             default: template.aggregation.rawValue
             }
         let archived = parameters.billableMetricCount >= 4 && index == parameters.billableMetricCount - 1
+        let realistic = parameters.profile == .realistic
         return SandboxMetric(
             index: index,
             id: random.uuid(),
@@ -94,8 +127,9 @@ public enum AccountGenerator {
             aggregationKey: template.key,
             groupKeys: index % 3 == 1 ? [["region"], ["machine_type"]] : [],
             archivedAt: archived ? Timestamp(seconds: parameters.lastDay.adding(days: -3).unixSeconds + 5400) : nil,
-            usdCentsPrice: Decimal(string: template.usd)!,
-            euroPrice: Decimal(string: template.eur)!
+            usdCentsPrice: Decimal(string: realistic ? template.realisticUSDCents : template.usdCents)!,
+            euroPrice: Decimal(string: realistic ? template.realisticEuros : template.euros)!,
+            typicalDailyAmount: template.typical
         )
     }
 
@@ -106,7 +140,11 @@ public enum AccountGenerator {
         random: inout SeededGenerator
     ) -> SandboxCustomer {
         let id = random.uuid()
-        let name = index < customerNames.count ? customerNames[index] : "Customer \(index + 1)"
+        let name =
+            switch parameters.profile {
+            case .realistic: RealisticNames.name(index)
+            case .adversarial: index < customerNames.count ? customerNames[index] : "Customer \(index + 1)"
+            }
         let email = "billing+\(index)@customer\(index).example"
         let aliases: [String] =
             switch index % 4 {
@@ -120,8 +158,8 @@ public enum AccountGenerator {
             nanoseconds: random.int(in: 0...999) * 1_000_000
         )
         let archivedAt: Timestamp? =
-            index % 6 == 5
-            ? Timestamp(seconds: parameters.lastDay.adding(days: -(index % 20)).unixSeconds + 43_200) : nil
+            isArchived(index)
+            ? Timestamp(seconds: parameters.lastDay.adding(days: -archivedDaysAgo(index)).unixSeconds + 43_200) : nil
         let usesMetric = (0..<metricCount).map { UsageTable.uses(seed: parameters.seed, customer: index, metric: $0) }
         return SandboxCustomer(
             index: index,
@@ -142,6 +180,10 @@ public enum AccountGenerator {
             contractID: random.uuid()
         )
     }
+
+    /// Whether the customer at `index` is archived, and how many days before the last day of history.
+    static func isArchived(_ index: Int) -> Bool { index % 6 == 5 }
+    static func archivedDaysAgo(_ index: Int) -> Int { index % 20 }
 
     // MARK: Invoices
 

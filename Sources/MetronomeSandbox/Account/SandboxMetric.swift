@@ -20,6 +20,8 @@ public struct SandboxMetric: Hashable, Sendable {
     public let usdCentsPrice: Decimal
     /// Price per unit in euros for EUR customers.
     public let euroPrice: Decimal
+    /// A small customer's usage on a weekday, in the realistic account.
+    let typicalDailyAmount: Double
 
     public var isArchived: Bool { archivedAt != nil }
 }

@@ -17,13 +17,21 @@ public struct UsageTable: Hashable, Sendable {
     let firstDay: CivilDay
     /// Indexed like the account's metrics.
     let aggregations: [MetricAggregation]
+    /// Indexed like the account's metrics: a small customer's weekday amount (realistic profile).
+    let typicalAmounts: [Double]
+    let profile: AccountProfile
 
     /// Keeps the usage draws apart from every other hash of the same indices (the active hour of
     /// hourly windows hashes (seed, customer, metric, day) too).
     static let domain: UInt64 = 0x7573_6167_6500_0001
 
-    init(seed: UInt64, customerCount: Int, firstDay: CivilDay, dayCount: Int, aggregations: [MetricAggregation]) {
+    init(
+        seed: UInt64, customerCount: Int, firstDay: CivilDay, dayCount: Int, aggregations: [MetricAggregation],
+        typicalAmounts: [Double], profile: AccountProfile
+    ) {
         self.seed = seed
+        self.typicalAmounts = typicalAmounts
+        self.profile = profile
         self.customerCount = customerCount
         self.metricCount = aggregations.count
         self.dayCount = dayCount
@@ -47,13 +55,19 @@ public struct UsageTable: Hashable, Sendable {
         quantity(customer: customer, metric: metric, dayOffset: dayOffset)?.text ?? "null"
     }
 
-    /// About 18% of days have no events; the rest follow the metric's aggregation. Customer 1 has
+    /// Realistic values follow ``RealisticUsage``. Adversarial ones: about 18% of days have no
+    /// events; the rest follow the metric's aggregation, with zeros and negative sums; customer 1 has
     /// very large values, so amounts must not pass through `Double`.
     func quantity(customer: Int, metric: Int, dayOffset: Int) -> UsageQuantity? {
         guard customer >= 0, customer < customerCount, metric >= 0, metric < metricCount, dayOffset >= 0,
             dayOffset < dayCount, Self.uses(seed: seed, customer: customer, metric: metric)
         else { return nil }
         let day = firstDay.daysSinceEpoch + dayOffset
+        if profile == .realistic {
+            return RealisticUsage.quantity(
+                seed: seed, customer: customer, metric: metric, aggregation: aggregations[metric],
+                typical: typicalAmounts[metric], dayOffset: dayOffset, day: day, dayCount: dayCount)
+        }
         var random = SeededGenerator(
             seed: SeededGenerator.mix(
                 seed, Self.domain, UInt64(customer), UInt64(metric), UInt64(bitPattern: Int64(day))))

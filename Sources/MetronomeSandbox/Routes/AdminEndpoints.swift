@@ -62,6 +62,7 @@ enum AdminEndpoints {
         writer.beginObject()
         writer.key("seed")
         writer.raw(String(account.parameters.seed))
+        writer.field("profile", account.parameters.profile.rawValue)
         writer.key("customers")
         writer.raw(String(account.customers.count))
         writer.key("billable_metrics")

@@ -24,6 +24,15 @@ public struct ReportOutput: Sendable {
     public var completeness: ReportCompleteness
     /// Extra top-level facts for JSON (`currency`, `fastest_growing`, …).
     public var facts: [(key: String, value: String?)]
+
+    /// The currency of the report's money columns, when it has any.
+    public var currency: String? { facts.first { $0.key == "currency" }?.value ?? nil }
+
+    /// What the report's first line says: its first section's title, its currency and its period.
+    public var heading: String {
+        let title = sections.first?.title ?? report
+        return currency.map { "\(title) in \($0), \(period)" } ?? "\(title), \(period)"
+    }
     public var chart: ChartData?
 
     public init(
