@@ -51,7 +51,7 @@ enum ConsoleAssets {
         button.danger { background: var(--bad); border-color: var(--bad); }
         pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .5rem; overflow-x: auto;
           white-space: pre-wrap; word-break: break-word; }
-        .chart svg { max-width: 100%; height: auto; border-radius: 6px; }
+        .chart svg { width: 100%; height: auto; border-radius: 6px; }
         svg.sparkline { width: 100%; max-width: 40rem; height: 60px; }
         svg.sparkline polyline { fill: none; stroke: var(--accent); stroke-width: 2; }
         meter { width: 10rem; max-width: 100%; }

@@ -225,6 +225,37 @@ struct FormulaTests {
         #expect(UnitEconomicsReports.chartCustomers(Array(customers.prefix(5)), best: [], worst: [], bestLabel: "", worstLabel: "").footnote == nil)
     }
 
+    /// A daily chart labels its days level, thinned to about one per 64 px, the newest day always labelled and
+    /// inside the canvas; every point carries its exact value on hover.
+    @Test func dailyChartsThinTheirDayLabelsAndShowEachValueOnHover() throws {
+        let renderer = SVGChartRenderer()
+        let first = UTCDate(year: 2026, month: 1, day: 1)
+        let labelPattern = try Regex(#"<text class="day" x="([0-9.]+)" y="[0-9.]+" text-anchor="(middle|end)">([^<]*)</text>"#)
+        for dayCount in [7, 30, 90, 365] {
+            let days: [String] = (0..<dayCount).map { UTCDate(daysSinceEpoch: first.daysSinceEpoch + Int64($0)).description }
+            let values: [Decimal?] = (0..<dayCount).map { Decimal($0 * 1_000) + d("0.125") }
+            let svg = renderer.render(
+                ChartData(title: "CPU hours, daily", style: .lines, categories: days, series: [.init(name: "Acme", values: values)], yAxisLabel: "hours"))
+            let labels: [(x: Double, anchor: String, text: String)] = svg.matches(of: labelPattern).map { match in
+                (x: Double(match.output[1].substring!)!, anchor: String(match.output[2].substring!), text: String(match.output[3].substring!))
+            }
+            #expect(!svg.contains("rotate(45"), "\(dayCount) days")
+            #expect(labels.count >= min(dayCount, 5) && Double(labels.count) <= (renderer.width - 120) / 64 + 1, "\(dayCount): \(labels.count) labels")
+            #expect(labels.last?.text == SVGChartRenderer.dayLabel(days.last!, withYear: dayCount > 365), "\(dayCount)")
+            // Level labels of about 6 characters never overlap and stay on the canvas.
+            for (left, right) in zip(labels, labels.dropFirst()) { #expect(right.x - left.x >= 6 * 7.0) }
+            let last = try #require(labels.last)
+            #expect((last.anchor == "end" ? last.x : last.x + 3 * 7.0) <= renderer.width)
+            // One hover point per value, with the exact value.
+            #expect(svg.components(separatedBy: "<circle").count - 1 == dayCount)
+            #expect(svg.contains("<title>Acme — \(days.last!): \(values.last!!)</title></circle>"))
+        }
+        #expect(SVGChartRenderer.dayLabel("2026-11-20", withYear: false) == "Nov 20")
+        #expect(SVGChartRenderer.dayLabel("2025-01-02", withYear: true) == "Jan 2 2025")
+        #expect(SVGChartRenderer.labelledDays(count: 30, plotWidth: 840) == [1, 8, 15, 22, 29])
+        #expect(SVGChartRenderer.labelledDays(count: 10, plotWidth: 840) == Array(0...9))
+    }
+
     @Test func svgChartHasAxesLabelsAndLegend() {
         let svg = SVGChartRenderer().render(
             ChartData(

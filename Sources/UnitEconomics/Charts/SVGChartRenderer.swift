@@ -18,10 +18,41 @@ public struct SVGChartRenderer: Sendable {
     static let labelCharacters = 18
     static let legendColumns = 4
 
-    /// The vertical room the rotated category labels take below the plot.
+    /// The vertical room the category labels take below the plot: one line for days, more for
+    /// rotated names.
     static func labelRoom(_ categories: [String]) -> Double {
+        if isDays(categories) { return 24 }
         let longest = Double(categories.map { min($0.count, labelCharacters) }.max() ?? 0)
         return 14 + longest * characterWidth * sin(labelAngle * .pi / 180) + 8
+    }
+
+    /// Whether every category is a day (`YYYY-MM-DD`): such an axis is labelled level and thinned.
+    static func isDays(_ categories: [String]) -> Bool {
+        !categories.isEmpty
+            && categories.allSatisfy { $0.utf8.count == 10 && $0.utf8.enumerated().allSatisfy { index, byte in
+                index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            } }
+    }
+
+    /// The indices of the days that get a label, about one per `spacing` pixels: every n-th day counted
+    /// back from the last, so the newest day is always labelled; n is 1, 2, 7, 14, 28 or a multiple of 28,
+    /// so labels fall on the same weekday.
+    static func labelledDays(count: Int, plotWidth: Double, spacing: Double = 64) -> [Int] {
+        guard count > 0 else { return [] }
+        let fit = max(1, Int(plotWidth / spacing))
+        let needed = Double(count) / Double(fit)
+        let every = [1, 2, 7, 14, 28].first { Double($0) >= needed } ?? 28 * Int((needed / 28).rounded(.up))
+        return stride(from: count - 1, through: 0, by: -every).reversed()
+    }
+
+    /// `2026-11-20` as `Nov 20`; with the year when the axis spans more than one (`Nov 20 2025`).
+    static func dayLabel(_ day: String, withYear: Bool) -> String {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let parts = day.split(separator: "-")
+        guard parts.count == 3, let month = Int(parts[1]), (1...12).contains(month), let dayOfMonth = Int(parts[2]) else {
+            return day
+        }
+        return "\(months[month - 1]) \(dayOfMonth)" + (withYear ? " \(parts[0])" : "")
     }
 
     static func truncated(_ text: String, to characters: Int) -> String {
@@ -65,11 +96,22 @@ public struct SVGChartRenderer: Sendable {
 
         let count = max(chart.categories.count, 1)
         let slot = plotWidth / Double(count)
-        let labelEvery = max(1, Int((Double(count) * 14 / plotWidth).rounded(.up)))
-        for (index, category) in chart.categories.enumerated() where index % labelEvery == 0 {
-            let x = left + slot * (Double(index) + 0.5)
-            let label = Self.escape(Self.truncated(category, to: Self.labelCharacters))
-            svg += "<text transform=\"translate(\(f(x)) \(f(top + plotHeight + 14))) rotate(\(f(Self.labelAngle)))\" text-anchor=\"start\">\(label)</text>\n"
+        if Self.isDays(chart.categories) {
+            // Level labels, thinned to fit; the last one ends inside the canvas.
+            let withYear = Set(chart.categories.map { $0.prefix(4) }).count > 1
+            for index in Self.labelledDays(count: chart.categories.count, plotWidth: plotWidth) {
+                let x = left + slot * (Double(index) + 0.5)
+                let label = Self.dayLabel(chart.categories[index], withYear: withYear)
+                let anchor = index == chart.categories.count - 1 && slot < 40 ? "end" : "middle"
+                svg += "<text class=\"day\" x=\"\(f(x))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"\(anchor)\">\(label)</text>\n"
+            }
+        } else {
+            let labelEvery = max(1, Int((Double(count) * 14 / plotWidth).rounded(.up)))
+            for (index, category) in chart.categories.enumerated() where index % labelEvery == 0 {
+                let x = left + slot * (Double(index) + 0.5)
+                let label = Self.escape(Self.truncated(category, to: Self.labelCharacters))
+                svg += "<text transform=\"translate(\(f(x)) \(f(top + plotHeight + 14))) rotate(\(f(Self.labelAngle)))\" text-anchor=\"start\">\(label)</text>\n"
+            }
         }
 
         switch chart.style {
@@ -102,6 +144,15 @@ public struct SVGChartRenderer: Sendable {
                     penDown = true
                 }
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            }
+            // A point per value with its exact value on hover, drawn over every line.
+            for (seriesIndex, series) in chart.series.enumerated() {
+                let color = Self.palette[seriesIndex % Self.palette.count]
+                for (index, value) in series.values.enumerated() {
+                    guard let value else { continue }
+                    let x = left + slot * (Double(index) + 0.5)
+                    svg += "<circle cx=\"\(f(x))\" cy=\"\(f(y(Self.double(value))))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escape(series.name)) — \(Self.escape(chart.categories[index])): \(value)</title></circle>\n"
+                }
             }
         }
         // Legend, below the category labels; a name too long for its column is cut (full name as tooltip).
