@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport", "UnitEconomics",
+                "Console", "Importer", "JobQueue", "Postgres", "Metronome", "MetronomeSandbox", "TestSupport", "TextOutput", "UnitEconomics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -58,6 +58,15 @@ enum ConsoleAssets {
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
         dl.facts dt { color: var(--muted); }
         dl.facts dd { margin: 0; word-break: break-word; }
+        .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 1rem; margin: .5rem 0 1rem; }
+        a.figure { display: flex; flex-direction: column; gap: .15rem; padding: .75rem 1rem; border: 1px solid var(--line);
+          border-radius: 8px; text-decoration: none; color: var(--fg); }
+        a.figure strong { font-size: 1.6rem; font-variant-numeric: tabular-nums; }
+        a.figure:hover { border-color: var(--accent); }
+        .up { color: var(--good); }
+        .down { color: var(--bad); }
+        h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
+        svg.split { width: 100%; height: 14px; border-radius: 4px; display: block; margin: .25rem 0 .5rem; }
         .reports { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 1rem; }
         .reports form { display: flex; flex-direction: column; gap: .4rem; }
         .reports label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }

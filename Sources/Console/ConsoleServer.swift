@@ -76,7 +76,7 @@ public struct ConsoleServer: Sendable {
                 request, queue: try context.parameters.require("name"), action: try context.parameters.require("action")
             )
         }
-        router.get("reports") { _, _ in try await self.reportsPage(error: nil) }
+        router.get("reports") { request, _ in try await self.reportsPage(request) }
         router.get("reports/:name") { request, context in
             try await self.reportPage(request, name: try context.parameters.require("name"))
         }

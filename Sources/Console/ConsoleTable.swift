@@ -67,9 +67,10 @@ struct ConsoleTable {
 
     /// `columns` are the data's names (`customer_id`); `query` is the page's query without `sort`, so a
     /// header's link keeps the page as it is. `sort` applies when it names this table and one of its columns.
+    /// With `linkTable`, headers sort that table of the page at `path` instead (a summary linking to its report).
     init(
         id: String, title: String? = nil, columns: [String], rows: [[String?]], sort: Sort?, path: String,
-        query: [(String, String)], cellWidth: Int = 48
+        query: [(String, String)], linkTable: String? = nil, cellWidth: Int = 48
     ) {
         self.id = id
         self.title = title
@@ -86,9 +87,10 @@ struct ConsoleTable {
             let isActive = active?.column == column
             // A number column sorts largest first, a text column A to Z; a second click reverses it.
             let descending = isActive ? !active!.descending : numeric[index]
-            let link = query + [("sort", Sort(table: id, column: column, descending: descending).text)]
+            let target = linkTable ?? id
+            let link = query + [("sort", Sort(table: target, column: column, descending: descending).text)]
             return Header(
-                title: TableOutput.header(column), href: "\(path)?\(FormFields.encode(link))#\(id)",
+                title: TableOutput.header(column), href: "\(path)?\(FormFields.encode(link))#\(target)",
                 sorted: isActive ? (active!.descending ? "descending" : "ascending") : nil, numeric: numeric[index])
         }
         self.rows = ordered.map { row in

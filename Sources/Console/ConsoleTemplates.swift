@@ -17,6 +17,7 @@ enum ConsoleTemplates {
         ("job", job),
         ("confirm", confirm), ("message", message), ("reports", reports), ("report", report), ("costs", costs),
         ("login", login), ("table", ConsoleTable.template),
+        ("marginHome", ConsoleServer.marginHomeTemplate),
     ]
 
     static let layout = """
@@ -196,8 +197,10 @@ enum ConsoleTemplates {
 
     static let reports = """
         {{#error}}<p class="error">{{.}}</p>{{/error}}
+        {{> marginHome}}
+        <h2>Reports</h2>
         <div class="reports">
-        {{#forms}}<section class="card"><h2>{{title}}</h2><p class="muted">{{summary}}</p>
+        {{#forms}}<section class="card" id="{{name}}"><h2>{{title}}</h2><p class="muted">{{summary}}</p>
         <form method="get" action="/reports/{{name}}">
         {{#needsCostReport}}<label>cost report <select name="cost-report" required>{{#costReports}}<option>{{.}}</option>{{/costReports}}</select></label>{{/needsCostReport}}
         {{#needsRevenueMetric}}<label>revenue metric <select name="revenue-metric" required>{{#revenueMetrics}}<option>{{.}}</option>{{/revenueMetrics}}</select></label>{{/needsRevenueMetric}}
@@ -205,8 +208,9 @@ enum ConsoleTemplates {
         {{#needsMetrics}}<label>metrics <select name="metrics" multiple required>{{#usageMetrics}}<option selected>{{.}}</option>{{/usageMetrics}}</select></label>{{/needsMetrics}}
         {{#needsScale}}<label>per units <select name="scale"><option>1</option><option>100</option><option>1000</option><option>1000000</option><option>1000000000</option></select></label>{{/needsScale}}
         {{#needsMargins}}<label>target margins (%) <input name="target-margins" value="20,40,60"></label>{{/needsMargins}}
-        <label>from <input type="date" name="from" value="{{from}}" required></label>
-        <label>to <input type="date" name="to" value="{{to}}" required></label>
+        <label>from <input type="date" name="from"></label>
+        <label>to <input type="date" name="to"></label>
+        <p class="muted">Without dates: the last 30 days complete on every input.</p>
         <button type="submit">Run</button>
         </form></section>{{/forms}}
         </div>

@@ -47,15 +47,15 @@ extension ConsoleServer {
         var metricLabel: String
         var needsMetrics, needsScale, needsMargins: Bool
         var costReports, revenueMetrics, usageMetrics: [String]
-        var from, to: String
     }
 
-    func reportsPage(error: String?) async throws -> Response {
+    func reportsPage(_ request: Request) async throws -> Response {
         let all = try await metrics.all()
         // Every report here sums usage, so a gauge (MAX, UNIQUE, LATEST) would only end in a refusal.
         let gauges = try await MetricReadModel(pool: pool).gaugeTitles()
         let costReports = try await CostReportStore(pool: pool).list().map(\.name)
-        let (from, to) = try Self.dayRange(FormFields(encoded: ""))
+        let revenueMetrics = all.filter { $0.kind == .revenue }.map(\.title)
+        let home = try await marginHome(FormFields(query: request), revenueMetrics: revenueMetrics, costReports: costReports)
         let forms = Self.reportKinds.map { kind in
             ReportForm(
                 name: kind.name, title: kind.title, summary: kind.summary, needsCostReport: kind.needsCostReport,
@@ -63,13 +63,18 @@ extension ConsoleServer {
                 metricRequired: kind.metricRequired,
                 metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
                 needsMargins: kind.needsMargins, costReports: costReports,
-                revenueMetrics: all.filter { $0.kind == .revenue }.map(\.title),
-                usageMetrics: all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }.map(\.title),
-                from: from.description, to: to.description)
+                revenueMetrics: revenueMetrics,
+                usageMetrics: all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }.map(\.title))
         }
-        struct Model { var error: String?; var forms: [ReportForm] }
+        struct Model {
+            var error: String?
+            var home: MarginHomeModel?
+            var homeHint, homeRefusal: String?
+            var forms: [ReportForm]
+        }
         return page(
-            "Unit economics", section: "/reports", template: "reports", model: Model(error: error, forms: forms))
+            "Unit economics", section: "/reports", template: "reports",
+            model: Model(error: nil, home: home.model, homeHint: home.hint, homeRefusal: home.refusal, forms: forms))
     }
 
     struct Fact { var key: String; var value: String? }

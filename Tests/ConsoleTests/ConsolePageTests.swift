@@ -3,7 +3,9 @@ import Foundation
 import HTTPTypes
 import Importer
 import JobQueue
+import Metronome
 import TestSupport
+import TextOutput
 import Testing
 
 /// Every page over a database filled by a sandbox import: the numbers the CLI prints, escaping of
@@ -198,6 +200,55 @@ struct ConsolePageTests {
             }
             #expect(shown.count == amounts.count)
             #expect(shown == amounts.sorted(by: >))
+        }
+    }
+
+    /// The Unit economics page opens with the margin: revenue, COGS and gross margin of the last complete
+    /// days against the days before, the lowest-margin customers and where the cost goes, each the margin
+    /// report's own numbers and each linking to it.
+    @Test func unitEconomicsPageOpensWithTheMargin() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        func csv(_ arguments: [String]) throws -> [[String]] {
+            let run = try MeterBridgeBinary.run(
+                ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS", "--format", "csv"] + arguments,
+                database: fixture.database)
+            #expect(run.status == 0, "\(run.stderr)")
+            return MeterBridgeBinary.csvRows(run.stdout)
+        }
+        let json = try MeterBridgeBinary.run(
+            ["report", "margin", "--revenue-metric", "Revenue", "--cost-report", "COGS", "--last", "7d", "--format", "json"],
+            database: fixture.database)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let from = try #require(object["from"] as? String), to = try #require(object["to"] as? String)
+        let current = try csv(["--from", from, "--to", to])
+        let previousFrom = UTCDay(from)!.adding(days: -7), previousTo = UTCDay(from)!.adding(days: -1)
+        let previous = try csv(["--from", "\(previousFrom)", "--to", "\(previousTo)"])
+        let total = try #require(current.first { $0.first == "(total)" })
+        let previousTotal = try #require(previous.first { $0.first == "(total)" })
+        try await ConsoleSession.run(fixture) { session in
+            let html = try await session.get("/reports?days=7").text
+            #expect(html.contains(#"id="margin-home""#))
+            #expect(html.contains("Gross margin, \(from) to \(to)") && html.contains("\(previousFrom) to \(previousTo)"), "\(html)")
+            // Revenue and COGS: the report's totals, exact on hover; the change against the days before.
+            #expect(html.contains(#"<strong title="\#(total[2])">"#) && html.contains(#"<strong title="\#(total[3])">"#), "\(total)")
+            let revenueChange = (Decimal(string: total[2])! - Decimal(string: previousTotal[2])!) / Decimal(string: previousTotal[2])! * 100
+            #expect(html.contains("\(revenueChange < 0 ? "−" : "+")\(NumberText.grouped(abs(revenueChange), fractionDigits: 1)) % on the days before"))
+            // The lowest margins, lowest first, and a link to every customer by margin.
+            let customers = current.filter { $0.count == 7 && !$0[1].isEmpty && Decimal(string: $0[2]) != 0 }
+                .sorted { Decimal(string: $0[5])! < Decimal(string: $1[5])! }
+            let table = try #require(html.components(separatedBy: #"id="lowest-margin""#).last)
+            let positions = customers.prefix(5).map { table.range(of: "<bdi>\($0[1])</bdi>")?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil } && zip(positions, positions.dropFirst()).allSatisfy { $0! < $1! }, "\(customers.prefix(5))")
+            #expect(html.contains("sort=table-1:gross_margin_pct:asc#table-1"))
+            // Where the cost goes: the parts add up to the report's COGS; the fixture's untagged VPC line is shared.
+            let split = try #require(html.components(separatedBy: #"id="cost-split""#).last)
+            let parts = split.components(separatedBy: #"<bdi title=""#).dropFirst().map { Decimal(string: String($0.prefix { $0 != "\"" }))! }
+            #expect(parts.count == 3 && parts.reduce(0, +) == Decimal(string: total[3])!, "\(parts)")
+            let vpcDays = parts[2] / Decimal(string: "3.5")!
+            #expect(parts[2] > 0 && vpcDays == Decimal(Int(truncating: vpcDays as NSNumber)), "\(parts)")
+            // Another choice of inputs is kept in the form; an unknown one falls back to the first.
+            let unknown = try await session.get("/reports?cost-report=nope&revenue-metric=nope")
+            #expect(unknown.status == .ok && unknown.text.contains("<option selected>COGS</option>"))
         }
     }
 
