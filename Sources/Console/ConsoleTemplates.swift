@@ -85,7 +85,7 @@ enum ConsoleTemplates {
         <section class="card" id="metric-list" data-live>
         {{^metrics}}<p class="muted">No metrics yet: <code>meterbridge metric create</code>.</p>{{/metrics}}
         {{^empty(metrics)}}<div class="scroll"><table>
-        <thead><tr><th>title</th><th>kind</th><th>source</th><th>label source</th><th>status</th><th>complete through</th><th class="num">rows</th></tr></thead>
+        <thead><tr><th>Title</th><th>Kind</th><th>Source</th><th>Label source</th><th>Status</th><th>Complete through</th><th class="num">Rows</th></tr></thead>
         <tbody>{{#metrics}}<tr><td><a href="/metrics/{{id}}">{{title}}</a></td><td>{{kind}}</td><td>{{source}}</td><td>{{labelSource}}</td>
         <td class="state-{{status}}">{{status}}</td><td>{{completeThrough}}</td><td class="num">{{rows}}</td></tr>{{/metrics}}</tbody>
         </table></div>{{/empty(metrics)}}
@@ -242,13 +242,14 @@ enum ConsoleTemplates {
     static let costs = """
         <section class="card"><h2>Cost sources</h2>
         {{^sources}}<p class="muted">No cost imported yet: <code>meterbridge costs import FILE --source NAME</code>.</p>{{/sources}}
-        {{^empty(sources)}}<div class="scroll"><table><thead><tr><th>source</th><th>currency</th><th>from</th><th>to</th><th class="num">rows</th><th class="num">effective cost</th><th class="num">billed cost</th></tr></thead>
-        <tbody>{{#sources}}<tr><td>{{source}}</td><td>{{currency}}</td><td>{{periodStart}}</td><td>{{periodEnd}}</td><td class="num">{{rows}}</td><td class="num">{{effectiveCost}}</td><td class="num">{{billedCost}}</td></tr>{{/sources}}</tbody></table></div>{{/empty(sources)}}
+        {{^empty(sources)}}<div class="scroll"><table><thead><tr><th>Source</th><th>Currency</th><th>From</th><th>To</th><th class="num">Rows</th><th class="num">Effective cost</th><th class="num">Billed cost</th></tr></thead>
+        <tbody>{{#sources}}<tr><td>{{source}}</td><td>{{currency}}</td><td>{{periodStart}}</td><td>{{periodEnd}}</td><td class="num">{{rows}}</td>{{#effectiveCost}}<td class="num"><bdi{{#full}} title="{{.}}"{{/full}}>{{text}}</bdi></td>{{/effectiveCost}}{{#billedCost}}<td class="num"><bdi{{#full}} title="{{.}}"{{/full}}>{{text}}</bdi></td>{{/billedCost}}</tr>{{/sources}}</tbody></table></div>{{/empty(sources)}}
         </section>
         <section class="card"><h2>Cost reports</h2>
         {{^reports}}<p class="muted">No cost reports yet: <code>meterbridge cost-report create</code>.</p>{{/reports}}
-        {{^empty(reports)}}<div class="scroll"><table><thead><tr><th>name</th><th>filters</th><th>customer tag</th><th>created</th></tr></thead>
-        <tbody>{{#reports}}<tr><td>{{name}}</td><td class="wrap">{{filters}}</td><td>{{customerTag}}</td><td>{{createdAt}}</td></tr>{{/reports}}</tbody></table></div>{{/empty(reports)}}
+        {{^empty(reports)}}<div class="scroll"><table><thead><tr><th>Name</th><th>Conditions</th><th>Customer tag</th><th class="num">Matched rows</th><th class="num">Matched cost</th><th>Created</th></tr></thead>
+        <tbody>{{#reports}}<tr><td>{{name}}</td><td class="wrap">{{filters}}</td><td>{{customerTag}}</td><td class="num">{{matchedRows}}</td><td class="num">{{matchedCost}}</td><td>{{createdAt}}</td></tr>
+        {{#warnings}}<tr><td></td><td colspan="5"><p class="error">{{.}}</p></td></tr>{{/warnings}}{{/reports}}</tbody></table></div>{{/empty(reports)}}
         </section>
 
         """

@@ -21,6 +21,7 @@ extension ConsoleServer {
         var costReports: [ConsoleServer.Choice]
         var dayChoices: [ConsoleServer.Choice]
         var period, previousPeriod: String
+        var days: Int
         var warning: String?
         var figures: [Figure]
         var lowest: ConsoleTable
@@ -66,15 +67,17 @@ extension ConsoleServer {
         let currency = summary.currency
         func money(_ value: Decimal) -> String { "\(NumberText.grouped(value, fractionDigits: 2)) \(currency)" }
         func percent(_ value: Decimal?) -> String { value.map { "\(NumberText.grouped($0, fractionDigits: 1)) %" } ?? "—" }
-        func change(_ previous: Decimal, _ current: Decimal) -> (String?, String) {
-            guard let change = MarginSummary.change(from: previous, to: current) else { return (nil, "muted") }
+        func change(_ previous: Decimal, _ current: Decimal, missing: String) -> (String?, String) {
+            guard let change = MarginSummary.change(from: previous, to: current) else { return (missing, "muted") }
             let sign = change > 0 ? "+" : change < 0 ? "−" : "±"
             return ("\(sign)\(NumberText.grouped(abs(change), fractionDigits: 1)) % on the days before", change < 0 ? "down" : "up")
         }
-        let revenueChange = change(summary.previous.revenue, summary.current.revenue)
-        let cogsChange = change(summary.previous.cogs, summary.current.cogs)
-        var marginChange: (String?, String) = (nil, "muted")
-        if let now = summary.current.marginPercent, let before = summary.previous.marginPercent {
+        // A comparison with days that have no revenue or no cost would mislead: it says so instead.
+        let revenueChange = change(summary.previous.revenue, summary.current.revenue, missing: "no revenue in the days before")
+        let noCostBefore = "no cost in the days before: nothing to compare"
+        let cogsChange = change(summary.previous.cogs, summary.current.cogs, missing: noCostBefore)
+        var marginChange: (String?, String) = (summary.previous.cogs.isZero ? noCostBefore : nil, "muted")
+        if let now = summary.current.marginPercent, let before = summary.previous.marginPercent, !summary.previous.cogs.isZero {
             let points = now - before
             let sign = points > 0 ? "+" : points < 0 ? "−" : "±"
             marginChange = ("\(sign)\(NumberText.grouped(abs(points), fractionDigits: 1)) points on the days before", points < 0 ? "down" : "up")
@@ -121,7 +124,7 @@ extension ConsoleServer {
             revenueMetrics: revenueMetrics.map { Choice(value: $0, selected: $0 == revenue) },
             costReports: costReports.map { Choice(value: $0, selected: $0 == costReport) },
             dayChoices: Self.homeDayChoices.map { Choice(value: "\($0)", selected: $0 == days) },
-            period: summary.period.description, previousPeriod: summary.previousPeriod.description,
+            period: summary.period.description, previousPeriod: summary.previousPeriod.description, days: summary.period.dayCount,
             warning: summary.partialPeriodWarning, figures: figures, lowest: lowest,
             lowestHref: margin + "&sort=table-1:gross_margin_pct:asc#table-1",
             more: summary.customersWithRevenue > summary.lowestMargin.count
@@ -144,7 +147,7 @@ extension ConsoleServer {
         <button type="submit">Show</button>
         </form>
         <h2>Gross margin, {{period}}</h2>
-        <p class="muted">Against the {{previousPeriod}} before; the last days complete on both sides.</p>
+        <p class="muted">The last {{days}} days complete on both sides, against the {{days}} days before ({{previousPeriod}}).</p>
         {{#warning}}<p class="error">⚠ {{.}}</p>{{/warning}}
         <div class="figures">{{#figures}}<a class="figure" href="{{href}}"><span class="muted">{{name}}</span>
         <strong title="{{exact}}">{{value}}</strong>{{#change}}<span class="{{changeClass}}">{{.}}</span>{{/change}}</a>{{/figures}}</div>

@@ -15,7 +15,7 @@ extension ConsoleServer {
         var id: Int64
         var title, kind, source, labelSource, status: String
         var completeThrough: String?
-        var rows: Int
+        var rows: String
     }
 
     func metricsPage() async throws -> Response {
@@ -23,7 +23,7 @@ extension ConsoleServer {
         let rows = try await MetricStatus.all(pool: pool).map {
             MetricRow(
                 id: ids[$0.title] ?? 0, title: $0.title, kind: $0.kind, source: $0.source, labelSource: $0.labelSource.name,
-                status: $0.status.rawValue, completeThrough: $0.completeThrough, rows: $0.rows)
+                status: $0.status.rawValue, completeThrough: $0.completeThrough, rows: NumberText.grouped($0.rows))
         }
         struct Model { var metrics: [MetricRow] }
         return page("Metrics", section: "/metrics", template: "metrics", model: Model(metrics: rows))
@@ -58,7 +58,7 @@ extension ConsoleServer {
         var id: Int64
         var kind, source, labelSource, status: String
         var completeThrough: String?
-        var rows: Int
+        var rows: String
         var from, to: String
         var top: Int
         var chart: String
@@ -90,7 +90,7 @@ extension ConsoleServer {
         let model = MetricModel(
             id: metric.id, kind: status.kind, source: status.source, labelSource: status.labelSource.name,
             status: status.status.rawValue,
-            completeThrough: status.completeThrough, rows: status.rows, from: from.description, to: to.description,
+            completeThrough: status.completeThrough, rows: NumberText.grouped(status.rows), from: from.description, to: to.description,
             top: top,
             chart: SVGChartRenderer().render(chart),
             totals: ConsoleTable(

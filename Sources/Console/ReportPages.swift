@@ -200,22 +200,38 @@ extension ConsoleServer {
     }
 
     struct CostSourceRow {
-        var source, currency, periodStart, periodEnd: String; var rows: Int; var effectiveCost, billedCost: String
+        var source, currency, periodStart, periodEnd, rows: String
+        var effectiveCost, billedCost: ConsoleTable.Cell
     }
-    struct CostReportRow { var name, filters: String; var customerTag: String?; var createdAt: String }
+    struct CostReportRow {
+        var name, filters: String; var customerTag: String?; var createdAt: String
+        /// What the report's conditions match together: rows and cost by currency.
+        var matchedRows: String
+        var matchedCost: String
+        var warnings: [String]
+    }
 
     func costsPage() async throws -> Response {
         let sources = try await CostStore(pool: pool).list().map {
             CostSourceRow(
                 source: $0.source, currency: $0.currency, periodStart: $0.periodStart.description,
                 periodEnd: $0.periodEnd.description,
-                rows: $0.rows, effectiveCost: "\($0.effectiveCost)", billedCost: "\($0.billedCost)")
+                rows: NumberText.grouped($0.rows), effectiveCost: ConsoleTable.Cell("\($0.effectiveCost)", column: "cost"),
+                billedCost: ConsoleTable.Cell("\($0.billedCost)", column: "cost"))
         }
-        let reports = try await CostReportStore(pool: pool).list().map {
-            CostReportRow(
-                name: $0.name, filters: $0.filters.map(\.description).joined(separator: "; "),
-                customerTag: $0.customerTag,
-                createdAt: Self.timestamp($0.createdAt))
+        let store = CostReportStore(pool: pool)
+        var reports: [CostReportRow] = []
+        for report in try await store.list() {
+            // No silent emptiness: what each report matches, and why it matches nothing when it does not.
+            let match = try await store.match(report.filters)
+            reports.append(
+                CostReportRow(
+                    name: report.name, filters: report.filters.map(\.description).joined(separator: "; "),
+                    customerTag: report.customerTag, createdAt: Self.timestamp(report.createdAt),
+                    matchedRows: NumberText.grouped(match.report.rows),
+                    matchedCost: match.report.cost.sorted { $0.key < $1.key }
+                        .map { "\(NumberText.grouped($0.value, fractionDigits: 2)) \($0.key)" }.joined(separator: ", "),
+                    warnings: match.warnings))
         }
         struct Model { var sources: [CostSourceRow]; var reports: [CostReportRow] }
         return page("Costs", section: "/costs", template: "costs", model: Model(sources: sources, reports: reports))

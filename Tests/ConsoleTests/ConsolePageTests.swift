@@ -6,6 +6,7 @@ import JobQueue
 import Metronome
 import TestSupport
 import TextOutput
+import UnitEconomics
 import Testing
 
 /// Every page over a database filled by a sandbox import: the numbers the CLI prints, escaping of
@@ -122,7 +123,7 @@ struct ConsolePageTests {
             // The metrics list: the columns of `metric list`.
             let metrics = try await session.get("/metrics").text
             for row in MeterBridgeBinary.csvRows(list.stdout) {
-                #expect(metrics.contains(">\(row[0])</a>") && metrics.contains(">\(row[6])</td>"), "\(row)")
+                #expect(metrics.contains(">\(row[0])</a>") && metrics.contains(">\(NumberText.grouped(Int(row[6])!))</td>"), "\(row)")
             }
         }
     }
@@ -302,6 +303,25 @@ struct ConsolePageTests {
                 "/reports/top-customers?metric=nope&from=\(fixture.from)&to=\(fixture.to)")
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("class=\"error\""))
+        }
+    }
+
+    /// The costs page says what each cost report matches, and a report that matches nothing says so with
+    /// the near misses, as `cost-report show` does.
+    @Test func costsPageShowsWhatEachCostReportMatches() async throws {
+        let fixture = try await ConsoleFixture.shared.get()
+        let created = try MeterBridgeBinary.run(
+            ["cost-report", "create", "Typo", "--include", "service-category=compute"], database: fixture.database)
+        #expect(created.status == 0, "\(created.stderr)")
+        let pool = fixture.pool(size: 1)
+        let store = CostReportStore(pool: pool)
+        let rows = try await store.match(try await store.named("COGS").filters).report.rows
+        await pool.close()
+        #expect(rows > 0)
+        try await ConsoleSession.run(fixture) { session in
+            let html = try await session.get("/costs").text
+            #expect(html.contains(#"<td class="num">\#(NumberText.grouped(rows))</td>"#), "\(html)")
+            #expect(html.contains(#"<p class="error">"#) && html.contains("Compute"), "\(html)")
         }
     }
 
