@@ -418,6 +418,24 @@ public struct JobQueue: Sendable {
         try await pool.query(JobQueueSQL.wake, [argsContainJSON]).affectedRows
     }
 
+    /// An unfinished job's saved checkpoint: how far it got before it finishes.
+    public struct Checkpoint: Sendable, Equatable {
+        public var kind: String
+        public var argsJSON: String
+        public var cursorJSON: String
+
+        public func args<T: Decodable>(as type: T.Type = T.self) throws -> T { try JobJSON.decode(type, from: argsJSON) }
+        public func cursor<T: Decodable>(as type: T.Type = T.self) throws -> T { try JobJSON.decode(type, from: cursorJSON) }
+    }
+
+    /// Unfinished jobs (waiting, running or retrying) that saved a checkpoint, at most `limit`: the progress
+    /// inside jobs, for status displays.
+    public func checkpointed(limit: Int = 10_000) async throws -> [Checkpoint] {
+        try await pool.query(JobQueueSQL.checkpointed, [limit]).map {
+            Checkpoint(kind: try $0.decode(at: 0), argsJSON: try $0.decode(at: 1), cursorJSON: try $0.decode(at: 2))
+        }
+    }
+
     /// Jobs of `queue` waiting to run (available or retryable).
     public func backlog(queue: String) async throws -> Int {
         try await pool.query(JobQueueSQL.backlog, [queue]).single().decode(Int.self, at: 0)

@@ -307,6 +307,12 @@ enum JobQueueSQL {
         UPDATE jobs SET run_at = now() WHERE state = 'available' AND run_at > now() AND args @> $1::jsonb
         """
 
+    /// Unfinished jobs that saved a checkpoint: kind, args and cursor, at most `$1`.
+    static let checkpointed = """
+        SELECT kind, args::text, cursor::text FROM jobs
+        WHERE state IN ('available', 'running', 'retryable') AND cursor IS NOT NULL ORDER BY id LIMIT $1
+        """
+
     static let backlog = """
         SELECT count(*) FROM jobs WHERE state IN ('available', 'retryable') AND queue = $1
         """

@@ -291,3 +291,49 @@ struct ValueOwnershipTests {
         await fixture.close()
     }
 }
+
+/// `meterbridge status` between job completions: progress and the time left follow the jobs' checkpoints,
+/// and the plan's history figure is counted now, so it reads zero once the history is in.
+@Suite("Status between jobs", .timeLimit(.minutes(2)))
+struct StatusProgressTests {
+    /// A usage job's checkpoint as the worker saves it: the next page and the customers already reported.
+    struct UsageCheckpoint: Encodable { var nextPage: String?; var seen: [String] }
+
+    @Test func progressAndTimeLeftMoveInsideJobsAndTheBackfillEndsAtZero() async throws {
+        let today = UTCDay("2026-06-30")!
+        let since = UTCDay("2025-06-01")!
+        let fixture = try await StoreFixture.make(customers: [("c-1", 0), ("c-2", 0), ("c-3", 0), ("c-4", 0)])
+        let metric = try await fixture.usageMetric(since: since.description)
+        try await ImportPlanner(queue: fixture.queue, clock: ImportClock(pinnedDay: today), logger: TestDatabase.logger).plan()
+        func status() async throws -> (percent: Double, left: Int, seconds: Double?) {
+            let status = try await ImportStatus.load(pool: fixture.pool, today: today)
+            let row = try #require(status.metrics.first { $0.title == metric.title })
+            let plan = try #require(status.connections.first?.plan)
+            return (row.percentDone, plan.backfillRequests, plan.backfillSeconds)
+        }
+        let before = try await status()
+        #expect(before.percent == 0 && before.left > 0 && (before.seconds ?? 0) > 0, "\(before)")
+
+        // A history job has reported two of its batch's four customers.
+        let claimed = try #require(try await fixture.queue.claim(queues: [ImportQueue.backfill], limit: 1, workerID: "status-tests").first)
+        let args = try claimed.args(as: ImportJobArgs.self)
+        try await fixture.queue.checkpoint(claimed.lease, cursor: UsageCheckpoint(nextPage: "page-2", seen: ["c-1", "c-2"]))
+        let during = try await status()
+        let span = Double(today.daysSinceEpoch - since.daysSinceEpoch + 1)
+        #expect(abs(during.percent - 100 * 0.5 * Double(args.window.days) / span) < 1e-9, "\(during) \(args.window)")
+        #expect(during.left == before.left - PageCost.job(kind: .usage, args: args) / 2, "\(during) \(before)")
+        #expect(during.seconds! < before.seconds!)
+
+        // Every day imported, as workers record it: the plan says so, whatever the planner last saved.
+        try await fixture.queue.complete(claimed.lease)
+        try await fixture.pool.query(
+            """
+            INSERT INTO import_coverage (metric_id, import_batch, window_start, window_end, customer_ids)
+            VALUES ($1, 0, $2::date, $3::date, $4)
+            """, [metric.id, since.description, today.adding(days: 1).description, ["c-1", "c-2", "c-3", "c-4"]])
+        let after = try await status()
+        #expect(after.percent == 100 && after.left == 0 && after.seconds == 0, "\(after)")
+        #expect(try await ImportPlanner.savedProjections(pool: fixture.pool).first?.value.backfillRequests == before.left)
+        await fixture.close()
+    }
+}

@@ -22,6 +22,12 @@ public struct DayRange: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public func contains(_ day: UTCDay) -> Bool { start <= day && day < end }
 
+    /// The days in both ranges; nil when they share none.
+    public func intersection(_ other: DayRange) -> DayRange? {
+        let low = max(start, other.start), high = min(end, other.end)
+        return low < high ? DayRange(start: low, end: high) : nil
+    }
+
     enum CodingKeys: String, CodingKey { case start, end }
 
     public init(from decoder: any Decoder) throws {

@@ -99,8 +99,25 @@ public struct ImportStatus: Sendable, Codable {
     public var total: Total
     public var metrics: [Metric]
 
-    public static func load(pool: PostgresConnectionPool, today: UTCDay = ImportClock.system.today) async throws -> ImportStatus {
-        let projections = try await ImportPlanner.savedProjections(pool: pool)
+    /// With `plans`, each connection's plan is the planner's last projection with the history still to
+    /// import counted now (days never imported, less what unfinished jobs have done), so the requests left
+    /// and the time left move as the import does, and read zero once it is done.
+    public static func load(pool: PostgresConnectionPool, today: UTCDay = ImportClock.system.today, plans: Bool = true)
+        async throws -> ImportStatus
+    {
+        let logger = Logger(label: "meterbridge.status")
+        let queue = JobQueue(pool: pool, logger: logger)
+        let progress = ImportProgress(try await queue.checkpointed())
+        var projections = plans ? try await ImportPlanner.savedProjections(pool: pool) : [:]
+        if !projections.isEmpty {
+            // The history still to import, counted from the coverage as it is now (what `meterbridge plan` shows).
+            let live = try await ImportPlanner(queue: queue, clock: ImportClock(pinnedDay: today), logger: logger)
+                .plan(dryRun: true).projections
+            for projection in live where projections[projection.connectionID] != nil {
+                projections[projection.connectionID]?.backfillRequests = max(
+                    0, projection.backfillRequests - (progress.backfillRequestsDone[projection.connectionID] ?? 0))
+            }
+        }
         let connectionRows = try await pool.query(
             """
             SELECT c.id, c.name, c.status, c.rate_limit, c.last_error, coalesce(r.requests, 0), coalesce(r.rate_limited, 0),
@@ -127,7 +144,6 @@ public struct ImportStatus: Sendable, Codable {
         // Each read covers every metric at once, so the status costs a fixed handful of statements
         // however many connections and metrics there are.
         let store = MetricStore(pool: pool)
-        let queue = JobQueue(pool: pool, logger: Logger(label: "meterbridge.status"))
         let jobsByMetric = try await queue.stateCounts(byArgsElement: ImportJobArgs.metricIDsKey)
         let errorsByMetric = try await queue.newestErrors(byArgsElement: ImportJobArgs.metricIDsKey, limit: 3)
         let valueCounts = try await store.valueCounts()
@@ -138,7 +154,7 @@ public struct ImportStatus: Sendable, Codable {
             let jobs = Dictionary(uniqueKeysWithValues: (jobsByMetric[String(metric.id)] ?? [:]).map { ($0.key.rawValue, $0.value) })
             let rows = valueCounts[metric.id] ?? 0
             let through = completeThrough[metric.id]
-            let percent = Self.percentDone(metric, batches: coverage[metric.id] ?? [:], today: today)
+            let percent = Self.percentDone(metric, batches: coverage[metric.id] ?? [:], progress: progress, today: today)
             let errors = (errorsByMetric[String(metric.id)] ?? []).map { "\($0.at): \($0.error)" }
             let pending = (jobs["available"] ?? 0) + (jobs["running"] ?? 0) + (jobs["retryable"] ?? 0)
             let state: State =
@@ -164,11 +180,13 @@ public struct ImportStatus: Sendable, Codable {
         return ImportStatus(connections: connections, total: total, metrics: result)
     }
 
-    /// The share of (day, batch) cells from `since` through today that the batches' windows cover, in percent.
-    static func percentDone(_ metric: BusinessMetric, batches: [Int: DaySet], today: UTCDay) -> Double {
+    /// The share of (day, batch) cells from `since` through today that the batches' windows cover, in
+    /// percent, counting the part of each unfinished job's window its checkpoint says is done.
+    static func percentDone(_ metric: BusinessMetric, batches: [Int: DaySet], progress: ImportProgress, today: UTCDay) -> Double {
         guard !batches.isEmpty, metric.since <= today else { return 0 }
         let span = DayRange(start: metric.since, end: today.adding(days: 1))
         let done = batches.values.reduce(0) { $0 + span.days - $1.missing(in: span).reduce(0) { $0 + $1.days } }
-        return 100 * Double(done) / Double(span.days * batches.count)
+        let partial = progress.partialCells(metric: metric.id, coverage: batches, span: span)
+        return min(100, 100 * (Double(done) + partial) / Double(span.days * batches.count))
     }
 }

@@ -17,7 +17,7 @@ public struct MetricStatus: Sendable, Equatable {
 
     /// Every metric's row.
     public static func all(pool: PostgresConnectionPool) async throws -> [MetricStatus] {
-        let status = try await ImportStatus.load(pool: pool)
+        let status = try await ImportStatus.load(pool: pool, plans: false)
         let store = MetricStore(pool: pool)
         let metrics = try await store.all()
         let sourceByTitle = try await store.sourceDescriptions()
