@@ -86,6 +86,23 @@ struct ConsoleBrowserTests {
                 let live = try await chromium.dumpDOM("http://127.0.0.1:\(port)/", virtualMilliseconds: 8_000)
                 #expect(live.dom.contains(#"<span id="live-status">updated "#), "\(live.dom.prefix(2_000))")
                 #expect(live.console.isEmpty, "\(live.console)")
+                // A table sorted from its header: the browser shows the margin report's rows lowest margin
+                // first, in the order of the CLI's rows sorted the same way (empty margins last).
+                let sortedMargin = try await chromium.dumpDOM(
+                    "http://127.0.0.1:\(port)/reports/margin?revenue-metric=Revenue&cost-report=COGS&\(range)&sort=table-1:gross_margin_pct:asc")
+                #expect(sortedMargin.console.isEmpty, "\(sortedMargin.console)")
+                let marginRows = MeterBridgeBinary.csvRows(margin.stdout).filter { $0.count == 7 && !$0[1].isEmpty }
+                let expectedOrder = marginRows.sorted { lhs, rhs in
+                    switch (Decimal(string: lhs[5]), Decimal(string: rhs[5])) {
+                    case (let l?, let r?): l < r
+                    case (_?, nil): true
+                    default: false
+                    }
+                }.map { $0[1] }
+                let shownAt = expectedOrder.map { sortedMargin.dom.range(of: ">\($0)</bdi>")?.lowerBound }
+                #expect(expectedOrder.count >= 4 && shownAt.allSatisfy { $0 != nil }, "\(expectedOrder)")
+                #expect(zip(shownAt, shownAt.dropFirst()).allSatisfy { $0! < $1! }, "rows not in margin order")
+                #expect(sortedMargin.dom.contains(#"aria-sort="ascending""#))
                 for page in pages {
                     let url = "http://127.0.0.1:\(port)\(page.path)"
                     let run = try await chromium.dumpDOM(url)
