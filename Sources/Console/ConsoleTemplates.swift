@@ -17,7 +17,7 @@ enum ConsoleTemplates {
         ("job", job),
         ("confirm", confirm), ("message", message), ("reports", reports), ("report", report), ("costs", costs),
         ("login", login), ("table", ConsoleTable.template),
-        ("marginHome", ConsoleServer.marginHomeTemplate),
+        ("marginHome", ConsoleServer.marginHomeTemplate), ("reportFields", reportFields),
     ]
 
     static let layout = """
@@ -202,12 +202,7 @@ enum ConsoleTemplates {
         <div class="reports">
         {{#forms}}<section class="card" id="{{name}}"><h2>{{title}}</h2><p class="muted">{{summary}}</p>
         <form method="get" action="/reports/{{name}}">
-        {{#needsCostReport}}<label>cost report <select name="cost-report" required>{{#costReports}}<option>{{.}}</option>{{/costReports}}</select></label>{{/needsCostReport}}
-        {{#needsRevenueMetric}}<label>revenue metric <select name="revenue-metric" required>{{#revenueMetrics}}<option>{{.}}</option>{{/revenueMetrics}}</select></label>{{/needsRevenueMetric}}
-        {{#needsMetric}}<label>{{metricLabel}} <select name="metric"{{#metricRequired}} required{{/metricRequired}}>{{^metricRequired}}<option value="">none</option>{{/metricRequired}}{{#usageMetrics}}<option>{{.}}</option>{{/usageMetrics}}</select></label>{{/needsMetric}}
-        {{#needsMetrics}}<label>metrics <select name="metrics" multiple required>{{#usageMetrics}}<option selected>{{.}}</option>{{/usageMetrics}}</select></label>{{/needsMetrics}}
-        {{#needsScale}}<label>per units <select name="scale"><option>1</option><option>100</option><option>1000</option><option>1000000</option><option>1000000000</option></select></label>{{/needsScale}}
-        {{#needsMargins}}<label>target margins (%) <input name="target-margins" value="20,40,60"></label>{{/needsMargins}}
+        {{> reportFields}}
         <label>from <input type="date" name="from"></label>
         <label>to <input type="date" name="to"></label>
         <p class="muted">Without dates: the last 30 days complete on every input.</p>
@@ -217,12 +212,22 @@ enum ConsoleTemplates {
 
         """
 
+    /// A report's inputs, each chosen from what exists (the landing page's cards and each report's page).
+    static let reportFields = """
+        {{#needsCostReport}}<label>cost report <select name="cost-report" required>{{#costReports}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/costReports}}</select></label>{{/needsCostReport}}
+        {{#needsRevenueMetric}}<label>revenue metric <select name="revenue-metric" required>{{#revenueMetrics}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/revenueMetrics}}</select></label>{{/needsRevenueMetric}}
+        {{#needsMetric}}<label>{{metricLabel}} <select name="metric"{{#metricRequired}} required{{/metricRequired}}>{{^metricRequired}}<option value=""{{#noMetric}} selected{{/noMetric}}>none</option>{{/metricRequired}}{{#usageMetrics}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/usageMetrics}}</select></label>{{/needsMetric}}
+        {{#needsMetrics}}<label>metrics <select name="metrics" multiple required>{{#usageMetrics}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/usageMetrics}}</select></label>{{/needsMetrics}}
+        {{#needsScale}}<label>per units <select name="scale">{{#scales}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/scales}}</select></label>{{/needsScale}}
+        {{#needsMargins}}<label>target margins (%) <input name="target-margins" value="{{targetMargins}}"></label>{{/needsMargins}}
+        """
+
     static let report = """
         <section class="card">
         <form class="filters" method="get" action="/reports/{{report}}">
-        {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
-        <label>from <input type="date" name="from" value="{{from}}" required></label>
-        <label>to <input type="date" name="to" value="{{to}}" required></label>
+        {{#form}}{{> reportFields}}{{/form}}
+        <label>from <input type="date" name="from" value="{{from}}"></label>
+        <label>to <input type="date" name="to" value="{{to}}"></label>
         <button type="submit">Show</button>
         </form>
         </section>

@@ -46,26 +46,47 @@ extension ConsoleServer {
         var needsCostReport, needsRevenueMetric, needsMetric, metricRequired: Bool
         var metricLabel: String
         var needsMetrics, needsScale, needsMargins: Bool
-        var costReports, revenueMetrics, usageMetrics: [String]
+        var costReports, revenueMetrics, usageMetrics, scales: [Choice]
+        var noMetric: Bool
+        var targetMargins: String
     }
 
-    func reportsPage(_ request: Request) async throws -> Response {
+    static let scaleChoices = ["1", "100", "1000", "1000000", "1000000000"]
+
+    /// A report's inputs as a form, each a list to choose from with the request's choice selected (the
+    /// first one, or none where the input is optional, when the request makes none).
+    func reportForm(_ kind: ReportKind, _ fields: FormFields) async throws -> ReportForm {
         let all = try await metrics.all()
         // Every report here sums usage, so a gauge (MAX, UNIQUE, LATEST) would only end in a refusal.
         let gauges = try await MetricReadModel(pool: pool).gaugeTitles()
         let costReports = try await CostReportStore(pool: pool).list().map(\.name)
         let revenueMetrics = all.filter { $0.kind == .revenue }.map(\.title)
-        let home = try await marginHome(FormFields(query: request), revenueMetrics: revenueMetrics, costReports: costReports)
-        let forms = Self.reportKinds.map { kind in
-            ReportForm(
-                name: kind.name, title: kind.title, summary: kind.summary, needsCostReport: kind.needsCostReport,
-                needsRevenueMetric: kind.needsRevenueMetric, needsMetric: kind.needsMetric,
-                metricRequired: kind.metricRequired,
-                metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
-                needsMargins: kind.needsMargins, costReports: costReports,
-                revenueMetrics: revenueMetrics,
-                usageMetrics: all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }.map(\.title))
+        let usageMetrics = all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }
+            .map(\.title)
+        func choices(_ values: [String], _ key: String, firstByDefault: Bool = true) -> [Choice] {
+            let chosen = fields[key] ?? (firstByDefault ? values.first : nil)
+            return values.map { Choice(value: $0, selected: $0 == chosen) }
         }
+        let chosenMetrics = Set(fields.all("metrics").flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) })
+        return ReportForm(
+            name: kind.name, title: kind.title, summary: kind.summary, needsCostReport: kind.needsCostReport,
+            needsRevenueMetric: kind.needsRevenueMetric, needsMetric: kind.needsMetric, metricRequired: kind.metricRequired,
+            metricLabel: kind.metricLabel, needsMetrics: kind.needsMetrics, needsScale: kind.needsScale,
+            needsMargins: kind.needsMargins, costReports: choices(costReports, "cost-report"),
+            revenueMetrics: choices(revenueMetrics, "revenue-metric"),
+            usageMetrics: kind.needsMetrics
+                ? usageMetrics.map { Choice(value: $0, selected: chosenMetrics.isEmpty || chosenMetrics.contains($0)) }
+                : choices(usageMetrics, "metric", firstByDefault: kind.metricRequired),
+            scales: choices(Self.scaleChoices, "scale"), noMetric: !kind.metricRequired && fields["metric"] == nil,
+            targetMargins: fields["target-margins"] ?? "20,40,60")
+    }
+
+    func reportsPage(_ request: Request) async throws -> Response {
+        let costReports = try await CostReportStore(pool: pool).list().map(\.name)
+        let revenueMetrics = try await metrics.all().filter { $0.kind == .revenue }.map(\.title)
+        let home = try await marginHome(FormFields(query: request), revenueMetrics: revenueMetrics, costReports: costReports)
+        var forms: [ReportForm] = []
+        for kind in Self.reportKinds { forms.append(try await reportForm(kind, FormFields(encoded: ""))) }
         struct Model {
             var error: String?
             var home: MarginHomeModel?
@@ -80,7 +101,8 @@ extension ConsoleServer {
     struct Fact { var key: String; var value: String? }
     struct ReportModel {
         var report: String
-        var fields: [Field]
+        /// The report's inputs, as sent (or the first of each when the request names none).
+        var form: ReportForm
         var from, to: String
         var period: String
         /// The same report as CSV.
@@ -104,10 +126,11 @@ extension ConsoleServer {
         let kept = fields.pairs.filter { !["from", "to", "format", "sort"].contains($0.0) && !$0.1.isEmpty }.map {
             Field(name: $0.0, value: $0.1)
         }
+        let form = try await reportForm(kind, fields)
         /// The report's page with the form as it was sent and the message above it (not an error page).
         func refused(_ message: String, from: String, to: String) -> Response {
             let model = ReportModel(
-                report: kind.name, fields: kept, from: from, to: to, period: "\(from) to \(to)", csvLink: nil, warning: nil,
+                report: kind.name, form: form, from: from, to: to, period: "\(from) to \(to)", csvLink: nil, warning: nil,
                 refusal: message, completeness: "", notes: [], facts: [], chart: nil, sections: [])
             return page(kind.title, section: "/reports", template: "report", model: model, status: .unprocessableContent)
         }
@@ -170,10 +193,10 @@ extension ConsoleServer {
             let query = (kept.map { ($0.name, $0.value) } + [("from", output.period.from.description), ("to", output.period.to.description), ("format", "csv")])
                 .map { "\(Self.queryEscaped($0.0))=\(Self.queryEscaped($0.1))" }.joined(separator: "&")
             let model = ReportModel(
-                report: kind.name, fields: kept, from: output.period.from.description, to: output.period.to.description,
+                report: kind.name, form: form, from: output.period.from.description, to: output.period.to.description,
                 period: output.period.description, csvLink: "/reports/\(kind.name)?\(query)", warning: output.partialPeriodWarning,
                 refusal: nil, completeness: output.completeness.description, notes: output.notes,
-                facts: output.facts.map { Fact(key: $0.key, value: $0.value) },
+                facts: output.facts.map { Fact(key: TableOutput.header($0.key), value: $0.value) },
                 chart: output.chart.map { SVGChartRenderer().render($0) },
                 sections: output.sections.enumerated().map { index, section in
                     ConsoleTable(

@@ -63,7 +63,14 @@ struct ConsolePageTests {
             // A report's bad input keeps the form, with the message above it.
             let reversed = try await session.get("/reports/top-customers?metric=CPU%20hours&from=2026-02-01&to=2026-01-01")
             #expect(reversed.status == .unprocessableContent, "\(reversed.status)")
-            #expect(reversed.text.contains("to is before from") && reversed.text.contains(#"name="metric" value="CPU hours""#), "\(reversed.text)")
+            #expect(reversed.text.contains("to is before from") && reversed.text.contains(#"<select name="metric" required><option selected>CPU hours</option>"#), "\(reversed.text)")
+            // A report's page offers every input of the report, not only the dates, with the request's choices.
+            let margin = try await session.get("/reports/margin?revenue-metric=Revenue&cost-report=COGS&metric=CPU+hours").text
+            #expect(margin.contains(#"<select name="revenue-metric" required><option selected>Revenue</option>"#), "\(margin)")
+            #expect(margin.contains(#"<option selected>COGS</option>"#) && margin.contains(#"<option selected>CPU hours</option>"#))
+            #expect(!margin.contains(#"type="hidden""#))
+            let unallocated = try await session.get("/reports/margin?revenue-metric=Revenue&cost-report=COGS").text
+            #expect(unallocated.contains(#"<option value="" selected>none</option>"#))
         }
     }
 

@@ -281,9 +281,14 @@ struct FormulaTests {
                 series: series.map { .init(name: $0, values: customers.map { _ in d("10") }) }, yAxisLabel: "USD"))
         let labelPattern = try Regex(#"<text transform="translate\(([0-9.]+) ([0-9.]+)\) rotate\(([0-9.]+)\)" text-anchor="start">([^<]*)</text>"#)
         let labels = svg.matches(of: labelPattern).map { match in
-            (y: Double(match.output[2].substring!)!, angle: Double(match.output[3].substring!)!, text: String(match.output[4].substring!))
+            (x: Double(match.output[1].substring!)!, y: Double(match.output[2].substring!)!, angle: Double(match.output[3].substring!)!,
+             text: String(match.output[4].substring!))
         }
         #expect(labels.count == customers.count)
+        // Every name, the last one too, ends inside the canvas.
+        for label in labels {
+            #expect(label.x + Double(label.text.count) * 7.0 * cos(label.angle * .pi / 180) <= renderer.width, "\(label.text)")
+        }
         let lowestLabel = labels.map { $0.y + Double($0.text.count) * 7.0 * sin($0.angle * .pi / 180) }.max()!
         let legendPattern = try Regex(#"<rect x="([0-9.]+)" y="([0-9.]+)" width="12" height="12""#)
         let legend = svg.matches(of: legendPattern).map { (x: Double($0.output[1].substring!)!, y: Double($0.output[2].substring!)!) }

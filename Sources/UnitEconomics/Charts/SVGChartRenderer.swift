@@ -60,7 +60,10 @@ public struct SVGChartRenderer: Sendable {
     }
 
     public func render(_ chart: ChartData) -> String {
-        let left = 90.0, right = 30.0, top = chart.footnote == nil ? 50.0 : 62.0
+        let left = 90.0, top = chart.footnote == nil ? 50.0 : 62.0
+        // Rotated names run right of their bar: room for the last one, so it is never cut at the edge.
+        let lastName = Self.isDays(chart.categories) ? 0 : min(chart.categories.last?.count ?? 0, Self.labelCharacters)
+        let right = max(30.0, Double(lastName) * Self.characterWidth * cos(Self.labelAngle * .pi / 180) + 8)
         let legendRows = Double((chart.series.count + Self.legendColumns - 1) / Self.legendColumns)
         // Below the plot: the rotated category labels, then the legend, each in its own band.
         let labelRoom = Self.labelRoom(chart.categories)
