@@ -1,4 +1,5 @@
 import Foundation
+import Metronome
 import Hummingbird
 import TextOutput
 import UnitEconomics
@@ -55,7 +56,7 @@ extension ConsoleServer {
         let days = fields["days"].flatMap(Int.init).flatMap { Self.homeDayChoices.contains($0) ? $0 : nil } ?? 30
         let summary: MarginSummary
         do {
-            let period = try ReportPeriod.lastComplete(days: days, today: UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)))
+            let period = try ReportPeriod.lastComplete(days: days, today: UTCDay(containing: Date()))
             summary = try await UnitEconomicsReports(pool: pool).marginSummary(
                 revenueMetric: revenue, costReport: costReport, period: period)
         } catch let refusal as ReportRefusal {

@@ -152,8 +152,8 @@ extension ConsoleServer {
             // complete day); dates given are kept as asked, and a partial period is flagged.
             let period =
                 fields["from"] == nil && fields["to"] == nil
-                ? try ReportPeriod.lastComplete(days: 30, today: UTCDate(to.description)!)
-                : try ReportPeriod(from: UTCDate(from.description)!, to: UTCDate(to.description)!)
+                ? try ReportPeriod.lastComplete(days: 30, today: to)
+                : try ReportPeriod(from: from, to: to)
             let output: ReportOutput
             switch kind.name {
             case "top-customers":

@@ -72,7 +72,7 @@ enum ActionTools {
         let pool = try actionPool(context)
         let reimport = try await JobOperations(pool: pool, logger: context.logger).reimport(
             .metric(title: try arguments.requiredText("metric")),
-            from: try arguments.day("from").map(UTCDay.init), to: try arguments.day("to").map(UTCDay.init), today: UTCDay(context.today()))
+            from: try arguments.day("from"), to: try arguments.day("to"), today: context.today())
         let (metric, first, last, added) = (reimport.metrics[0], reimport.from, reimport.to, reimport.jobsEnqueued)
         return ToolAnswer(
             summary: "Enqueued \(added) reimport job(s) for \(metric), \(first) to \(last)"

@@ -112,10 +112,10 @@ enum CatalogTools {
         }
         let metric = try await Catalog(pool: context.readPool).metric(titled: title)
         let values = try await MetricStore(pool: context.readPool).values(
-            metric, from: UTCDay(period.from.description), to: UTCDay(period.to.description), label: label)
+            metric, from: period.from, to: period.to, label: label)
         let grouped = MetricValueGrouping(bucket: grouping, top: top, gauge: info.isGauge).group(
             values.map {
-                .init(day: UTCDate($0.day.description)!, label: $0.label, customerID: $0.customerID, amount: $0.amount)
+                .init(day: $0.day, label: $0.label, customerID: $0.customerID, amount: $0.amount)
             })
         guard grouped.rows.count <= MCPLimits.maximumValueRows else {
             throw ToolInputError(

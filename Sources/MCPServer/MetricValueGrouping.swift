@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import UnitEconomics
 
@@ -7,14 +8,14 @@ struct MetricValueGrouping: Sendable {
     enum Bucket: String, Sendable { case day, week, month }
 
     struct DailyValue: Sendable, Equatable {
-        var day: UTCDate
+        var day: UTCDay
         var label: String
         var customerID: String
         var amount: Decimal
     }
 
     struct Row: Sendable, Equatable {
-        var periodStart: UTCDate
+        var periodStart: UTCDay
         var label: String
         /// nil for the "(other …)" row.
         var customerID: String?
@@ -35,7 +36,7 @@ struct MetricValueGrouping: Sendable {
     var gauge: Bool
 
     /// The first day of the bucket holding `day`: itself, the Monday of its ISO week, or the 1st of its month.
-    func start(of day: UTCDate) -> UTCDate {
+    func start(of day: UTCDay) -> UTCDay {
         switch bucket {
         case .day: return day
         case .week:
@@ -43,8 +44,7 @@ struct MetricValueGrouping: Sendable {
             let weekday = ((day.daysSinceEpoch + 3) % 7 + 7) % 7
             return day.advanced(by: -weekday)
         case .month:
-            let text = day.description
-            return UTCDate(text.prefix(8) + "01")!
+            return day.firstOfMonth
         }
     }
 
@@ -62,8 +62,8 @@ struct MetricValueGrouping: Sendable {
         let kept = Set(top.map { Array(ranked.prefix($0)) } ?? ranked)
         let others = ranked.count - kept.count
         let otherLabel = "(other: \(others) customer\(others == 1 ? "" : "s"))"
-        var sums: [UTCDate: [String: Decimal]] = [:]
-        var otherSums: [UTCDate: Decimal] = [:]
+        var sums: [UTCDay: [String: Decimal]] = [:]
+        var otherSums: [UTCDay: Decimal] = [:]
         for value in values {
             let start = start(of: value.day)
             if kept.contains(value.customerID) {

@@ -1,3 +1,4 @@
+import Metronome
 import MCP
 import UnitEconomics
 
@@ -28,7 +29,7 @@ enum ReviewPrompts {
             ]),
     ]
 
-    static func get(_ name: String, arguments: [String: String], today: UTCDate) throws -> GetPrompt.Result {
+    static func get(_ name: String, arguments: [String: String], today: UTCDay) throws -> GetPrompt.Result {
         func required(_ key: String) throws -> String {
             guard let value = arguments[key], !value.isEmpty else {
                 throw MCPError.invalidParams("prompt \(name) needs \"\(key)\"")
@@ -41,7 +42,8 @@ enum ReviewPrompts {
             let cost = try required("cost_report")
             let usage = arguments["usage_metric"].flatMap { $0.isEmpty ? nil : $0 }
             let month = try monthRange(arguments["month"], today: today)
-            let previous = try monthRange(String(month.from.advanced(by: -1).description.prefix(7)), today: today)
+            let before = month.from.adding(days: -1).firstOfMonth
+            let previous = (from: before, to: month.from.adding(days: -1))
             let usagePart = usage.map { ", usage_metric \"\($0)\"" } ?? ""
             let text = """
                 Review gross margin for \(month.from) to \(month.to) with MeterBridge's tools. Use only numbers the tools return; \
@@ -77,19 +79,16 @@ enum ReviewPrompts {
     }
 
     /// The days of month `YYYY-MM`, or of the last complete month before `today`.
-    static func monthRange(_ text: String?, today: UTCDate) throws -> (from: UTCDate, to: UTCDate) {
-        let first: UTCDate
+    static func monthRange(_ text: String?, today: UTCDay) throws -> (from: UTCDay, to: UTCDay) {
+        let first: UTCDay
         if let text, !text.isEmpty {
-            guard text.count == 7, let day = UTCDate(text + "-01") else {
+            guard text.count == 7, let day = UTCDay(text + "-01") else {
                 throw MCPError.invalidParams("month must be YYYY-MM, not \"\(text)\"")
             }
             first = day
         } else {
-            let thisMonth = UTCDate(today.description.prefix(8) + "01")!
-            first = UTCDate(thisMonth.advanced(by: -1).description.prefix(8) + "01")!
+            first = today.firstOfMonth.adding(days: -1).firstOfMonth
         }
-        // The 1st plus 31 days always lands in the next month.
-        let next = UTCDate(first.advanced(by: 31).description.prefix(8) + "01")!
-        return (first, next.advanced(by: -1))
+        return (first, first.firstOfNextMonth.adding(days: -1))
     }
 }

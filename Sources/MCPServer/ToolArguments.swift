@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import MCP
 import UnitEconomics
@@ -49,9 +50,9 @@ struct ToolArguments: Sendable {
         return text
     }
 
-    func day(_ name: String) throws(ToolInputError) -> UTCDate? {
+    func day(_ name: String) throws(ToolInputError) -> UTCDay? {
         guard let text = try text(name) else { return nil }
-        guard let day = UTCDate(text) else {
+        guard let day = UTCDay(text) else {
             throw ToolInputError("\"\(name)\" must be a UTC day YYYY-MM-DD, not \"\(text)\"")
         }
         return day
@@ -139,7 +140,7 @@ struct ToolArguments: Sendable {
     ]
 
     /// `from`/`to` (both inclusive) or `last_days` (default 30), at most `MCPLimits.maximumPeriodDays` days.
-    func period(today: UTCDate) throws -> ReportPeriod {
+    func period(today: UTCDay) throws -> ReportPeriod {
         let from = try day("from")
         let to = try day("to")
         let last = try integer("last_days", in: 1...MCPLimits.maximumPeriodDays)

@@ -1,7 +1,8 @@
+public import Metronome
 public import Foundation
 public import Logging
 public import Postgres
-public import UnitEconomics
+import UnitEconomics
 
 /// What the tools read and change, opened by the caller.
 public struct ToolContext: Sendable {
@@ -11,12 +12,12 @@ public struct ToolContext: Sendable {
     public let actionPool: PostgresConnectionPool?
     public let logger: Logger
     /// Today for the default period (`last_days`) and for status, as the CLI sees it.
-    public let today: @Sendable () -> UTCDate
+    public let today: @Sendable () -> UTCDay
 
     public init(
         readPool: PostgresConnectionPool, actionPool: PostgresConnectionPool?, logger: Logger,
-        today: @escaping @Sendable () -> UTCDate = {
-            UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        today: @escaping @Sendable () -> UTCDay = {
+            UTCDay(containing: Date())
         }
     ) {
         self.readPool = readPool

@@ -1,8 +1,9 @@
-public import ArgumentParser
+import ArgumentParser
 import CommandSupport
 import TextOutput
 import Foundation
-public import UnitEconomics
+import Metronome
+import UnitEconomics
 
 /// `meterbridge costs …`: FOCUS cost files in, listed, deleted.
 struct CostsCommand: AsyncParsableCommand {
@@ -93,8 +94,4 @@ struct CostsCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-extension UTCDate: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandSupport
 import TextOutput
 import Foundation
+import Metronome
 import UnitEconomics
 
 /// `meterbridge report …`: the six unit-economics analyses.
@@ -152,8 +153,8 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// The options every report shares, and how a report is run and printed.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "First UTC day (YYYY-MM-DD), inclusive.") var from: UTCDate?
-    @Option(help: "Last UTC day (YYYY-MM-DD), inclusive.") var to: UTCDate?
+    @Option(help: "First UTC day (YYYY-MM-DD), inclusive.") var from: UTCDay?
+    @Option(help: "Last UTC day (YYYY-MM-DD), inclusive.") var to: UTCDay?
     @Option(
         help: """
             The last N days of complete data, e.g. 30d or 4w (default 30d): the period ends on the last day \
@@ -171,7 +172,7 @@ struct ReportOptions: ParsableArguments {
 
     func period() throws -> ReportPeriod {
         if let from, let to { return try ReportPeriod(from: from, to: to) }
-        let today = UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970) * 1_000_000)
+        let today = UTCDay(containing: Date())
         return try ReportPeriod.lastComplete(days: ReportPeriod.parseLast(last ?? "30d") ?? 30, today: today)
     }
 

@@ -42,7 +42,7 @@ actor MCPFixture {
         return try await task.value
     }
 
-    static func today() -> UTCDate { UTCDate(containingMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
+    static func today() -> UTCDay { UTCDay(containing: Date()) }
 
     private static func fill() async throws -> Filled {
         let database = try await TestDatabase.make(function: "mcpfixture")

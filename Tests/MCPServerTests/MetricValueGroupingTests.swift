@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import Testing
 import UnitEconomics
@@ -7,7 +8,7 @@ import UnitEconomics
 @Suite("Metric value grouping")
 struct MetricValueGroupingTests {
     static func value(_ day: String, _ customer: String, _ amount: Decimal) -> MetricValueGrouping.DailyValue {
-        .init(day: UTCDate(day)!, label: customer.uppercased(), customerID: customer, amount: amount)
+        .init(day: UTCDay(day)!, label: customer.uppercased(), customerID: customer, amount: amount)
     }
 
     @Test(arguments: [
@@ -16,13 +17,13 @@ struct MetricValueGroupingTests {
         ("1970-01-01", "1969-12-29"),
     ])
     func weeksStartOnMonday(day: String, monday: String) {
-        #expect(MetricValueGrouping(bucket: .week, top: nil, gauge: false).start(of: UTCDate(day)!) == UTCDate(monday)!)
+        #expect(MetricValueGrouping(bucket: .week, top: nil, gauge: false).start(of: UTCDay(day)!) == UTCDay(monday)!)
     }
 
     @Test func monthsStartOnTheFirst() {
         let grouping = MetricValueGrouping(bucket: .month, top: nil, gauge: false)
-        #expect(grouping.start(of: UTCDate("2024-02-29")!) == UTCDate("2024-02-01")!)
-        #expect(grouping.start(of: UTCDate("2026-12-31")!) == UTCDate("2026-12-01")!)
+        #expect(grouping.start(of: UTCDay("2024-02-29")!) == UTCDay("2024-02-01")!)
+        #expect(grouping.start(of: UTCDay("2026-12-31")!) == UTCDay("2026-12-01")!)
     }
 
     @Test func topCustomersAndTheRestInOneRow() {
@@ -33,10 +34,10 @@ struct MetricValueGroupingTests {
         let result = MetricValueGrouping(bucket: .week, top: 2, gauge: false).group(values)
         #expect(
             result.rows == [
-                .init(periodStart: UTCDate("2026-11-02")!, label: "A", customerID: "a", amount: 10),
-                .init(periodStart: UTCDate("2026-11-02")!, label: "B", customerID: "b", amount: 7),
-                .init(periodStart: UTCDate("2026-11-02")!, label: "(other: 2 customers)", customerID: nil, amount: 1),
-                .init(periodStart: UTCDate("2026-11-09")!, label: "(other: 2 customers)", customerID: nil, amount: 2.5),
+                .init(periodStart: UTCDay("2026-11-02")!, label: "A", customerID: "a", amount: 10),
+                .init(periodStart: UTCDay("2026-11-02")!, label: "B", customerID: "b", amount: 7),
+                .init(periodStart: UTCDay("2026-11-02")!, label: "(other: 2 customers)", customerID: nil, amount: 1),
+                .init(periodStart: UTCDay("2026-11-09")!, label: "(other: 2 customers)", customerID: nil, amount: 2.5),
             ])
         #expect(result.total == 20.5 && result.customers == 4)
         #expect(result.formula.contains("other 2 summed"))

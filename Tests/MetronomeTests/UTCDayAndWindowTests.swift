@@ -16,6 +16,19 @@ struct UTCDayAndWindowTests {
         #expect(UTCDay("2024-1-01") == nil)
     }
 
+    /// The one day type also serves reports and cost: months, strides, Postgres microseconds and substrings.
+    @Test("months, strides, microseconds and substrings")
+    func calendarArithmetic() throws {
+        let day = try #require(UTCDay("2024-12-15"))
+        #expect(day.firstOfMonth.description == "2024-12-01" && day.firstOfNextMonth.description == "2025-01-01")
+        #expect(try #require(UTCDay("2024-02-29")).firstOfNextMonth.description == "2024-03-01")
+        #expect(day.distance(to: day.advanced(by: 20)) == 20)
+        #expect(Array(stride(from: day, through: day.adding(days: 2), by: 1)).map(\.description) == ["2024-12-15", "2024-12-16", "2024-12-17"])
+        #expect(UTCDay(containingMicroseconds: -1).description == "1969-12-31")
+        #expect(UTCDay(containingMicroseconds: 86_400_000_000).description == "1970-01-02")
+        #expect(UTCDay("x2024-12-15x".dropFirst().dropLast()) == day)
+    }
+
     @Test("a window needs midnight bounds at least one day apart")
     func validation() throws {
         let start = try #require(UTCDay("2024-01-01")).start

@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import Postgres
 import Testing
@@ -107,13 +108,13 @@ struct CostImportTests {
         #expect(first.source == "may.csv")
         #expect(first.statistics.inputRows == 28)
         #expect(first.statistics.dailyRows == 24 + 2 + 31 + 31)
-        #expect(first.statistics.firstDay == UTCDate("2025-05-01") && first.statistics.lastDay == UTCDate("2025-05-31"))
+        #expect(first.statistics.firstDay == UTCDay("2025-05-01") && first.statistics.lastDay == UTCDay("2025-05-31"))
 
         let listed = try await CostStore(pool: pool).list()
         #expect(listed.count == 1)
         let summary = try #require(listed.first)
         #expect(summary.source == "may.csv" && summary.currency == "USD" && summary.rows == 28)
-        #expect(summary.periodStart == UTCDate("2025-05-01") && summary.periodEnd == UTCDate("2025-05-31"))
+        #expect(summary.periodStart == UTCDay("2025-05-01") && summary.periodEnd == UTCDay("2025-05-31"))
         #expect(summary.effectiveCost == DecimalMath.parse("74.75"))  // 24 × 0.125 + 7.5 + 2.25 + 62 + 0
         #expect(summary.billedCost == DecimalMath.parse("112.87"))  // 24 × 0.13 + 7.5 + 2.25 + 0 + 100
         #expect(try await Self.dayTotal(pool, "2025-05-10") == 5)  // 3 hourly + 2 of the month-long row
@@ -171,7 +172,7 @@ struct CostImportTests {
 
     @Test func dayRangesMergeAndStaySorted() {
         var days = DayRanges()
-        for (first, last) in [(10, 12), (1, 3), (13, 13), (5, 5), (4, 4), (20, 25), (0, 0)] as [(Int64, Int64)] {
+        for (first, last) in [(10, 12), (1, 3), (13, 13), (5, 5), (4, 4), (20, 25), (0, 0)] as [(Int, Int)] {
             days.insert(first, through: last)
         }
         #expect(days.ranges == [0...5, 10...13, 20...25])

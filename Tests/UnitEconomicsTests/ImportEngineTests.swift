@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import Postgres
 import Testing
@@ -114,11 +115,11 @@ struct IntegerProrationTests {
 
 extension Proration {
     /// The microseconds of `[start, end)` on each day, computed the plain way for comparison.
-    static func overlapsForTesting(startMicros: Int64, endMicros: Int64) -> [(day: UTCDate, micros: Int64)] {
+    static func overlapsForTesting(startMicros: Int64, endMicros: Int64) -> [(day: UTCDay, micros: Int64)] {
         let range = dayRange(startMicros: startMicros, endMicros: endMicros)
         return (range.lowerBound.daysSinceEpoch...range.upperBound.daysSinceEpoch).map { day in
-            let dayStart = day * 86_400_000_000
-            return (UTCDate(daysSinceEpoch: day), min(endMicros, dayStart + 86_400_000_000) - max(startMicros, dayStart))
+            let dayStart = Int64(day) * 86_400_000_000
+            return (UTCDay(daysSinceEpoch: day), min(endMicros, dayStart + 86_400_000_000) - max(startMicros, dayStart))
         }
     }
 }
@@ -168,7 +169,7 @@ struct BinaryCopyTests {
                 var buffer = BinaryCopyBuffer(capacity: 16)
                 buffer.append(BinaryCopyBuffer.header)
                 buffer.row(fields: 3)
-                buffer.date(UTCDate("1999-12-31")!)
+                buffer.date(UTCDay("1999-12-31")!)
                 buffer.timestamp(micros: FocusTimestamp.parse("2025-05-01T13:14:15.5Z")!)
                 Array(#"{"a": [1, "x"]}"#.utf8).withUnsafeBufferPointer { buffer.jsonb($0) }
                 buffer.append(BinaryCopyBuffer.trailer)

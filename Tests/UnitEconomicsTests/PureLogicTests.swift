@@ -1,9 +1,10 @@
+import Metronome
 import Foundation
 import Testing
 @testable import UnitEconomics
 
 private func d(_ text: String) -> Decimal { DecimalMath.parse(text)! }
-private func day(_ text: String) -> UTCDate { UTCDate(text)! }
+private func day(_ text: String) -> UTCDay { UTCDay(text)! }
 private func micros(_ text: String) -> Int64 { FocusTimestamp.parse(text)! }
 
 @Suite("Proration", .timeLimit(.minutes(5)))
@@ -57,7 +58,7 @@ struct ParsingTests {
     ])
     func timestamps(text: String, expectedDay: String) throws {
         let value = try #require(FocusTimestamp.parse(text))
-        #expect(UTCDate(containingMicroseconds: value) == day(expectedDay))
+        #expect(UTCDay(containingMicroseconds: value) == day(expectedDay))
     }
 
     @Test(arguments: ["", "2025-02-30T00:00:00Z", "2025-03-01T24:00:00Z", "03/01/2025", "2025-03-01T00:00:00 UTC"])
@@ -229,10 +230,10 @@ struct FormulaTests {
     /// inside the canvas; every point carries its exact value on hover.
     @Test func dailyChartsThinTheirDayLabelsAndShowEachValueOnHover() throws {
         let renderer = SVGChartRenderer()
-        let first = UTCDate(year: 2026, month: 1, day: 1)
+        let first = try #require(UTCDay(year: 2026, month: 1, day: 1))
         let labelPattern = try Regex(#"<text class="day" x="([0-9.]+)" y="[0-9.]+" text-anchor="(middle|end)">([^<]*)</text>"#)
         for dayCount in [7, 30, 90, 365] {
-            let days: [String] = (0..<dayCount).map { UTCDate(daysSinceEpoch: first.daysSinceEpoch + Int64($0)).description }
+            let days: [String] = (0..<dayCount).map { UTCDay(daysSinceEpoch: first.daysSinceEpoch + $0).description }
             let values: [Decimal?] = (0..<dayCount).map { Decimal($0 * 1_000) + d("0.125") }
             let svg = renderer.render(
                 ChartData(title: "CPU hours, daily", style: .lines, categories: days, series: [.init(name: "Acme", values: values)], yAxisLabel: "hours"))

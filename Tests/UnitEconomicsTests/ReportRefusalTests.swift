@@ -1,3 +1,4 @@
+import Metronome
 import Testing
 import UnitEconomics
 
@@ -14,6 +15,6 @@ struct ReportRefusalTests {
     }
 
     @Test func periodAndScaleRefusalsNameTheirInput() throws {
-        #expect(throws: ReportRefusal(.last, "needs at least one day")) { try ReportPeriod(lastDays: 0, endingOn: UTCDate("2026-01-31")!) }
+        #expect(throws: ReportRefusal(.last, "needs at least one day")) { try ReportPeriod(lastDays: 0, endingOn: UTCDay("2026-01-31")!) }
     }
 }

@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 import Postgres
 import Testing
@@ -7,7 +8,7 @@ import TestSupport
 /// Every expectation here was computed by hand from the fixture described in `Fixtures`.
 @Suite("Reports", .timeLimit(.minutes(15)))
 struct ReportTests {
-    let period = try! ReportPeriod(from: UTCDate("2025-03-01")!, to: UTCDate("2025-03-03")!)
+    let period = try! ReportPeriod(from: UTCDay("2025-03-01")!, to: UTCDay("2025-03-03")!)
 
     @Test func topCustomers() async throws {
         let environment = try await Fixtures.reportEnvironment()
@@ -32,19 +33,19 @@ struct ReportTests {
             INSERT INTO import_coverage (metric_id, window_start, window_end, import_batch, customer_ids)
             VALUES (1, '2025-01-01', '2025-03-03', 0, '{c-acme,c-beta,c-gamma,c-dup1,c-dup2}')
             """)
-        let lastThree = try ReportPeriod.lastComplete(days: 3, today: UTCDate("2026-12-07")!)
+        let lastThree = try ReportPeriod.lastComplete(days: 3, today: UTCDay("2026-12-07")!)
         let settled = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: lastThree)
-        #expect(settled.period.from == UTCDate("2025-02-28")! && settled.period.to == UTCDate("2025-03-02")!)
-        #expect(settled.completeness.through == UTCDate("2025-03-02")!)
+        #expect(settled.period.from == UTCDay("2025-02-28")! && settled.period.to == UTCDay("2025-03-02")!)
+        #expect(settled.completeness.through == UTCDay("2025-03-02")!)
         #expect(settled.partialPeriodWarning == nil)
         #expect(ReportJSON(settled).text.contains(#""complete" : true"#), "\(ReportJSON(settled).text)")
         let top = try await environment.reports.topCustomers(metric: "API requests", period: lastThree)
-        #expect(top.period.to == UTCDate("2025-03-02")!)
+        #expect(top.period.to == UTCDay("2025-03-02")!)
 
-        let asked = try ReportPeriod(from: UTCDate("2025-03-01")!, to: UTCDate("2025-03-03")!)
+        let asked = try ReportPeriod(from: UTCDay("2025-03-01")!, to: UTCDay("2025-03-03")!)
         let partial = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: asked)
         #expect(partial.period == asked)
-        #expect(partial.firstIncompleteDay == UTCDate("2025-03-03")!)
+        #expect(partial.firstIncompleteDay == UTCDay("2025-03-03")!)
         #expect(
             partial.partialPeriodWarning
                 == "Partial period: data is complete through 2025-03-02, so the 1 day(s) from 2025-03-03 to 2025-03-03 may still change. "
@@ -64,7 +65,7 @@ struct ReportTests {
             """)
         let yesterday = try await environment.pool.query("SELECT ((now() AT TIME ZONE 'UTC')::date - 1)::text").single().decode(String.self, at: 0)
         let output = try await environment.reports.topCustomers(metric: "API requests", period: period)
-        #expect(output.completeness.through == UTCDate(yesterday)!)
+        #expect(output.completeness.through == UTCDay(yesterday)!)
         await environment.pool.close()
     }
 
@@ -110,7 +111,7 @@ struct ReportTests {
 
     @Test func zeroUsageMeansUndefinedCostPerUnit() async throws {
         let environment = try await Fixtures.reportEnvironment()
-        let lastDay = try ReportPeriod(from: UTCDate("2025-03-03")!, to: UTCDate("2025-03-03")!)
+        let lastDay = try ReportPeriod(from: UTCDay("2025-03-03")!, to: UTCDay("2025-03-03")!)
         let output = try await environment.reports.unitCost(costReport: "COGS", metric: "API requests", period: lastDay)
         #expect(output.row("customer", "(total)")?["cost_per_unit"] == "∅")
         #expect(output.row("customer", UnitEconomicsReports.unallocatedLabel)?["cogs"] == "11")

@@ -11,7 +11,7 @@ UTC day) with a value into Postgres, table `usage_daily` of dataset `--dataset-n
 replaces rather than duplicates. At the end it prints one JSON line on stdout: rows loaded, wall
 seconds (catalog walk, extract, normalize and load), rows/s, and the HTTP requests made.
 
-What it fetches, as MeterBridge does (docs/sandbox.md, shared metronome-api.md):
+What it fetches, as MeterBridge does (docs/sandbox.md, docs/internals.md):
 - customers: `GET /v1/customers?limit=100`, walked twice (active, then `only_archived=true`), since
   usage is imported for archived customers too;
 - billable metrics: `GET /v1/billable-metrics?limit=100&include_archived=true`;

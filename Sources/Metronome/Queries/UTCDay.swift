@@ -4,11 +4,12 @@
     public import Foundation
 #endif
 
-/// A calendar day in UTC (proleptic Gregorian), the unit every MeterBridge window is made of.
+/// A calendar day in UTC (proleptic Gregorian), the one day type of MeterBridge: import windows, metric
+/// values, cost rows and report periods are all made of it.
 ///
 /// Computed with the days-from-civil algorithm rather than `Calendar`, so it is exact, fast and has
 /// no time-zone state to get wrong.
-public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible, Strideable {
     /// Days since 1970-01-01.
     public let daysSinceEpoch: Int
 
@@ -23,7 +24,7 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `YYYY-MM-DD`.
-    public init?(_ text: String) {
+    public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
@@ -38,12 +39,28 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.daysSinceEpoch = Int((Double(seconds) / 86_400).rounded(.down))
     }
 
+    /// The UTC day containing an instant given in microseconds since the epoch (Postgres's `timestamptz`).
+    public init(containingMicroseconds microseconds: Int64) {
+        let day = Int64(86_400_000_000)
+        let quotient = microseconds / day
+        self.daysSinceEpoch = Int(microseconds % day != 0 && microseconds < 0 ? quotient - 1 : quotient)
+    }
+
     /// Midnight UTC at the start of the day.
     public var start: Date { Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * 86_400) }
 
     public var components: (year: Int, month: Int, day: Int) { UTCDay.civil(fromDays: daysSinceEpoch) }
 
     public func adding(days: Int) -> UTCDay { UTCDay(daysSinceEpoch: daysSinceEpoch + days) }
+
+    /// The 1st of the day's month.
+    public var firstOfMonth: UTCDay { adding(days: 1 - components.day) }
+
+    /// The 1st of the next month.
+    public var firstOfNextMonth: UTCDay {
+        let (year, month, _) = components
+        return UTCDay(daysSinceEpoch: UTCDay.daysFromCivil(year: month == 12 ? year + 1 : year, month: month % 12 + 1, day: 1))
+    }
 
     /// `YYYY-MM-DD`.
     public var description: String {
@@ -52,6 +69,10 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+
+    /// Days from this day to `other` (negative when `other` is earlier).
+    public func distance(to other: UTCDay) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+    public func advanced(by days: Int) -> UTCDay { UTCDay(daysSinceEpoch: daysSinceEpoch + days) }
 
     static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)

@@ -10,7 +10,7 @@ public struct BusinessMetricInfo: Sendable, Equatable {
     public var kind: Kind
     public var connectionID: Int64
     public var labelSource: LabelSource
-    public var since: UTCDate
+    public var since: UTCDay
     /// For usage: the billable metric's aggregation (COUNT, SUM, MAX, UNIQUE, LATEST).
     public var aggregationType: AggregationType?
     /// For revenue: the credit type's name ("USD (cents)", "EUR", …) and whether it is a currency.
@@ -18,7 +18,7 @@ public struct BusinessMetricInfo: Sendable, Equatable {
     public var creditTypeIsCurrency: Bool
 
     public init(
-        id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: LabelSource, since: UTCDate,
+        id: Int64, title: String, kind: Kind, connectionID: Int64, labelSource: LabelSource, since: UTCDay,
         aggregationType: AggregationType?, creditTypeName: String?, creditTypeIsCurrency: Bool
     ) {
         self.id = id

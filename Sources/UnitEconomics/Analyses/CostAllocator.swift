@@ -1,3 +1,4 @@
+public import Metronome
 public import Foundation
 
 /// Splits a cost report's cost between customers, day by day (pure: no I/O).
@@ -22,7 +23,7 @@ public struct CostAllocator: Sendable {
 
     /// One customer's part of one day.
     public struct DayAllocation: Sendable, Equatable {
-        public var day: UTCDate
+        public var day: UTCDay
         public var customerID: String
         public var usage: Decimal
         public var usageShare: Decimal?
@@ -43,7 +44,7 @@ public struct CostAllocator: Sendable {
         public var days: [DayAllocation]
         public var customers: [CustomerTotals]
         /// Shared cost of days without usage, per day.
-        public var unallocatedByDay: [UTCDate: Decimal]
+        public var unallocatedByDay: [UTCDay: Decimal]
         public var unallocated: Decimal { unallocatedByDay.values.reduce(0, +) }
         /// Everything allocated plus the unallocated bucket: equals the input's total cost.
         public var total: Decimal { customers.reduce(Decimal.zero) { $0 + $1.cogs } + unallocated }
@@ -52,10 +53,10 @@ public struct CostAllocator: Sendable {
     public init() {}
 
     /// `cost` and `usage` are keyed by day; `usage[day][customer]` is that customer's units.
-    public func allocate(cost: [UTCDate: DayCost], usage: [UTCDate: [String: Decimal]]) -> Result {
+    public func allocate(cost: [UTCDay: DayCost], usage: [UTCDay: [String: Decimal]]) -> Result {
         var totals: [String: CustomerTotals] = [:]
         var days: [DayAllocation] = []
-        var unallocated: [UTCDate: Decimal] = [:]
+        var unallocated: [UTCDay: Decimal] = [:]
         let allDays = Set(cost.keys).union(usage.keys).sorted()
         for day in allDays {
             let dayUsage = usage[day] ?? [:]

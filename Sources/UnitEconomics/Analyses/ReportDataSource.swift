@@ -1,6 +1,6 @@
 public import Foundation
 import Importer
-import Metronome
+public import Metronome
 import TextOutput
 public import Postgres
 
@@ -8,7 +8,7 @@ public import Postgres
 public struct ReportCost: Sendable, Equatable {
     /// The one currency of the cost (nil when there is no cost in the period).
     public var currency: String?
-    public var byDay: [UTCDate: CostAllocator.DayCost]
+    public var byDay: [UTCDay: CostAllocator.DayCost]
     /// Cost whose customer tag names no customer, or several: shown on its own rows, never guessed.
     public var unmatched: [UnmatchedTag]
     public var total: Decimal
@@ -45,15 +45,15 @@ public struct ReportDataSource: Sendable {
         }
         return BusinessMetricInfo(
             id: metric.id, title: metric.title, kind: metric.kind, connectionID: metric.connectionID,
-            labelSource: metric.labelSource, since: UTCDate(metric.since), aggregationType: metric.aggregationType,
+            labelSource: metric.labelSource, since: metric.since, aggregationType: metric.aggregationType,
             creditTypeName: metric.creditTypeName, creditTypeIsCurrency: metric.creditTypeIsCurrency)
     }
 
     /// The metric's values in the period: `[day: [customer id: amount]]`.
-    public func values(of metric: BusinessMetricInfo, in period: ReportPeriod) async throws -> [UTCDate: [String: Decimal]] {
-        var values: [UTCDate: [String: Decimal]] = [:]
-        for value in try await metrics.values(metricID: metric.id, from: UTCDay(period.from), through: UTCDay(period.to)) {
-            values[UTCDate(value.day), default: [:]][value.customerID] = value.amount
+    public func values(of metric: BusinessMetricInfo, in period: ReportPeriod) async throws -> [UTCDay: [String: Decimal]] {
+        var values: [UTCDay: [String: Decimal]] = [:]
+        for value in try await metrics.values(metricID: metric.id, from: period.from, through: period.to) {
+            values[value.day, default: [:]][value.customerID] = value.amount
         }
         return values
     }
@@ -65,13 +65,13 @@ public struct ReportDataSource: Sendable {
 
     /// The last day through which every customer batch of the metric is imported without a gap from its
     /// `since`: the importer's view, which `meterbridge status` reads too, so the two agree.
-    public func completeThrough(_ metric: BusinessMetricInfo) async throws -> UTCDate? {
-        try await metrics.completeThrough(metricID: metric.id).map(UTCDate.init)
+    public func completeThrough(_ metric: BusinessMetricInfo) async throws -> UTCDay? {
+        try await metrics.completeThrough(metricID: metric.id)
     }
 
     /// Cloud cost for the last ~2 days still changes: the report's cost is complete through the latest
     /// day it has, but no later than two days before its source's latest import.
-    public func costCompleteThrough(_ report: CostReport) async throws -> UTCDate? {
+    public func costCompleteThrough(_ report: CostReport) async throws -> UTCDay? {
         let condition = CostFilterSQL.condition(report.filters, firstParameter: 1)
         let row = try await pool.query(
             """
@@ -79,7 +79,7 @@ public struct ReportDataSource: Sendable {
             FROM cost_daily c WHERE \(condition.sql)
             """, condition.binds
         ).single()
-        return try row.decode(String?.self, at: 0).flatMap { UTCDate($0) }
+        return try row.decode(String?.self, at: 0).flatMap { UTCDay($0) }
     }
 
     /// The report's cost in the period, split into tagged (per customer of `connectionID`) and shared.
@@ -97,10 +97,10 @@ public struct ReportDataSource: Sendable {
             GROUP BY 1, 2, 3
             """, binds)
         var currencies = Set<String>()
-        var entries: [(day: UTCDate, tag: String?, amount: Decimal)] = []
+        var entries: [(day: UTCDay, tag: String?, amount: Decimal)] = []
         for row in rows {
             currencies.insert(try row.decode(at: 1))
-            entries.append((try UTCDate.decode(row, at: 0), try row.decode(at: 2), try row.decode(Decimal.self, at: 3)))
+            entries.append((try UTCDay.decode(row, at: 0), try row.decode(at: 2), try row.decode(Decimal.self, at: 3)))
         }
         guard currencies.count <= 1 else {
             throw ReportRefusal(
@@ -123,7 +123,7 @@ public struct ReportDataSource: Sendable {
                 if let customer = try row.decode(String?.self, at: 1) { resolved[value] = customer }
             }
         }
-        var byDay: [UTCDate: CostAllocator.DayCost] = [:]
+        var byDay: [UTCDay: CostAllocator.DayCost] = [:]
         var unmatched: [String: Decimal] = [:]
         var total = Decimal.zero
         for entry in entries {

@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 
 /// A report as one JSON object: what `meterbridge report … --format json` prints and what the MCP report

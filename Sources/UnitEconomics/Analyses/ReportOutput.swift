@@ -1,3 +1,4 @@
+public import Metronome
 public import Foundation
 
 /// A finished report: its rows as exact decimal text, plus the notes and completeness a reader needs.
@@ -49,7 +50,7 @@ public struct ReportOutput: Sendable {
     }
 
     /// The first day of the period whose data is not complete yet; nil when the whole period is.
-    public var firstIncompleteDay: UTCDate? {
+    public var firstIncompleteDay: UTCDay? {
         guard let through = completeness.through else { return period.from }
         return through < period.to ? max(through.advanced(by: 1), period.from) : nil
     }
@@ -68,12 +69,12 @@ public struct ReportOutput: Sendable {
 /// Through which day a report's inputs are complete.
 public struct ReportCompleteness: Sendable, Equatable, CustomStringConvertible {
     /// Each input (`usage "API calls"`, `cost "COGS"`) and the last day it is complete through (nil: not yet).
-    public var parts: [(name: String, through: UTCDate?)]
+    public var parts: [(name: String, through: UTCDay?)]
 
-    public init(parts: [(name: String, through: UTCDate?)]) { self.parts = parts }
+    public init(parts: [(name: String, through: UTCDay?)]) { self.parts = parts }
 
     /// The earliest of the parts: every number up to this day is final.
-    public var through: UTCDate? {
+    public var through: UTCDay? {
         guard !parts.isEmpty, parts.allSatisfy({ $0.through != nil }) else { return nil }
         return parts.compactMap(\.through).min()
     }

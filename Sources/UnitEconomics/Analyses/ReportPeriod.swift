@@ -1,27 +1,28 @@
+public import Metronome
 /// The UTC days a report covers, both ends inclusive (`--from/--to` or `--last 30d`).
 public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
-    public var from: UTCDate
-    public var to: UTCDate
+    public var from: UTCDay
+    public var to: UTCDay
     /// Asked for as "the last N days" (``lastComplete(days:today:)``): the report ends it on the last
     /// day its inputs are complete through, so no partial day weighs on its numbers unasked.
     public private(set) var followsCompleteData = false
 
-    public init(from: UTCDate, to: UTCDate) throws(ReportRefusal) {
+    public init(from: UTCDay, to: UTCDay) throws(ReportRefusal) {
         guard from <= to else { throw ReportRefusal("the period starts (\(from)) after it ends (\(to))") }
         self.from = from
         self.to = to
     }
 
     /// The last `days` days ending on `today`, inclusive.
-    public init(lastDays days: Int, endingOn today: UTCDate) throws(ReportRefusal) {
+    public init(lastDays days: Int, endingOn today: UTCDay) throws(ReportRefusal) {
         guard days >= 1 else { throw ReportRefusal(.last, "needs at least one day") }
-        try self.init(from: today.advanced(by: Int64(-(days - 1))), to: today)
+        try self.init(from: today.advanced(by: -(days - 1)), to: today)
     }
 
     /// The last `days` days of complete data. Until a report knows its inputs, the period ends yesterday
     /// (today is never over); each report then ends it on the last day all its inputs are complete
     /// through (``settled(completeThrough:)``). An explicit `--to` past that day is kept, and flagged.
-    public static func lastComplete(days: Int, today: UTCDate) throws(ReportRefusal) -> ReportPeriod {
+    public static func lastComplete(days: Int, today: UTCDay) throws(ReportRefusal) -> ReportPeriod {
         var period = try ReportPeriod(lastDays: days, endingOn: today.advanced(by: -1))
         period.followsCompleteData = true
         return period
@@ -30,9 +31,9 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
     /// The period a report covers once it knows through which day its inputs are complete: a
     /// ``lastComplete(days:today:)`` period moves back to end on `through` (keeping its length); any
     /// other period is kept as asked.
-    public func settled(completeThrough through: UTCDate?) -> ReportPeriod {
+    public func settled(completeThrough through: UTCDay?) -> ReportPeriod {
         guard followsCompleteData, let through, through < to else { return self }
-        let shift = Int64(through.distance(to: to))
+        let shift = through.distance(to: to)
         var moved = ReportPeriod(unchecked: from.advanced(by: -shift), to: through)
         moved.followsCompleteData = true
         return moved
@@ -46,20 +47,20 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
         return Int(lowered).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    public var dayCount: Int { Int(from.distance(to: to)) + 1 }
+    public var dayCount: Int { from.distance(to: to) + 1 }
 
     /// The period of the same length just before this one.
     public var previous: ReportPeriod {
-        let length = Int64(dayCount)
+        let length = dayCount
         return ReportPeriod(unchecked: from.advanced(by: -length), to: from.advanced(by: -1))
     }
 
-    private init(unchecked from: UTCDate, to: UTCDate) {
+    private init(unchecked from: UTCDay, to: UTCDay) {
         self.from = from
         self.to = to
     }
 
-    public var days: [UTCDate] { (0..<Int64(dayCount)).map { from.advanced(by: $0) } }
+    public var days: [UTCDay] { (0..<dayCount).map { from.advanced(by: $0) } }
 
     public var description: String { "\(from) to \(to)" }
 }

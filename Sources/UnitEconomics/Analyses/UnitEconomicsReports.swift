@@ -1,3 +1,4 @@
+import Metronome
 public import Foundation
 public import Postgres
 
@@ -121,7 +122,7 @@ public struct UnitEconomicsReports: Sendable {
             }
             usageMetric = metric
         }
-        var parts: [(name: String, through: UTCDate?)] = [
+        var parts: [(name: String, through: UTCDay?)] = [
             ("revenue \"\(title)\"", try await data.completeThrough(revenueMetric)), ("cost \"\(name)\"", try await data.costCompleteThrough(report)),
         ]
         if let usageMetric { parts.append(("usage \"\(usageMetric.title)\"", try await data.completeThrough(usageMetric))) }
@@ -135,7 +136,7 @@ public struct UnitEconomicsReports: Sendable {
         let revenueValues = try await data.values(of: revenueMetric, in: period)
         var revenue: [String: Decimal] = [:]
         for day in revenueValues.values { for (customer, amount) in day { revenue[customer, default: 0] += amount } }
-        var usage: [UTCDate: [String: Decimal]] = [:]
+        var usage: [UTCDay: [String: Decimal]] = [:]
         var costByDay = cost.byDay
         if let usageMetric {
             usage = try await data.values(of: usageMetric, in: period)
@@ -318,7 +319,7 @@ public struct UnitEconomicsReports: Sendable {
     public func portfolio(metrics titles: [String], period asked: ReportPeriod) async throws -> ReportOutput {
         guard !titles.isEmpty else { throw ReportRefusal(.metrics, "needs at least one metric title") }
         var metrics: [BusinessMetricInfo] = []
-        var parts: [(name: String, through: UTCDate?)] = []
+        var parts: [(name: String, through: UTCDay?)] = []
         for title in titles {
             let metric = try await data.metric(titled: title)
             try metric.requireSummable(for: "a daily total across customers")
@@ -327,9 +328,9 @@ public struct UnitEconomicsReports: Sendable {
         }
         let period = asked.settled(completeThrough: ReportCompleteness(parts: parts).through)
         let previous = period.previous
-        var summaries: [(title: String, total: Decimal, previous: Decimal, growth: ReportCalculations.Growth, daily: [UTCDate: Decimal])] = []
+        var summaries: [(title: String, total: Decimal, previous: Decimal, growth: ReportCalculations.Growth, daily: [UTCDay: Decimal])] = []
         for (title, metric) in zip(titles, metrics) {
-            var daily: [UTCDate: Decimal] = [:]
+            var daily: [UTCDay: Decimal] = [:]
             for (day, values) in try await data.values(of: metric, in: period) { daily[day] = values.values.reduce(0, +) }
             let before = try await data.values(of: metric, in: previous).values.reduce(Decimal.zero) { $0 + $1.values.reduce(0, +) }
             let total = daily.values.reduce(Decimal.zero, +)
@@ -383,7 +384,7 @@ public struct UnitEconomicsReports: Sendable {
         var metric: BusinessMetricInfo
         var costReport: CostReport
         var cost: ReportCost
-        var usage: [UTCDate: [String: Decimal]]
+        var usage: [UTCDay: [String: Decimal]]
         var labels: [String: String]
         var completeness: ReportCompleteness
     }

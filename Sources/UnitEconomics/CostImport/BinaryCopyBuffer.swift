@@ -1,3 +1,4 @@
+import Metronome
 /// Builds `COPY … FROM STDIN (FORMAT binary)` data: every field as a 4-byte length and its bytes in the
 /// type's binary form, so Postgres parses no text (no numbers, dates or timestamps) and nothing needs
 /// escaping.
@@ -15,7 +16,7 @@ struct BinaryCopyBuffer: ~Copyable {
     static let trailer: [UInt8] = [0xFF, 0xFF]
 
     /// Postgres counts dates and timestamps from 2000-01-01.
-    static let postgresEpochDays: Int64 = 10_957
+    static let postgresEpochDays = 10_957
     static let postgresEpochMicros: Int64 = 946_684_800_000_000
 
     init(capacity: Int) {
@@ -72,7 +73,7 @@ struct BinaryCopyBuffer: ~Copyable {
     @inline(__always) mutating func int8(_ value: Int64) { reserve(12); store(Int32(8)); store(value) }
 
     /// A `date` field.
-    @inline(__always) mutating func date(_ day: UTCDate) { int4(Int32(day.daysSinceEpoch - Self.postgresEpochDays)) }
+    @inline(__always) mutating func date(_ day: UTCDay) { int4(Int32(day.daysSinceEpoch - Self.postgresEpochDays)) }
 
     /// A `timestamptz` field from microseconds since the Unix epoch.
     @inline(__always) mutating func timestamp(micros: Int64) { int8(micros - Self.postgresEpochMicros) }

@@ -1,3 +1,4 @@
+import Metronome
 import Foundation
 public import Logging
 public import Postgres
@@ -51,8 +52,8 @@ public struct CostImporter: Sendable {
                 let ranges = statistics.coveredDays.ranges
                 replaced = try connection.query(
                     CostSQL.deleteReplaced,
-                    [sourceID, importID, ranges.map { UTCDate(daysSinceEpoch: $0.lowerBound).description },
-                        ranges.map { UTCDate(daysSinceEpoch: $0.upperBound).description }]
+                    [sourceID, importID, ranges.map { UTCDay(daysSinceEpoch: $0.lowerBound).description },
+                        ranges.map { UTCDay(daysSinceEpoch: $0.upperBound).description }]
                 ).affectedRows
             }
             try connection.query(

@@ -1,3 +1,4 @@
+public import Metronome
 public import Foundation
 public import Postgres
 
@@ -5,8 +6,8 @@ public import Postgres
 public struct CostSourceSummary: Sendable, Equatable {
     public var source: String
     public var currency: String
-    public var periodStart: UTCDate
-    public var periodEnd: UTCDate
+    public var periodStart: UTCDay
+    public var periodEnd: UTCDay
     /// FOCUS rows (not daily shares) that contribute to the totals.
     public var rows: Int
     public var effectiveCost: Decimal
@@ -24,7 +25,7 @@ public struct CostStore: Sendable {
         try await pool.query(CostSQL.list).map { row in
             CostSourceSummary(
                 source: try row.decode(at: 0), currency: try row.decode(at: 1),
-                periodStart: try UTCDate.decode(row, at: 2), periodEnd: try UTCDate.decode(row, at: 3),
+                periodStart: try UTCDay.decode(row, at: 2), periodEnd: try UTCDay.decode(row, at: 3),
                 rows: try row.decode(at: 4), effectiveCost: try row.decode(at: 5), billedCost: try row.decode(at: 6))
         }
     }
@@ -41,10 +42,10 @@ public struct CostStore: Sendable {
     }
 }
 
-extension UTCDate {
-    static func decode(_ row: PostgresRow, at index: Int) throws -> UTCDate {
+extension UTCDay {
+    static func decode(_ row: PostgresRow, at index: Int) throws -> UTCDay {
         let text: String = try row.decode(at: index)
-        guard let day = UTCDate(text) else { throw PostgresError(kind: .client, message: "not a date column") }
+        guard let day = UTCDay(text) else { throw PostgresError(kind: .client, message: "not a date column") }
         return day
     }
 }

@@ -1,11 +1,11 @@
 /// A set of days (days since 1970-01-01) kept as sorted, disjoint, non-adjacent closed ranges. Rows of
 /// a FOCUS file arrive roughly in order, so an insert touches the last ranges only.
 public struct DayRanges: Sendable, Equatable {
-    public private(set) var ranges: [ClosedRange<Int64>] = []
+    public private(set) var ranges: [ClosedRange<Int>] = []
 
     public init() {}
 
-    public mutating func insert(_ first: Int64, through last: Int64) {
+    public mutating func insert(_ first: Int, through last: Int) {
         var merged = first...last
         // Ranges that overlap or touch the new one are at the end of the sorted list, or near it.
         var index = ranges.endIndex
@@ -23,5 +23,5 @@ public struct DayRanges: Sendable, Equatable {
         ranges.insert(merged, at: position)
     }
 
-    public var dayCount: Int64 { ranges.reduce(0) { $0 + $1.upperBound - $1.lowerBound + 1 } }
+    public var dayCount: Int { ranges.reduce(0) { $0 + $1.upperBound - $1.lowerBound + 1 } }
 }

@@ -1,3 +1,4 @@
+public import Metronome
 import Foundation
 
 /// What one pass over a FOCUS file produced.
@@ -11,8 +12,8 @@ public struct FocusStreamStatistics: Sendable, Equatable {
     /// The first few skipped rows, with their line and column.
     public var skippedExamples: [FocusImportError] = []
     /// The UTC days the imported rows cover (nil when nothing was imported).
-    public var firstDay: UTCDate?
-    public var lastDay: UTCDate?
+    public var firstDay: UTCDay?
+    public var lastDay: UTCDay?
     /// Exactly the days the imported rows cover, as ranges: what a re-import replaces, and nothing
     /// between (a file of January and one row of March leaves February's earlier import alone).
     public var coveredDays = DayRanges()
@@ -191,7 +192,7 @@ final class FocusCostStream {
 
         let line = Int64(reader.recordLine)
         let split = Proration.Split(startMicros: row.startMicros, endMicros: row.endMicros)
-        func emit(day: UTCDate, effective: ExactAmount, billed: ExactAmount) {
+        func emit(day: UTCDay, effective: ExactAmount, billed: ExactAmount) {
             output.row(fields: Self.copyFieldCount)
             output.int4(sourceID)
             output.int8(importID)

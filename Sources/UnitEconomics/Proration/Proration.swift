@@ -1,3 +1,4 @@
+public import Metronome
 public import Foundation
 
 /// Spreads a cost over the UTC days its charge period `[start, end)` overlaps, by the share of the
@@ -9,9 +10,9 @@ public import Foundation
 public enum Proration {
     /// A day's part of a cost.
     public struct DayShare: Sendable, Equatable {
-        public var day: UTCDate
+        public var day: UTCDay
         public var amount: Decimal
-        public init(day: UTCDate, amount: Decimal) {
+        public init(day: UTCDay, amount: Decimal) {
             self.day = day
             self.amount = amount
         }
@@ -22,9 +23,9 @@ public enum Proration {
 
     /// The first and last UTC day of `[start, end)` (microseconds). A zero-length period (a one-time
     /// charge) belongs to the day of its start.
-    public static func dayRange(startMicros: Int64, endMicros: Int64) -> ClosedRange<UTCDate> {
-        let first = UTCDate(containingMicroseconds: startMicros)
-        let last = endMicros > startMicros ? UTCDate(containingMicroseconds: endMicros - 1) : first
+    public static func dayRange(startMicros: Int64, endMicros: Int64) -> ClosedRange<UTCDay> {
+        let first = UTCDay(containingMicroseconds: startMicros)
+        let last = endMicros > startMicros ? UTCDay(containingMicroseconds: endMicros - 1) : first
         return first...last
     }
 
@@ -39,14 +40,14 @@ public enum Proration {
             self.startMicros = startMicros
             self.endMicros = endMicros
             let range = Proration.dayRange(startMicros: startMicros, endMicros: endMicros)
-            firstDay = range.lowerBound.daysSinceEpoch
-            dayCount = Int(range.upperBound.daysSinceEpoch - firstDay) + 1
+            firstDay = Int64(range.lowerBound.daysSinceEpoch)
+            dayCount = range.upperBound.daysSinceEpoch - range.lowerBound.daysSinceEpoch + 1
         }
 
         var duration: Int64 { endMicros - startMicros }
 
         /// The day `index` days after the first one.
-        func day(_ index: Int) -> UTCDate { UTCDate(daysSinceEpoch: firstDay + Int64(index)) }
+        func day(_ index: Int) -> UTCDay { UTCDay(daysSinceEpoch: Int(firstDay) + index) }
 
         /// The microseconds of the period that fall on day `index`.
         func micros(onDay index: Int) -> Int64 {
