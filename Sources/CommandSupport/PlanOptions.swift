@@ -46,10 +46,10 @@ public struct PlanOptions: ParsableArguments {
         options.usageWindowDays = usageWindowDays
         options.revenueWindowDays = revenueWindowDays
         options.maxBacklog = maxBacklog
-        options.catalogIntervalSeconds = catalogInterval.seconds
-        options.syncIntervalSeconds = syncInterval.seconds
+        options.catalogInterval = .seconds(catalogInterval.seconds)
+        options.syncInterval = .seconds(syncInterval.seconds)
         options.hotDays = hotDays
-        options.hotIntervalSeconds = hotInterval?.seconds
+        options.hotInterval = hotInterval.map { .seconds($0.seconds) }
         options.syncBudgetShare = syncBudgetShare.fraction
         options.pageSeconds = pageSeconds
         return options

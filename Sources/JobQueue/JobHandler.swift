@@ -13,17 +13,17 @@ public enum JobOutcome: Sendable, Equatable {
     case complete
     /// The handler completed the job itself, in its own transaction.
     case alreadyCompleted
-    /// Run again after `seconds` without using an attempt (rate limited, waiting on something). With
+    /// Run again after `delay` without using an attempt (rate limited, waiting on something). With
     /// `record`, the reason is kept in the job's error history too.
-    case snooze(seconds: Double, reason: String, record: Bool = false)
+    case snooze(for: Duration, reason: String, record: Bool = false)
     /// Wait on something outside the job (a paused connection, or one whose token was refused) for as
     /// long as it takes: like a snooze, but never counted against the snooze limit, so the job is not
     /// discarded however long the wait.
-    case hold(seconds: Double, reason: String, record: Bool = false)
+    case hold(for: Duration, reason: String, record: Bool = false)
     /// Give up for good (bad request, data that can never import).
     case discard(reason: String)
-    /// Count a failed attempt; retry after the queue's backoff, or after `afterSeconds` when given.
-    case retry(error: String, afterSeconds: Double?)
+    /// Count a failed attempt; retry after the queue's backoff, or after `after` when given.
+    case retry(error: String, after: Duration?)
 }
 
 /// What a handler may ask the worker while it runs.

@@ -14,18 +14,18 @@ import Synchronization
 public struct JobQueue: Sendable {
     public struct Configuration: Sendable {
         /// How long a claim holds a job without a heartbeat.
-        public var leaseSeconds: Double = 60
+        public var lease: Duration = .seconds(60)
         /// Entries kept in a job's error history (oldest dropped first).
         public var errorHistoryLimit: Int = 50
         /// Snoozes allowed before a job is discarded instead.
         public var maxSnoozes: Int = 1_000
         /// The longest single snooze.
-        public var maxSnoozeSeconds: Double = 3_600
+        public var maxSnooze: Duration = .seconds(3_600)
         public var backoff = Backoff.jobRetry
         /// The channel NOTIFY wakes workers on; `nil` disables notifications (polling only).
         public var notifyChannel: String? = "meterbridge_jobs"
         /// At most one NOTIFY per queue per interval from this process: notifications are only hints.
-        public var notifyDebounceSeconds: Double = 0.05
+        public var notifyDebounce: Duration = .milliseconds(50)
         public init() {}
     }
 
@@ -125,7 +125,7 @@ public struct JobQueue: Sendable {
     private func notifyPayload(for jobs: [NewJob]) -> (channel: String, payload: String)? {
         guard let channel = configuration.notifyChannel, let queue = jobs.first?.queue,
             jobs.allSatisfy({ $0.runAt.map { $0 <= Date() } ?? true }),
-            notifyTimes.shouldNotify(queue: queue, interval: configuration.notifyDebounceSeconds)
+            notifyTimes.shouldNotify(queue: queue, interval: configuration.notifyDebounce)
         else { return nil }
         return (channel, queue)
     }
@@ -143,11 +143,11 @@ public struct JobQueue: Sendable {
     /// claim has found no group, the claims of the next second skip the turn and its transaction.
     public func claim(queues: [String], limit: Int, workerID: String) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        let leaseSeconds = configuration.leaseSeconds
+        let lease = configuration.lease
         if groupPresence.mayClaimWithoutTurn() {
             return try await pool.withConnection { connection in
                 try await connection.run { connection in
-                    try Self.claim(queues: queues, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds, on: connection)
+                    try Self.claim(queues: queues, limit: limit, workerID: workerID, lease: lease, on: connection)
                 }
             }
         }
@@ -155,16 +155,16 @@ public struct JobQueue: Sendable {
         return try await pool.withConnection { connection in
             try await connection.transaction { connection in
                 presence.record(groupsExist: try connection.query(JobQueueSQL.claimTurn).single().decode(Bool.self, at: 0))
-                return try Self.claim(queues: queues, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds, on: connection)
+                return try Self.claim(queues: queues, limit: limit, workerID: workerID, lease: lease, on: connection)
             }
         }
     }
 
     public static func claim(
-        queues: [String], limit: Int, workerID: String, leaseSeconds: Double, on connection: isolated PostgresConnection
+        queues: [String], limit: Int, workerID: String, lease: Duration, on connection: isolated PostgresConnection
     ) throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        let rows = try connection.query(JobQueueSQL.claim, [queues, limit, workerID, leaseSeconds])
+        let rows = try connection.query(JobQueueSQL.claim, [queues, limit, workerID, lease.seconds])
         return try rows.map { row in
             ClaimedJob(
                 lease: JobLease(
@@ -182,7 +182,7 @@ public struct JobQueue: Sendable {
     public func heartbeat(_ leases: [JobLease]) async throws -> Set<Int64> {
         guard !leases.isEmpty else { return [] }
         let rows = try await pool.query(
-            JobQueueSQL.heartbeat, [leases.map(\.jobID), leases.map(\.token), configuration.leaseSeconds])
+            JobQueueSQL.heartbeat, [leases.map(\.jobID), leases.map(\.token), configuration.lease.seconds])
         return Set(try rows.map { try $0.decode(Int64.self, at: 0) })
     }
 
@@ -216,25 +216,25 @@ public struct JobQueue: Sendable {
         case discarded
     }
 
-    /// Records a failed attempt. The job retries after the backoff (or `retryAfterSeconds`, when the
+    /// Records a failed attempt. The job retries after the backoff (or `retryAfter`, when the
     /// failure says when to come back), or is discarded when this was its last attempt.
     @discardableResult
-    public func fail(_ job: ClaimedJob, error: String, retryAfterSeconds: Double? = nil) async throws
+    public func fail(_ job: ClaimedJob, error: String, retryAfter: Duration? = nil) async throws
         -> FailureOutcome
     {
-        let delay = retryAfterSeconds ?? configuration.backoff.delaySeconds(retry: Int(job.attempt))
+        let delay = retryAfter ?? configuration.backoff.delay(retry: Int(job.attempt))
         let limit = configuration.errorHistoryLimit
         return try await onPooledConnection { connection in
-            try Self.fail(job.lease, error: error, delaySeconds: delay, errorHistoryLimit: limit, on: connection)
+            try Self.fail(job.lease, error: error, delay: delay, errorHistoryLimit: limit, on: connection)
         }
     }
 
     public static func fail(
-        _ lease: JobLease, error: String, delaySeconds: Double, discard: Bool = false, errorHistoryLimit: Int = 50,
+        _ lease: JobLease, error: String, delay: Duration, discard: Bool = false, errorHistoryLimit: Int = 50,
         on connection: isolated PostgresConnection
     ) throws -> FailureOutcome {
         let rows = try connection.query(
-            JobQueueSQL.fail(errorLimit: errorHistoryLimit), [lease.jobID, lease.token, error, discard, delaySeconds])
+            JobQueueSQL.fail(errorLimit: errorHistoryLimit), [lease.jobID, lease.token, error, discard, delay.seconds])
         guard let row = rows.first else { throw JobQueueError.leaseLost(jobID: lease.jobID) }
         return try row.decode(JobState.self, at: 0) == .discarded ? .discarded : .retryAt(try row.decode(Date.self, at: 1))
     }
@@ -253,28 +253,28 @@ public struct JobQueue: Sendable {
         try fenced(lease, connection.query(JobQueueSQL.discard(errorLimit: errorHistoryLimit), [lease.jobID, lease.token, reason]))
     }
 
-    /// Runs the job again after `seconds` without using an attempt (for rate limits: waiting is not
+    /// Runs the job again after `delay` without using an attempt (for rate limits: waiting is not
     /// failing). Returns false when the snooze cap was reached and the job was discarded instead.
     /// With `recordReason` the reason also goes into the job's error history (for operators to see why
     /// a job waits, e.g. an invalid token), still without using an attempt.
     /// With `counted` false (a hold) the snooze does not count against `maxSnoozes`.
     @discardableResult
     public func snooze(
-        _ lease: JobLease, seconds: Double, reason: String = "snoozed", recordReason: Bool = false, counted: Bool = true
+        _ lease: JobLease, for delay: Duration, reason: String = "snoozed", recordReason: Bool = false, counted: Bool = true
     ) async throws -> Bool {
         let configuration = configuration
         return try await onPooledConnection { connection in
             try Self.snooze(
-                lease, seconds: seconds, reason: reason, recordReason: recordReason, counted: counted,
+                lease, for: delay, reason: reason, recordReason: recordReason, counted: counted,
                 configuration: configuration, on: connection)
         }
     }
 
     public static func snooze(
-        _ lease: JobLease, seconds: Double, reason: String, recordReason: Bool = false, counted: Bool = true,
+        _ lease: JobLease, for delay: Duration, reason: String, recordReason: Bool = false, counted: Bool = true,
         configuration: Configuration, on connection: isolated PostgresConnection
     ) throws -> Bool {
-        let delay = min(max(seconds, 0), configuration.maxSnoozeSeconds)
+        let delay = min(max(delay, .zero), configuration.maxSnooze).seconds
         let rows = try connection.query(
             JobQueueSQL.snooze(errorLimit: configuration.errorHistoryLimit),
             [lease.jobID, lease.token, delay, configuration.maxSnoozes, reason, recordReason, counted])
@@ -441,10 +441,10 @@ public struct JobQueue: Sendable {
         try await pool.query(JobQueueSQL.backlog, [queue]).single().decode(Int.self, at: 0)
     }
 
-    /// Whether a job is running, or waiting (available or retryable) and due within `seconds`: a worker
+    /// Whether a job is running, or waiting (available or retryable) and due within `horizon`: a worker
     /// that exits when idle keeps waiting while this holds.
-    public func hasWork(dueWithinSeconds seconds: Double) async throws -> Bool {
-        try await pool.query(JobQueueSQL.hasWork, [seconds]).single().decode(Bool.self, at: 0)
+    public func hasWork(dueWithin horizon: Duration) async throws -> Bool {
+        try await pool.query(JobQueueSQL.hasWork, [horizon.seconds]).single().decode(Bool.self, at: 0)
     }
 
     /// How many jobs matching `filter` are in each state (states without jobs are left out).
@@ -542,23 +542,23 @@ public struct JobQueue: Sendable {
         try await pool.query(JobQueueSQL.promote, [limit]).count
     }
 
-    /// How many finished jobs are older than `retentionSeconds` (what ``prune(retentionSeconds:limit:)`` would delete).
-    public func prunable(retentionSeconds: Double) async throws -> Int {
-        try await pool.query(JobQueueSQL.prunable, [retentionSeconds]).single().decode(Int.self, at: 0)
+    /// How many finished jobs are older than `retention` (what ``prune(retention:limit:)`` would delete).
+    public func prunable(retention: Duration) async throws -> Int {
+        try await pool.query(JobQueueSQL.prunable, [retention.seconds]).single().decode(Int.self, at: 0)
     }
 
-    /// Deletes finished jobs older than `retentionSeconds`, at most `limit` per call.
+    /// Deletes finished jobs older than `retention`, at most `limit` per call.
     @discardableResult
-    public func prune(retentionSeconds: Double, limit: Int = 10_000) async throws -> Int {
+    public func prune(retention: Duration, limit: Int = 10_000) async throws -> Int {
         try await pool.transaction { connection in
             try connection.useBulkStatementTimeout()
-            return try connection.query(JobQueueSQL.prune, [retentionSeconds, limit]).affectedRows
+            return try connection.query(JobQueueSQL.prune, [retention.seconds, limit]).affectedRows
         }
     }
 
-    /// Takes or keeps the leadership of `role` for `ttlSeconds`; true when `candidate` leads.
-    public func tryLead(role: String, candidate: String, ttlSeconds: Double) async throws -> Bool {
-        try await !pool.query(JobQueueSQL.lead, [role, candidate, ttlSeconds]).isEmpty
+    /// Takes or keeps the leadership of `role` for `ttl`; true when `candidate` leads.
+    public func tryLead(role: String, candidate: String, ttl: Duration) async throws -> Bool {
+        try await !pool.query(JobQueueSQL.lead, [role, candidate, ttl.seconds]).isEmpty
     }
 
     public func resign(role: String, candidate: String) async throws {
@@ -597,10 +597,10 @@ final class GroupPresence: Sendable {
 final class NotifyDebouncer: Sendable {
     private let last = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    func shouldNotify(queue: String, interval: Double) -> Bool {
+    func shouldNotify(queue: String, interval: Duration) -> Bool {
         let now = ContinuousClock.now
         return last.withLock { last in
-            if let previous = last[queue], now - previous < .milliseconds(Int(interval * 1000)) { return false }
+            if let previous = last[queue], now - previous < interval { return false }
             last[queue] = now
             return true
         }

@@ -10,7 +10,7 @@ public import ServiceLifecycle
 /// each to the handler, and records the outcome. Wakes on NOTIFY, and polls as a fallback because
 /// notifications are only hints (lost across reconnects, absent behind some poolers).
 ///
-/// On graceful shutdown (SIGTERM) it stops claiming, lets running jobs finish for `shutdownGraceSeconds`,
+/// On graceful shutdown (SIGTERM) it stops claiming, lets running jobs finish for `shutdownGrace`,
 /// then cancels them and releases their jobs untouched (no attempt used), and returns.
 public struct JobWorker: Service {
     public struct Options: Sendable {
@@ -18,8 +18,8 @@ public struct JobWorker: Service {
         public var concurrency: Int = 4
         public var workerID: String = JobWorker.defaultWorkerID()
         /// How often to look for jobs when no notification arrives.
-        public var pollIntervalSeconds: Double = 1
-        public var shutdownGraceSeconds: Double = 25
+        public var pollInterval: Duration = .seconds(1)
+        public var shutdownGrace: Duration = .seconds(25)
         /// Return once no job is available or running (batch runs and tests), after `idleChecks` empty
         /// polls in a row.
         public var exitWhenIdle: Bool = false
@@ -29,7 +29,7 @@ public struct JobWorker: Service {
         public var liveness: WorkerLiveness?
         /// Seconds between the progress lines the worker logs while it works (jobs completed, failed,
         /// waiting, running); 0: none.
-        public var progressIntervalSeconds: Double = 30
+        public var progressInterval: Duration = .seconds(30)
         public init() {}
     }
 
@@ -79,7 +79,7 @@ public struct JobWorker: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await heartbeatLoop(running) }
                 group.addTask { await notificationLoop(wakeup) }
-                if options.progressIntervalSeconds > 0 { group.addTask { await progressLoop(running) } }
+                if options.progressInterval > .zero { group.addTask { await progressLoop(running) } }
                 try await claimLoop(group: &group, running: running, wakeup: wakeup, stopping: stopping)
                 await drain(running: running, wakeup: wakeup)
                 // Cancelled handlers release their jobs before their tasks end; the group awaits them.
@@ -114,9 +114,9 @@ public struct JobWorker: Service {
                     let delay = Self.claimBackoff(failures: claimFailures)
                     logger.warning(
                         "claim failed; retrying",
-                        metadata: ["error": "\(error)", "worker.retry_in_seconds": "\(String(format: "%.2f", delay))"])
+                        metadata: ["error": "\(error)", "worker.retry_in_seconds": "\(String(format: "%.2f", delay.seconds))"])
                     Counter(label: "meterbridge_claim_failures_total").increment()
-                    await wakeup.wait(timeout: .milliseconds(Int(delay * 1000)))
+                    await wakeup.wait(timeout: delay)
                     continue
                 }
             }
@@ -150,18 +150,18 @@ public struct JobWorker: Service {
                     }
                 }
             }
-            await wakeup.wait(timeout: .milliseconds(Int(options.pollIntervalSeconds * 1000)))
+            await wakeup.wait(timeout: options.pollInterval)
         }
     }
 
-    /// Seconds before the next claim after `failures` failed claims in a row (``Backoff/claimRetry``).
-    public static func claimBackoff(failures: Int) -> Double {
-        Backoff.claimRetry.delaySeconds(retry: failures)
+    /// The wait before the next claim after `failures` failed claims in a row (``Backoff/claimRetry``).
+    public static func claimBackoff(failures: Int) -> Duration {
+        Backoff.claimRetry.delay(retry: failures)
     }
 
     /// Waits for running jobs to finish, up to the grace period.
     private func drain(running: RunningJobs, wakeup: Wakeup) async {
-        let deadline = ContinuousClock.now + .milliseconds(Int(options.shutdownGraceSeconds * 1000))
+        let deadline = ContinuousClock.now + options.shutdownGrace
         while await running.count > 0, ContinuousClock.now < deadline {
             await wakeup.wait(timeout: .milliseconds(200))
         }
@@ -199,7 +199,7 @@ public struct JobWorker: Service {
             // last checkpoint; if even this cannot be written, its lease runs out and it is rescued.
             do {
                 _ = try await queue.snooze(
-                    job.lease, seconds: Double.random(in: 1...3), reason: "the database failed: \(error)", recordReason: true,
+                    job.lease, for: .milliseconds(Int.random(in: 1_000...3_000)), reason: "the database failed: \(error)", recordReason: true,
                     counted: false)
                 logger.warning("the database failed during the job; it resumes shortly", metadata: ["error": "\(error)"])
             } catch {
@@ -239,35 +239,35 @@ public struct JobWorker: Service {
         case .alreadyCompleted:
             Self.count("completed", job)
             tally.add { $0.completed += 1 }
-        case .snooze(let seconds, let reason, let record):
-            let kept = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record)
+        case .snooze(let delay, let reason, let record):
+            let kept = try await queue.snooze(job.lease, for: delay, reason: reason, recordReason: record)
             Self.count(kept ? "snoozed" : "discarded", job)
             tally.add { kept ? ($0.waited += 1) : ($0.discarded += 1) }
-            logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(seconds)", "job.snooze_kept": "\(kept)"])
-        case .hold(let seconds, let reason, let record):
-            _ = try await queue.snooze(job.lease, seconds: seconds, reason: reason, recordReason: record, counted: false)
+            logger.debug("job snoozed", metadata: ["job.snooze_seconds": "\(delay.seconds)", "job.snooze_kept": "\(kept)"])
+        case .hold(let delay, let reason, let record):
+            _ = try await queue.snooze(job.lease, for: delay, reason: reason, recordReason: record, counted: false)
             Self.count("snoozed", job)
             tally.add { $0.waited += 1 }
-            logger.debug("job held", metadata: ["job.hold_seconds": "\(seconds)", "job.reason": "\(reason)"])
+            logger.debug("job held", metadata: ["job.hold_seconds": "\(delay.seconds)", "job.reason": "\(reason)"])
         case .discard(let reason):
             try await queue.discard(job.lease, reason: reason)
             Self.count("discarded", job)
             tally.add { $0.discarded += 1 }
             logger.warning("job discarded", metadata: ["job.reason": "\(reason)"])
         case .retry(let error, let after):
-            let result = try await queue.fail(job, error: error, retryAfterSeconds: after)
+            let result = try await queue.fail(job, error: error, retryAfter: after)
             Self.count(result == .discarded ? "discarded" : "failed", job)
             tally.add { result == .discarded ? ($0.discarded += 1) : ($0.failed += 1) }
             logger.warning("job attempt failed", metadata: ["error": "\(error)", "job.outcome": "\(result)"])
         }
     }
 
-    /// Every `progressIntervalSeconds` with something to say: the jobs completed, failed, discarded and
+    /// Every `progressInterval` with something to say: the jobs completed, failed, discarded and
     /// sent back to wait (rate limits, a connection's budget booked ahead) in the interval, and those running.
     private func progressLoop(_ running: RunningJobs) async {
-        let interval = options.progressIntervalSeconds
+        let interval = options.progressInterval
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
             let counts = tally.takeInterval()
             let runningNow = await running.count
@@ -277,13 +277,13 @@ public struct JobWorker: Service {
                 metadata: [
                     "jobs.completed": "\(counts.completed)", "jobs.failed": "\(counts.failed)", "jobs.discarded": "\(counts.discarded)",
                     "jobs.waited": "\(counts.waited)", "jobs.running": "\(runningNow)",
-                    "jobs.completed_per_minute": "\(String(format: "%.1f", Double(counts.completed) * 60 / interval))",
+                    "jobs.completed_per_minute": "\(String(format: "%.1f", Double(counts.completed) * 60 / interval.seconds))",
                 ])
         }
     }
 
     private func heartbeatLoop(_ running: RunningJobs) async {
-        let interval = Duration.milliseconds(Int(queue.configuration.leaseSeconds * 1000 / 3))
+        let interval = queue.configuration.lease / 3
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }

@@ -2,27 +2,27 @@ public import Logging
 import ServiceLifecycle
 
 /// A loop that does its work only in the one process that leads `role` (a `job_leaders` row with an
-/// expiry, taken over by another candidate when the leader stops renewing it), every `intervalSeconds`,
+/// expiry, taken over by another candidate when the leader stops renewing it), every `interval`,
 /// until cancelled or gracefully shut down; then it resigns, so another candidate takes over at once.
 /// Queue maintenance and the import planner both run in one.
 public struct LeaderLoop: Sendable {
     public var role: String
     public var candidate: String
     /// How long a leadership lasts without renewal; longer than the interval, so a live leader keeps it.
-    public var ttlSeconds: Double
-    public var intervalSeconds: Double
+    public var ttl: Duration
+    public var interval: Duration
 
-    public init(role: String, candidate: String, ttlSeconds: Double, intervalSeconds: Double) {
+    public init(role: String, candidate: String, ttl: Duration, interval: Duration) {
         self.role = role
         self.candidate = candidate
-        self.ttlSeconds = ttlSeconds
-        self.intervalSeconds = intervalSeconds
+        self.ttl = ttl
+        self.interval = interval
     }
 
     /// One round: runs `body` if this candidate leads (taking or renewing the lead). Returns what it
     /// returned, or nil when another candidate leads.
     public func runOnce<T: Sendable>(queue: JobQueue, _ body: @Sendable () async throws -> T) async throws -> T? {
-        guard try await queue.tryLead(role: role, candidate: candidate, ttlSeconds: ttlSeconds) else { return nil }
+        guard try await queue.tryLead(role: role, candidate: candidate, ttl: ttl) else { return nil }
         return try await body()
     }
 
@@ -39,7 +39,7 @@ public struct LeaderLoop: Sendable {
                     if Task.isCancelled { break }
                     logger.warning(failure, metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000)))
+                try? await Task.sleep(for: interval)
             }
         }
         try? await queue.resign(role: role, candidate: candidate)

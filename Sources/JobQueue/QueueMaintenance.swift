@@ -4,13 +4,13 @@ public import ServiceLifecycle
 
 /// Housekeeping that one process at a time does: rescue expired leases, promote due retries, prune old
 /// finished jobs. Run it in every worker; a leader row elects one of them, and another takes over
-/// within `leaderTTLSeconds` when the leader dies.
+/// within `leaderTTL` when the leader dies.
 public struct QueueMaintenance: Service {
     public struct Options: Sendable {
-        public var intervalSeconds: Double = 1
-        public var leaderTTLSeconds: Double = 15
+        public var interval: Duration = .seconds(1)
+        public var leaderTTL: Duration = .seconds(15)
         /// Finished jobs older than this are deleted (7 days).
-        public var retentionSeconds: Double = 7 * 86_400
+        public var retention: Duration = .seconds(7 * 86_400)
         public var batchSize: Int = 1_000
         public var candidateID: String = JobWorker.defaultWorkerID()
         public init() {}
@@ -28,8 +28,7 @@ public struct QueueMaintenance: Service {
 
     var loop: LeaderLoop {
         LeaderLoop(
-            role: "queue-maintenance", candidate: options.candidateID, ttlSeconds: options.leaderTTLSeconds,
-            intervalSeconds: options.intervalSeconds)
+            role: "queue-maintenance", candidate: options.candidateID, ttl: options.leaderTTL, interval: options.interval)
     }
 
     public func run() async throws {
@@ -49,7 +48,7 @@ public struct QueueMaintenance: Service {
         }
         if !rescued.isEmpty { logger.warning("rescued jobs with expired leases", metadata: ["job.ids": "\(rescued)"]) }
         let promoted = try await queue.promoteDue(limit: options.batchSize)
-        let pruned = try await queue.prune(retentionSeconds: options.retentionSeconds, limit: options.batchSize)
+        let pruned = try await queue.prune(retention: options.retention, limit: options.batchSize)
         try await queue.pruneGroups()
         if promoted > 0 || pruned > 0 {
             logger.debug("queue maintenance", metadata: ["jobs.promoted": "\(promoted)", "jobs.pruned": "\(pruned)"])

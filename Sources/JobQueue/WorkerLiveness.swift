@@ -21,10 +21,10 @@ public final class WorkerLiveness: Sendable {
 
     private func milliseconds() -> Int64 { Int64(now().timeIntervalSince1970 * 1_000) }
 
-    /// Why the worker is stuck, or nil while both loops moved within `thresholdSeconds`.
-    public func problem(thresholdSeconds: Double) -> String? {
+    /// Why the worker is stuck, or nil while both loops moved within `threshold`.
+    public func problem(threshold: Duration) -> String? {
         let current = milliseconds()
-        let limit = Int64(thresholdSeconds * 1_000)
+        let limit = Int64(threshold.seconds * 1_000)
         let claimAge = current - claimLoop.load(ordering: .relaxed)
         let heartbeatAge = current - heartbeat.load(ordering: .relaxed)
         if claimAge > limit { return "the claim loop has not run for \(claimAge / 1_000) s" }

@@ -154,7 +154,7 @@ struct Bench {
                         var done = 0
                         while true {
                             let claimed = try JobQueue.claim(
-                                queues: ["default"], limit: batch, workerID: "bench-\(index)", leaseSeconds: 60,
+                                queues: ["default"], limit: batch, workerID: "bench-\(index)", lease: .seconds(60),
                                 on: connection)
                             if claimed.isEmpty { return done }
                             if claimed.count == 1 {
@@ -201,7 +201,7 @@ struct Bench {
                     while ContinuousClock.now < deadline {
                         let claimed = try await connections[index].run { connection in
                             let claimed = try JobQueue.claim(
-                                queues: ["default"], limit: batch, workerID: "bench-\(index)", leaseSeconds: 60,
+                                queues: ["default"], limit: batch, workerID: "bench-\(index)", lease: .seconds(60),
                                 on: connection)
                             if !claimed.isEmpty { _ = try JobQueue.complete(claimed.map(\.lease), on: connection) }
                             return claimed.count
@@ -249,7 +249,7 @@ struct Bench {
             for _ in 0..<samples {
                 let started = ContinuousClock.now
                 let claimed = try JobQueue.claim(
-                    queues: ["default"], limit: 1, workerID: "latency", leaseSeconds: 60, on: connection)
+                    queues: ["default"], limit: 1, workerID: "latency", lease: .seconds(60), on: connection)
                 timings.append((ContinuousClock.now - started).seconds * 1000)
                 try JobQueue.complete(claimed[0].lease, on: connection)
             }

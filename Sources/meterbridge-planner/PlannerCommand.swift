@@ -63,7 +63,7 @@ struct PlannerCommand: AsyncParsableCommand {
             await pool.close()
             return
         }
-        var services: [any Service] = [PlannerService(planner: planner, intervalSeconds: interval, logger: logger)]
+        var services: [any Service] = [PlannerService(planner: planner, interval: .seconds(interval), logger: logger)]
         if let port = http.httpPort {
             let gauges = QueueDepthGauges(queue: queue)
             services.append(

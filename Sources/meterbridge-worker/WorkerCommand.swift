@@ -89,7 +89,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let pool = PostgresConnectionPool(
             configuration: postgres, size: Self.poolSize(concurrency: concurrency, databaseConnections: databaseConnections), logger: logger)
         var queueConfiguration = JobQueue.Configuration()
-        queueConfiguration.leaseSeconds = leaseSeconds
+        queueConfiguration.lease = .seconds(leaseSeconds)
         if pollOnly { queueConfiguration.notifyChannel = nil }
         let queue = JobQueue(pool: pool, configuration: queueConfiguration, logger: logger)
         let clock: ImportClock
@@ -116,15 +116,15 @@ struct WorkerCommand: AsyncParsableCommand {
         var options = JobWorker.Options()
         options.queues = queues.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
         options.concurrency = concurrency
-        options.pollIntervalSeconds = pollInterval
-        options.shutdownGraceSeconds = shutdownGrace
+        options.pollInterval = .seconds(pollInterval)
+        options.shutdownGrace = .seconds(shutdownGrace)
         options.exitWhenIdle = exitWhenIdle
-        options.progressIntervalSeconds = progressInterval
+        options.progressInterval = .seconds(progressInterval)
         let liveness = WorkerLiveness()
         options.liveness = liveness
         let livenessThreshold = max(livenessThreshold, leaseSeconds)
         let horizon = idleHorizon
-        options.keepWaitingWhenIdle = { try await queue.hasWork(dueWithinSeconds: horizon) }
+        options.keepWaitingWhenIdle = { try await queue.hasWork(dueWithin: .seconds(horizon)) }
         let worker = JobWorker(queue: queue, handler: handler, options: options, logger: logger)
         var maintenanceOptions = QueueMaintenance.Options()
         maintenanceOptions.candidateID = options.workerID
@@ -140,7 +140,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     service: OperationsServer(
                         host: http.httpHost, port: port, registry: registry,
                         readiness: { await ReadinessCheck.check(pool: pool) },
-                        liveness: { liveness.problem(thresholdSeconds: livenessThreshold) }, beforeScrape: { await gauges.refresh() },
+                        liveness: { liveness.problem(threshold: .seconds(livenessThreshold)) }, beforeScrape: { await gauges.refresh() },
                         logger: logger)))
         }
         let group = ServiceGroup(

@@ -165,7 +165,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                let count = try await context.queue.prunable(retentionSeconds: olderThan.seconds)
+                let count = try await context.queue.prunable(retention: .seconds(olderThan.seconds))
                 if dryRun || count == 0 {
                     print("Would delete \(count) finished job(s).")
                     return
@@ -173,7 +173,7 @@ struct JobsCommand: AsyncParsableCommand {
                 try Confirmation.confirm("Delete \(count) finished job(s)?", yes: yes)
                 var deleted = 0
                 while true {
-                    let batch = try await context.queue.prune(retentionSeconds: olderThan.seconds, limit: 10_000)
+                    let batch = try await context.queue.prune(retention: .seconds(olderThan.seconds), limit: 10_000)
                     deleted += batch
                     if batch == 0 { break }
                 }

@@ -135,7 +135,7 @@ struct ConsoleFixture: Sendable {
         options.queues = ImportQueue.all
         options.concurrency = 3
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.1
+        options.pollInterval = .seconds(0.1)
         options.workerID = "console-test-worker"
         options.keepWaitingWhenIdle = {
             try await queue.counts().contains { [.running, .available].contains($0.state) && $0.count > 0 }

@@ -355,7 +355,7 @@ struct ConsolePageTests {
         try await queue.enqueue(NewJob(kind: "import_usage", argsJSON: #"{"note":"<b>bold</b>"}"#, queue: name))
         let claimed = try #require(try await queue.claim(queues: [name], limit: 1, workerID: "w-<1>").first)
         try await queue.checkpoint(claimed.lease, cursor: ["next_page": "abc\"def"])
-        _ = try await queue.fail(claimed, error: "HTTP 500 <html>", retryAfterSeconds: 3_600)
+        _ = try await queue.fail(claimed, error: "HTTP 500 <html>", retryAfter: .seconds(3_600))
         await pool.close()
         try await ConsoleSession.run(fixture) { session in
             let html = try await session.get("/jobs/\(claimed.id)").text

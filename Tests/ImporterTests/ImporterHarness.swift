@@ -84,7 +84,7 @@ struct ImporterHarness: Sendable {
                 options.queues = ImportQueue.all
                 options.concurrency = concurrency
                 options.exitWhenIdle = true
-                options.pollIntervalSeconds = 0.1
+                options.pollInterval = .seconds(0.1)
                 options.workerID = "test-worker-\(index)"
                 let pool = pool
                 let horizon = stopWhenNothingDue ? 0 : 3_600

@@ -13,7 +13,7 @@ import TestSupport
 struct PlannerServiceTests {
     /// A long interval: the lead (three intervals) cannot lapse on a loaded machine while the test runs.
     func service(_ candidate: String, planner: ImportPlanner) -> PlannerService {
-        PlannerService(planner: planner, intervalSeconds: 20, candidateID: candidate, logger: TestDatabase.logger)
+        PlannerService(planner: planner, interval: .seconds(20), candidateID: candidate, logger: TestDatabase.logger)
     }
 
     /// When the planner last saved its projections.
@@ -49,7 +49,7 @@ struct PlannerServiceTests {
         let fixture = try await StoreFixture.make()
         let log = RecordingLog()
         let planner = ImportPlanner(queue: fixture.queue, logger: TestDatabase.logger)
-        let service = PlannerService(planner: planner, intervalSeconds: 0.01, candidateID: "replica-a", logger: log.logger)
+        let service = PlannerService(planner: planner, interval: .seconds(0.01), candidateID: "replica-a", logger: log.logger)
         try await fixture.pool.query("ALTER TABLE business_metrics RENAME TO business_metrics_away")
         let services = ServiceGroup(services: [service], logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

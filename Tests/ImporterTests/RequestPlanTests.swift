@@ -171,13 +171,13 @@ extension ImporterHarness {
     /// noticed quickly; it exits once nothing is left to run.
     func startShortLeaseWorker(concurrency: Int) -> Task<Void, any Error> {
         var configuration = JobQueue.Configuration()
-        configuration.leaseSeconds = 1.5
+        configuration.lease = .seconds(1.5)
         let queue = JobQueue(pool: pool, configuration: configuration, logger: logger)
         var options = JobWorker.Options()
         options.queues = ImportQueue.all
         options.concurrency = concurrency
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.05
+        options.pollInterval = .seconds(0.05)
         let handler = ImportJobHandler(pool: pool, connections: connections, httpClient: httpClient, logger: logger)
         let logger = logger
         return Task { try await JobWorker(queue: queue, handler: handler, options: options, logger: logger).run() }

@@ -25,7 +25,7 @@ struct ClaimTests {
                         let batch = try await connection.run { connection in
                             let jobs = try JobQueue.claim(
                                 queues: ["default"], limit: limit, workerID: "claimer-\(claimer)",
-                                leaseSeconds: 60, on: connection)
+                                lease: .seconds(60), on: connection)
                             for job in jobs { try JobQueue.complete(job.lease, on: connection) }
                             return jobs.map(\.id)
                         }

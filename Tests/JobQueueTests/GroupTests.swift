@@ -32,7 +32,7 @@ struct GroupTests {
         let (claimed, unlocked) = try await fixture.queue.pool.withConnection { claimer in
             try await claimer.query("BEGIN")
             let claimed = try await claimer.run { db in
-                try JobQueue.claim(queues: ["default"], limit: 1, workerID: "w", leaseSeconds: 60, on: db)
+                try JobQueue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(60), on: db)
             }
             // Another session, while the claim's transaction is still open: every job not taken is free.
             let unlocked = try await fixture.queue.pool.query(
@@ -80,7 +80,7 @@ struct GroupTests {
         let first = try await a.run { connection in
             try connection.simpleQuery("BEGIN")
             try connection.simpleQuery("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.jobs.claim', 0))")
-            return try JobQueue.claim(queues: ["default"], limit: 2, workerID: "a", leaseSeconds: 60, on: connection)
+            return try JobQueue.claim(queues: ["default"], limit: 2, workerID: "a", lease: .seconds(60), on: connection)
         }
         #expect(first.map(Self.group) == ["G1", "G2"])
         let queue = fixture.queue
@@ -159,7 +159,7 @@ struct GroupTests {
         var options = JobWorker.Options()
         options.concurrency = 3
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.05
+        options.pollInterval = .seconds(0.05)
         try await JobWorker(queue: fixture.queue, handler: handler, options: options, logger: TestDatabase.logger).run()
         let peaks = concurrency.withLock { $0.mapValues(\.peak) }
         #expect(peaks["A"] == 1, "A never ran more than its cap")

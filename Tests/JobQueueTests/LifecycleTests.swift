@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Job lifecycle", .timeLimit(.minutes(5)))
 struct LifecycleTests {
     @Test func expiredLeaseIsRescuedAndTheStaleClaimerIsFencedOut() async throws {
-        let fixture = try await QueueFixture.make { $0.leaseSeconds = 0.05 }
+        let fixture = try await QueueFixture.make { $0.lease = .seconds(0.05) }
         let enqueued = try await fixture.queue.enqueue(NewJob(kind: "k"))
         guard case .inserted(let id) = enqueued else { Issue.record("not inserted"); return }
         let stale = try #require(try await fixture.claimOne(worker: "stale"))
@@ -35,7 +35,7 @@ struct LifecycleTests {
         await #expect(throws: JobQueueError.leaseLost(jobID: id)) {
             try await fixture.queue.checkpoint(stale.lease, cursor: ["page": "stale"])
         }
-        await #expect(throws: JobQueueError.leaseLost(jobID: id)) { try await fixture.queue.snooze(stale.lease, seconds: 1) }
+        await #expect(throws: JobQueueError.leaseLost(jobID: id)) { try await fixture.queue.snooze(stale.lease, for: .seconds(1)) }
         await #expect(throws: JobQueueError.leaseLost(jobID: id)) { try await fixture.queue.release(stale.lease) }
         #expect(try await fixture.queue.complete([stale.lease]).isEmpty)
         #expect(try await fixture.queue.heartbeat([stale.lease]).isEmpty)
@@ -52,7 +52,7 @@ struct LifecycleTests {
     }
 
     @Test func heartbeatKeepsTheLease() async throws {
-        let fixture = try await QueueFixture.make { $0.leaseSeconds = 30 }
+        let fixture = try await QueueFixture.make { $0.lease = .seconds(30) }
         try await fixture.queue.enqueue(NewJob(kind: "k"))
         let job = try #require(try await fixture.claimOne())
         try await fixture.queue.pool.query("UPDATE jobs SET lease_expires_at = now() + interval '1 second'")
@@ -68,7 +68,7 @@ struct LifecycleTests {
         try await fixture.queue.enqueue(NewJob(kind: "k"))
         let first = try #require(try await fixture.claimOne())
         #expect(first.attempt == 1)
-        #expect(try await fixture.queue.snooze(first.lease, seconds: 120, reason: "429"))
+        #expect(try await fixture.queue.snooze(first.lease, for: .seconds(120), reason: "429"))
         let record = try #require(try await fixture.queue.job(id: first.id))
         #expect(record.state == .available)
         #expect(record.attempt == 0)
@@ -87,7 +87,7 @@ struct LifecycleTests {
         try await fixture.queue.enqueue(NewJob(kind: "k"))
         for round in 0..<3 {
             let job = try #require(try await fixture.claimOne())
-            let kept = try await fixture.queue.snooze(job.lease, seconds: 0, reason: "rate limited")
+            let kept = try await fixture.queue.snooze(job.lease, for: .seconds(0), reason: "rate limited")
             #expect(kept == (round < 2))
         }
         let record = try #require(try await fixture.queue.job(id: 1))
@@ -172,7 +172,7 @@ struct LifecycleTests {
     }
 
     @Test func lastAttemptExpiringIsDiscardedByTheRescuer() async throws {
-        let fixture = try await QueueFixture.make { $0.leaseSeconds = 0.01 }
+        let fixture = try await QueueFixture.make { $0.lease = .seconds(0.01) }
         try await fixture.queue.enqueue(NewJob(kind: "k", maxAttempts: 1))
         let job = try #require(try await fixture.claimOne())
         try await waitUntil("the rescuer finds the expired lease", pollingEvery: .milliseconds(1)) {

@@ -96,9 +96,9 @@ struct OperatorTests {
         let jobs = try await fixture.queue.claim(queues: ["default"], limit: 4, workerID: "w")
         try await fixture.queue.complete(Array(jobs.map(\.lease)))
         try await fixture.queue.pool.query("UPDATE jobs SET finalized_at = now() - interval '8 days' WHERE id <= 3")
-        #expect(try await fixture.queue.prune(retentionSeconds: 7 * 86_400, limit: 2) == 2)
-        #expect(try await fixture.queue.prune(retentionSeconds: 7 * 86_400, limit: 2) == 1)
-        #expect(try await fixture.queue.prune(retentionSeconds: 7 * 86_400, limit: 2) == 0)
+        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 2)
+        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 1)
+        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 0)
         let left = try await fixture.queue.pool.query("SELECT id FROM jobs ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
         #expect(left == [4, 5], "a recent completed job and an unfinished one stay")
         await fixture.close()
@@ -106,14 +106,14 @@ struct OperatorTests {
 
     @Test func oneLeaderAtATime() async throws {
         let fixture = try await QueueFixture.make()
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttlSeconds: 30))
-        #expect(try await !fixture.queue.tryLead(role: "maintenance", candidate: "b", ttlSeconds: 30))
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttlSeconds: 30), "renewal")
+        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)))
+        #expect(try await !fixture.queue.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
+        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)), "renewal")
         try await fixture.queue.resign(role: "maintenance", candidate: "a")
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "b", ttlSeconds: 30))
+        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
         // An expired leadership passes to the next candidate.
         try await fixture.queue.pool.query("UPDATE job_leaders SET expires_at = now() - interval '1 second'")
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "c", ttlSeconds: 30))
+        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "c", ttl: .seconds(30)))
         await fixture.close()
     }
 

@@ -28,7 +28,7 @@ struct WorkerTests {
         var options = JobWorker.Options()
         options.concurrency = concurrency
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.05
+        options.pollInterval = .seconds(0.05)
         return options
     }
 
@@ -60,9 +60,9 @@ struct WorkerTests {
         let handler = ClosureHandler { job, _ in
             switch job.kind {
             case "complete": return .complete
-            case "snooze": return .snooze(seconds: 3600, reason: "rate limited")
+            case "snooze": return .snooze(for: .seconds(3600), reason: "rate limited")
             case "discard": return .discard(reason: "400 bad request")
-            case "retry": return .retry(error: "503", afterSeconds: 3600)
+            case "retry": return .retry(error: "503", after: .seconds(3600))
             default: throw Boom()
             }
         }
@@ -91,7 +91,7 @@ struct WorkerTests {
         }
         var workerOptions = options()
         workerOptions.exitWhenIdle = false
-        workerOptions.shutdownGraceSeconds = 0.1
+        workerOptions.shutdownGrace = .seconds(0.1)
         let worker = JobWorker(queue: fixture.queue, handler: handler, options: workerOptions, logger: TestDatabase.logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [worker], logger: TestDatabase.logger))
@@ -118,7 +118,7 @@ struct WorkerTests {
         }
         var workerOptions = options()
         workerOptions.exitWhenIdle = false
-        workerOptions.pollIntervalSeconds = 3_600  // only a notification can wake it in time
+        workerOptions.pollInterval = .seconds(3_600)  // only a notification can wake it in time
         workerOptions.queues = ["wake-\(UUID())"]
         let worker = JobWorker(queue: fixture.queue, handler: handler, options: workerOptions, logger: TestDatabase.logger)
         let queueName = workerOptions.queues[0]
@@ -148,11 +148,11 @@ struct WorkerTests {
     }
 
     @Test func maintenanceLeaderRescuesPromotesAndPrunes() async throws {
-        let fixture = try await QueueFixture.make { $0.leaseSeconds = 0.01 }
+        let fixture = try await QueueFixture.make { $0.lease = .seconds(0.01) }
         try await fixture.queue.enqueue((0..<3).map { _ in NewJob(kind: "k") })
         let expired = try #require(try await fixture.claimOne())
         let failed = try #require(try await fixture.claimOne())
-        _ = try await fixture.queue.fail(failed, error: "x", retryAfterSeconds: 0)
+        _ = try await fixture.queue.fail(failed, error: "x", retryAfter: .seconds(0))
         let done = try #require(try await fixture.claimOne())
         try await fixture.queue.complete(done.lease)
         try await fixture.queue.pool.query("UPDATE jobs SET finalized_at = now() - interval '30 days' WHERE id = $1", [done.id])
@@ -185,7 +185,7 @@ struct WorkerDatabaseTroubleTests {
         let log = RecordingLog()
         try await fixture.queue.pool.query("ALTER TABLE jobs RENAME TO jobs_away")
         var options = JobWorker.Options()
-        options.pollIntervalSeconds = 0.05
+        options.pollInterval = .seconds(0.05)
         let handler = ClosureHandler { _, _ in .complete }
         let worker = Task { try await JobWorker(queue: fixture.queue, handler: handler, options: options, logger: log.logger).run() }
         // Wait for two failed claims (bounded).
@@ -214,8 +214,8 @@ struct WorkerDatabaseTroubleTests {
         var workerOptions = JobWorker.Options()
         workerOptions.concurrency = 4
         workerOptions.exitWhenIdle = true
-        workerOptions.pollIntervalSeconds = 0.05
-        workerOptions.progressIntervalSeconds = 0.05
+        workerOptions.pollInterval = .seconds(0.05)
+        workerOptions.progressInterval = .seconds(0.05)
         let handler = ClosureHandler { job, _ in
             if job.argsJSON.contains("\"n\": 0}") {
                 for _ in 0..<1_000 where !log.all.contains("progress") { try await Task.sleep(for: .milliseconds(10)) }
@@ -234,7 +234,7 @@ struct WorkerDatabaseTroubleTests {
 
     @Test func claimBackoffGrowsWithJitterAndIsCapped() {
         for failures in 1...40 {
-            let delay = JobWorker.claimBackoff(failures: failures)
+            let delay = JobWorker.claimBackoff(failures: failures).seconds
             let ceiling = min(30, 0.1 * pow(2, Double(min(failures, 20) - 1)))
             #expect(delay >= ceiling / 2 && delay <= ceiling)
         }
@@ -251,7 +251,7 @@ struct HeldJobTests {
         for _ in 0..<6 {
             try await fixture.makeDue(id)
             let job = try #require(try await fixture.claimOne())
-            #expect(try await fixture.queue.snooze(job.lease, seconds: 300, reason: "connection invalid", counted: false))
+            #expect(try await fixture.queue.snooze(job.lease, for: .seconds(300), reason: "connection invalid", counted: false))
         }
         let job = try #require(try await fixture.queue.job(id: id))
         #expect(job.state == .available && job.attempt == 0 && job.snoozes == 0)

@@ -104,7 +104,7 @@ actor MCPFixture {
         options.queues = ImportQueue.all
         options.concurrency = 3
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.1
+        options.pollInterval = .seconds(0.1)
         options.workerID = "mcp-test-worker"
         let maintenance = QueueMaintenance(queue: queue, logger: logger)
         options.keepWaitingWhenIdle = {

@@ -69,13 +69,13 @@ struct OperationsServerTests {
         let liveness = WorkerLiveness(now: { clock.withLock { $0 } })
         try await withServer(
             registry: PrometheusCollectorRegistry(), readiness: { nil },
-            liveness: { liveness.problem(thresholdSeconds: 120) }
+            liveness: { liveness.problem(threshold: .seconds(120)) }
         ) { (base: String) async throws -> Void in
             #expect(try await get(base + "/healthz") == (200, "ok\n"))
             clock.withLock { $0 += 121 }
             #expect(try await get(base + "/healthz") == (503, "stuck\n"))
         }
-        #expect(liveness.problem(thresholdSeconds: 120)?.contains("claim loop") == true)
+        #expect(liveness.problem(threshold: .seconds(120))?.contains("claim loop") == true)
     }
 
     /// A worker's loops keep its liveness fresh while it runs.
@@ -85,13 +85,13 @@ struct OperationsServerTests {
         let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
         let liveness = WorkerLiveness(now: { clock.withLock { $0 } })
         clock.withLock { $0 += 500 }  // everything is old…
-        #expect(liveness.problem(thresholdSeconds: 120) != nil)
+        #expect(liveness.problem(threshold: .seconds(120)) != nil)
         var options = JobWorker.Options()
         options.liveness = liveness
         options.exitWhenIdle = true
-        options.pollIntervalSeconds = 0.01
+        options.pollInterval = .seconds(0.01)
         try await JobWorker(queue: queue, handler: NoHandler(), options: options, logger: TestDatabase.logger).run()
-        #expect(liveness.problem(thresholdSeconds: 120)?.contains("heartbeat") == true, "…until the claim loop ran")
+        #expect(liveness.problem(threshold: .seconds(120))?.contains("heartbeat") == true, "…until the claim loop ran")
         await queue.pool.close()
     }
 

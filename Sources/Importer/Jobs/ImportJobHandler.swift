@@ -57,11 +57,11 @@ public struct ImportJobHandler: JobHandler {
             if let args = try? job.args(as: CatalogJobArgs.self) {
                 try await connections.markInvalid(args.connectionID, error: error.description)
             }
-            return .hold(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
+            return .hold(for: .seconds(300), reason: "connection invalid: \(error.description)", record: true)
         } catch let error as PostgresRequestPacer.WaitTooLong {
             // The connection's budget is booked ahead: wait without holding a worker slot (nor using an
             // attempt), spread out so the waiting jobs do not all come back at once.
-            return .hold(seconds: error.seconds * Double.random(in: 1...1.5), reason: error.description)
+            return .hold(for: .seconds(error.seconds * Double.random(in: 1...1.5)), reason: error.description)
         } catch let error as RevenueAccumulator.Overflow {
             return .discard(reason: error.description)
         } catch let error as MetricValueWriter.NotANumber {
@@ -75,20 +75,19 @@ public struct ImportJobHandler: JobHandler {
         switch error.kind {
         case .rateLimited(let retryAfter):
             // Waiting is not failing: the shared limiter was pushed back, the job snoozes.
-            let seconds = retryAfter.map(\.seconds) ?? 5
-            return .snooze(seconds: max(seconds, 1), reason: error.description)
+            return .snooze(for: max(retryAfter ?? .seconds(5), .seconds(1)), reason: error.description)
         case .transient:
-            return .retry(error: error.description, afterSeconds: nil)
+            return .retry(error: error.description, after: nil)
         case .unauthorized:
             // Every job kind names its connection, so its args read as catalog args.
             if let args = try? job.args(as: CatalogJobArgs.self) {
                 try await connections.markInvalid(args.connectionID, error: error.description)
             }
-            return .hold(seconds: 300, reason: "connection invalid: \(error.description)", record: true)
+            return .hold(for: .seconds(300), reason: "connection invalid: \(error.description)", record: true)
         case .pagination:
             // A server that hands back a cursor it was just asked with may be looping for a moment: the
             // suspect page was never used, so retry from the last checkpoint (attempts bound it).
-            return .retry(error: error.description, afterSeconds: nil)
+            return .retry(error: error.description, after: nil)
         case .notFound, .badRequest, .decoding:
             return .discard(reason: error.description)
         }
@@ -129,7 +128,7 @@ public struct ImportJobHandler: JobHandler {
         }
         guard connection.status == .active else {
             let reason = "connection \(connection.name) is \(connection.status.rawValue)" + (connection.lastError.map { ": \($0)" } ?? "")
-            return .unusable(.hold(seconds: 60, reason: reason, record: connection.status == .invalid))
+            return .unusable(.hold(for: .seconds(60), reason: reason, record: connection.status == .invalid))
         }
         return .usable(connection)
     }

@@ -25,13 +25,13 @@ public struct ImportPlanner: Sendable {
         /// Stop adding backfill once this many jobs wait.
         public var maxBacklog = 10_000
         /// Refresh each connection's catalog at least this often.
-        public var catalogIntervalSeconds: Double = 86_400
+        public var catalogInterval: Duration = .seconds(86_400)
         /// Re-import the trailing `lookbackDays` this often (a day or more runs on day boundaries).
-        public var syncIntervalSeconds: Double = 86_400
+        public var syncInterval: Duration = .seconds(86_400)
         /// Days the optional hot refresh re-imports.
         public var hotDays = 2
         /// Re-import the last `hotDays` this often; nil: no hot refresh.
-        public var hotIntervalSeconds: Double?
+        public var hotInterval: Duration?
         /// Largest share of a connection's budget for the sync, hot refresh and catalog together.
         public var syncBudgetShare = 0.30
         /// Seconds a page is assumed to take (answer and commit) when capping a connection's running jobs
@@ -137,10 +137,10 @@ public struct ImportPlanner: Sendable {
         let options = options
         let budget = SyncBudget(
             syncRequests: state.refreshRequests(days: options.lookbackDays),
-            hotRequests: options.hotIntervalSeconds == nil ? 0 : state.refreshRequests(days: options.hotDays),
+            hotRequests: options.hotInterval == nil ? 0 : state.refreshRequests(days: options.hotDays),
             catalogRequests: state.catalogRequests, requestsPerSecond: state.requestsPerSecond, share: options.syncBudgetShare,
-            syncIntervalSeconds: options.syncIntervalSeconds, hotIntervalSeconds: options.hotIntervalSeconds,
-            catalogIntervalSeconds: options.catalogIntervalSeconds)
+            syncIntervalSeconds: options.syncInterval.seconds, hotIntervalSeconds: options.hotInterval?.seconds,
+            catalogIntervalSeconds: options.catalogInterval.seconds)
         let schedule = budget.schedule
         var backfillKeys = Set<String>()
         var backfillRequests = 0
@@ -234,7 +234,7 @@ public struct ImportPlanner: Sendable {
 
     private func enqueueCatalogRefreshes(groups: [Int64: JobGroup]) async throws -> Int {
         let stale = try await ConnectionStore(pool: queue.pool, environment: [:])
-            .activeWithStaleCatalog(olderThanSeconds: options.catalogIntervalSeconds)
+            .activeWithStaleCatalog(olderThan: options.catalogInterval)
         var added = 0
         for id in stale {
             let job = try NewJob(

@@ -10,22 +10,22 @@ public struct PlannerService: Service {
     public static let role = "planner"
 
     public let planner: ImportPlanner
-    public let intervalSeconds: Double
+    public let interval: Duration
     public let candidateID: String
     let logger: Logger
 
     public init(
-        planner: ImportPlanner, intervalSeconds: Double, candidateID: String = JobWorker.defaultWorkerID(), logger: Logger
+        planner: ImportPlanner, interval: Duration, candidateID: String = JobWorker.defaultWorkerID(), logger: Logger
     ) {
         self.planner = planner
-        self.intervalSeconds = intervalSeconds
+        self.interval = interval
         self.candidateID = candidateID
         self.logger = logger
     }
 
     /// The lead outlives three missed cycles, so a slow pass does not hand it to another replica.
     var loop: LeaderLoop {
-        LeaderLoop(role: Self.role, candidate: candidateID, ttlSeconds: intervalSeconds * 3, intervalSeconds: intervalSeconds)
+        LeaderLoop(role: Self.role, candidate: candidateID, ttl: interval * 3, interval: interval)
     }
 
     public func run() async throws {

@@ -57,8 +57,8 @@ public struct ConnectionStore: Sendable {
     }
 
     /// Ids of the active connections whose catalog was never synced, or not within `seconds`.
-    public func activeWithStaleCatalog(olderThanSeconds seconds: Double) async throws -> [Int64] {
-        try await pool.query(ConnectionStoreSQL.activeWithStaleCatalog, [seconds]).map { try $0.decode(Int64.self, at: 0) }
+    public func activeWithStaleCatalog(olderThan age: Duration) async throws -> [Int64] {
+        try await pool.query(ConnectionStoreSQL.activeWithStaleCatalog, [age.seconds]).map { try $0.decode(Int64.self, at: 0) }
     }
 
     /// Saves a connection whose token has been validated. Fails if the name is taken.
