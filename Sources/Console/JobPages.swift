@@ -87,7 +87,7 @@ extension ConsoleServer {
         func options(_ values: [String], _ key: String) -> [Choice] {
             values.map { Choice(value: $0, selected: $0 == form[key]) }
         }
-        let queues = Array(Set(ImportQueue.all + (try await queue.counts()).map(\.queue))).sorted()
+        let queues = Array(Set(ImportQueue.all + (try await queue.admin.counts()).map(\.queue))).sorted()
         let model = JobsModel(
             stateOptions: options(JobState.allCases.map(\.rawValue), "state"), queueOptions: options(queues, "queue"),
             kindOptions: options(ImportJobKind.allCases.map(\.rawValue), "kind"),
@@ -166,7 +166,7 @@ extension ConsoleServer {
     func cancelJob(_ request: Request, id: Int64) async throws -> Response {
         _ = try await FormFields.post(request, secrets: secrets)
         _ = try await using { try await jobs.job(id: id) }
-        let cancelled = try await queue.cancel(JobQueue.Filter(ids: [id]))
+        let cancelled = try await queue.admin.cancel(JobQueue.Filter(ids: [id]))
         return cancelled.isEmpty
             ? message(
                 "Cancel", section: "/jobs", "Job \(id) has already finished: nothing cancelled.", back: "/jobs/\(id)",

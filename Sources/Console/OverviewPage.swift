@@ -26,9 +26,9 @@ extension ConsoleServer {
 
     func overviewPage() async throws -> Response {
         let status = try await ImportStatus.load(pool: pool)
-        let counts = try await queue.counts()
-        let paused = try await queue.pausedQueues()
-        let perMinute = try await queue.completedPerMinute(minutes: 60)
+        let counts = try await queue.admin.counts()
+        let paused = try await queue.admin.pausedQueues()
+        let perMinute = try await queue.admin.completedPerMinute(minutes: 60)
         let ids = Dictionary(try await metrics.all().map { ($0.title, $0.id) }, uniquingKeysWith: { first, _ in first })
         let yesterday = UTCDay(containing: Date()).adding(days: -1)
 
@@ -86,10 +86,10 @@ extension ConsoleServer {
         }
         switch action {
         case "pause":
-            try await queue.pause(queue: name)
+            try await queue.admin.pause(queue: name)
             return message("Queue paused", section: "/", "Paused \(name).", back: "/")
         case "resume":
-            try await queue.resume(queue: name)
+            try await queue.admin.resume(queue: name)
             return message("Queue resumed", section: "/", "Resumed \(name).", back: "/")
         default:
             throw HTTPError(.notFound)

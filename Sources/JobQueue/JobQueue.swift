@@ -8,6 +8,10 @@ import Synchronization
 /// with heartbeats, fenced completion, retries with backoff, snoozes, discards, rescue, requeue,
 /// cancel, pause and prune. It knows nothing about what the jobs do.
 ///
+/// `JobQueue` is the queue's protocol for its two busiest audiences: producers enqueue, workers claim
+/// and change the state of the jobs they hold. Operators and status displays use ``admin``
+/// (``JobAdmin``); the elected maintenance leader uses ``housekeeping`` (``JobHousekeeping``).
+///
 /// The `async` methods use the pool. The `static` methods taking an `isolated PostgresConnection` run
 /// inside a caller's transaction, so a handler can commit its own writes, the job's checkpoint and its
 /// completion atomically.
@@ -105,21 +109,6 @@ public struct JobQueue: Sendable {
     public func setGroupCaps(_ groups: [JobGroup]) async throws {
         guard !groups.isEmpty else { return }
         try await pool.query(JobQueueSQL.setGroupCaps, [groups.map(\.key), groups.map { $0.maxRunning.map(Int32.init) }])
-    }
-
-    /// Every group with its cap and the jobs of it running and available now.
-    public func groups() async throws -> [JobGroupStatus] {
-        try await pool.query(JobQueueSQL.groups).map { row in
-            JobGroupStatus(
-                key: try row.decode(String.self, at: 0), maxRunning: try row.decode(Int32?.self, at: 1).map(Int.init),
-                running: try row.decode(Int.self, at: 2), available: try row.decode(Int.self, at: 3))
-        }
-    }
-
-    /// Forgets groups with no unfinished job that no producer has named for an hour.
-    @discardableResult
-    public func pruneGroups() async throws -> Int {
-        try await pool.query(JobQueueSQL.pruneGroups).affectedRows
     }
 
     private func notifyPayload(for jobs: [NewJob]) -> (channel: String, payload: String)? {
@@ -332,9 +321,9 @@ public struct JobQueue: Sendable {
         try await pool.withConnection { connection in try await connection.run(body) }
     }
 
-    // MARK: Operators
+    // MARK: Selecting jobs
 
-    /// Selects jobs for listing, requeue and cancel. Every criterion given must match.
+    /// Selects jobs for listing, requeue and cancel (``JobAdmin``). Every criterion given must match.
     public struct Filter: Sendable {
         public var ids: [Int64]?
         public var kind: String?
@@ -359,48 +348,6 @@ public struct JobQueue: Sendable {
         var binds: [(any PostgresEncodable)?] { [ids, kind, argsContainJSON, queue, state, finishedSince] }
     }
 
-    /// Puts discarded and cancelled jobs back to work, raising `max_attempts` so each gets another run.
-    /// With `dryRun` the change is made and rolled back, so the ids returned are exactly what would change.
-    @discardableResult
-    public func requeue(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
-        try await idsChanged(JobQueueSQL.requeue, filter.binds, dryRun: dryRun)
-    }
-
-    /// Cancels unfinished jobs. A running job's worker finds its lease lost at its next state change.
-    @discardableResult
-    public func cancel(_ filter: Filter, dryRun: Bool = false) async throws -> [Int64] {
-        try await idsChanged(JobQueueSQL.cancel, filter.binds, dryRun: dryRun)
-    }
-
-    /// Cancels unfinished jobs inside the caller's transaction (e.g. together with deleting what they
-    /// import), exactly as ``cancel(_:dryRun:)`` does: leases are cleared, so the worker of a running job
-    /// finds its lease lost. Returns the ids cancelled.
-    @discardableResult
-    public static func cancel(_ filter: Filter, on connection: isolated PostgresConnection) throws -> [Int64] {
-        try connection.query(JobQueueSQL.cancel, filter.binds).map { try $0.decode(Int64.self, at: 0) }.sorted()
-    }
-
-    private struct DryRun: Error { var ids: [Int64] }
-
-    private func idsChanged(_ sql: String, _ binds: [(any PostgresEncodable)?], dryRun: Bool) async throws -> [Int64] {
-        do {
-            return try await pool.transaction { connection in
-                let ids = try connection.query(sql, binds).map { try $0.decode(Int64.self, at: 0) }.sorted()
-                if dryRun { throw DryRun(ids: ids) }
-                return ids
-            }
-        } catch let dryRun as DryRun {
-            return dryRun.ids
-        }
-    }
-
-    /// Jobs matching `filter`, newest first.
-    public func list(_ filter: Filter, limit: Int = 100) async throws -> [JobRecord] {
-        let rows = try await pool.query(
-            JobQueueSQL.selectJob + " WHERE \(JobQueueSQL.filter) ORDER BY id DESC LIMIT $7", filter.binds + [limit])
-        return try rows.map(Self.record)
-    }
-
     /// The args (JSON) of jobs of `kinds` in `states` whose args contain `argsContainJSON`: what a
     /// planner must not plan again. Read on `connection`, inside the caller's transaction, so that it
     /// belongs to the same snapshot as the caller's other reads.
@@ -418,24 +365,6 @@ public struct JobQueue: Sendable {
         try await pool.query(JobQueueSQL.wake, [argsContainJSON]).affectedRows
     }
 
-    /// An unfinished job's saved checkpoint: how far it got before it finishes.
-    public struct Checkpoint: Sendable, Equatable {
-        public var kind: String
-        public var argsJSON: String
-        public var cursorJSON: String
-
-        public func args<T: Decodable>(as type: T.Type = T.self) throws -> T { try JobJSON.decode(type, from: argsJSON) }
-        public func cursor<T: Decodable>(as type: T.Type = T.self) throws -> T { try JobJSON.decode(type, from: cursorJSON) }
-    }
-
-    /// Unfinished jobs (waiting, running or retrying) that saved a checkpoint, at most `limit`: the progress
-    /// inside jobs, for status displays.
-    public func checkpointed(limit: Int = 10_000) async throws -> [Checkpoint] {
-        try await pool.query(JobQueueSQL.checkpointed, [limit]).map {
-            Checkpoint(kind: try $0.decode(at: 0), argsJSON: try $0.decode(at: 1), cursorJSON: try $0.decode(at: 2))
-        }
-    }
-
     /// Jobs of `queue` waiting to run (available or retryable).
     public func backlog(queue: String) async throws -> Int {
         try await pool.query(JobQueueSQL.backlog, [queue]).single().decode(Int.self, at: 0)
@@ -445,136 +374,6 @@ public struct JobQueue: Sendable {
     /// that exits when idle keeps waiting while this holds.
     public func hasWork(dueWithin horizon: Duration) async throws -> Bool {
         try await pool.query(JobQueueSQL.hasWork, [horizon.seconds]).single().decode(Bool.self, at: 0)
-    }
-
-    /// How many jobs matching `filter` are in each state (states without jobs are left out).
-    public func stateCounts(_ filter: Filter) async throws -> [JobState: Int] {
-        var counts: [JobState: Int] = [:]
-        for row in try await pool.query(JobQueueSQL.stateCounts, filter.binds) {
-            counts[try row.decode(JobState.self, at: 0)] = try row.decode(Int.self, at: 1)
-        }
-        return counts
-    }
-
-    /// The newest `limit` entries of the error histories of jobs matching `filter`, newest first.
-    public func newestErrors(_ filter: Filter, limit: Int) async throws -> [JobErrorEntry] {
-        try await pool.query(JobQueueSQL.newestErrors, filter.binds + [limit]).map {
-            try JobJSON.decode(JobErrorEntry.self, from: try $0.decode(String.self, at: 0))
-        }
-    }
-
-    /// Jobs by state for each element of the array `key` in their args (each metric id of `metric_ids`):
-    /// what ``stateCounts(_:)`` gives for one element, for all at once.
-    public func stateCounts(byArgsElement key: String) async throws -> [String: [JobState: Int]] {
-        var counts: [String: [JobState: Int]] = [:]
-        for row in try await pool.query(JobQueueSQL.stateCountsByArgsElement, [key]) {
-            counts[try row.decode(String.self, at: 0), default: [:]][try row.decode(JobState.self, at: 1)] = try row.decode(Int.self, at: 2)
-        }
-        return counts
-    }
-
-    /// The newest `limit` error entries for each element of the array `key` in the args, newest first.
-    public func newestErrors(byArgsElement key: String, limit: Int) async throws -> [String: [JobErrorEntry]] {
-        var errors: [String: [JobErrorEntry]] = [:]
-        for row in try await pool.query(JobQueueSQL.newestErrorsByArgsElement, [key, limit]) {
-            errors[try row.decode(String.self, at: 0), default: []].append(
-                try JobJSON.decode(JobErrorEntry.self, from: try row.decode(String.self, at: 1)))
-        }
-        return errors
-    }
-
-    /// Jobs per queue and state, with the oldest due `available` job's wait, for status displays.
-    public struct QueueCount: Sendable, Codable, Equatable {
-        public var queue: String
-        public var state: JobState
-        public var count: Int
-        public var paused: Bool
-    }
-
-    public func counts() async throws -> [QueueCount] {
-        let rows = try await pool.query(JobQueueSQL.counts)
-        return try rows.map {
-            QueueCount(
-                queue: try $0.decode(at: 0), state: try $0.decode(at: 1), count: try $0.decode(at: 2),
-                paused: try $0.decode(at: 3))
-        }
-    }
-
-    /// Stops claims from `queue` (jobs already running finish) until ``resume(queue:)``.
-    public func pause(queue: String) async throws {
-        try await pool.query(JobQueueSQL.pause, [queue, true])
-    }
-
-    public func resume(queue: String) async throws {
-        try await pool.query(JobQueueSQL.pause, [queue, false])
-    }
-
-    /// One job with its full error history.
-    public func job(id: Int64) async throws -> JobRecord? {
-        try await pool.query(JobQueueSQL.selectJob + " WHERE id = $1", [id]).first.map(Self.record)
-    }
-
-    static func record(_ row: PostgresRow) throws -> JobRecord {
-        JobRecord(
-            id: try row.decode(column: "id"), queue: try row.decode(column: "queue"), kind: try row.decode(column: "kind"),
-            state: try row.decode(column: "state"), argsJSON: try row.decode(column: "args"),
-            priority: try row.decode(column: "priority"), attempt: try row.decode(column: "attempt"),
-            maxAttempts: try row.decode(column: "max_attempts"), snoozes: try row.decode(column: "snoozes"),
-            runAt: try row.decode(column: "run_at"), lockedBy: try row.decode(column: "locked_by"),
-            leaseExpiresAt: try row.decode(column: "lease_expires_at"), cursorJSON: try row.decode(column: "cursor"),
-            errors: try JobJSON.decode([JobErrorEntry].self, from: try row.decode(String.self, column: "errors")),
-            uniqueKey: try row.decode(column: "unique_key"), createdAt: try row.decode(column: "created_at"),
-            attemptedAt: try row.decode(column: "attempted_at"), finalizedAt: try row.decode(column: "finalized_at"))
-    }
-
-    // MARK: Maintenance (run by the elected leader)
-
-    /// Returns jobs whose lease expired to `available` (or discards them when out of attempts).
-    @discardableResult
-    public func rescueExpired(limit: Int = 1_000) async throws -> [Int64] {
-        let rows = try await pool.query(JobQueueSQL.rescue(errorLimit: configuration.errorHistoryLimit), [limit])
-        return try rows.map { try $0.decode(Int64.self, at: 0) }
-    }
-
-    /// Makes `retryable` jobs whose backoff has passed `available`; returns how many.
-    @discardableResult
-    public func promoteDue(limit: Int = 1_000) async throws -> Int {
-        try await pool.query(JobQueueSQL.promote, [limit]).count
-    }
-
-    /// How many finished jobs are older than `retention` (what ``prune(retention:limit:)`` would delete).
-    public func prunable(retention: Duration) async throws -> Int {
-        try await pool.query(JobQueueSQL.prunable, [retention.seconds]).single().decode(Int.self, at: 0)
-    }
-
-    /// Deletes finished jobs older than `retention`, at most `limit` per call.
-    @discardableResult
-    public func prune(retention: Duration, limit: Int = 10_000) async throws -> Int {
-        try await pool.transaction { connection in
-            try connection.useBulkStatementTimeout()
-            return try connection.query(JobQueueSQL.prune, [retention.seconds, limit]).affectedRows
-        }
-    }
-
-    /// Takes or keeps the leadership of `role` for `ttl`; true when `candidate` leads.
-    public func tryLead(role: String, candidate: String, ttl: Duration) async throws -> Bool {
-        try await !pool.query(JobQueueSQL.lead, [role, candidate, ttl.seconds]).isEmpty
-    }
-
-    public func resign(role: String, candidate: String) async throws {
-        try await pool.query(JobQueueSQL.resign, [role, candidate])
-    }
-
-    /// Refreshes the planner statistics of the jobs table (after a bulk load), vacuuming it first when
-    /// `vacuum` is set.
-    public func refreshStatistics(vacuum: Bool = false) async throws {
-        try await pool.withConnection { connection in
-            try await connection.run { connection in try Self.refreshStatistics(vacuum: vacuum, on: connection) }
-        }
-    }
-
-    public static func refreshStatistics(vacuum: Bool = false, on connection: isolated PostgresConnection) throws {
-        try connection.simpleQuery(vacuum ? JobQueueSQL.vacuumAnalyze : JobQueueSQL.analyze)
     }
 }
 

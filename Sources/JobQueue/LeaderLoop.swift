@@ -22,7 +22,7 @@ public struct LeaderLoop: Sendable {
     /// One round: runs `body` if this candidate leads (taking or renewing the lead). Returns what it
     /// returned, or nil when another candidate leads.
     public func runOnce<T: Sendable>(queue: JobQueue, _ body: @Sendable () async throws -> T) async throws -> T? {
-        guard try await queue.tryLead(role: role, candidate: candidate, ttl: ttl) else { return nil }
+        guard try await queue.housekeeping.tryLead(role: role, candidate: candidate, ttl: ttl) else { return nil }
         return try await body()
     }
 
@@ -42,6 +42,6 @@ public struct LeaderLoop: Sendable {
                 try? await Task.sleep(for: interval)
             }
         }
-        try? await queue.resign(role: role, candidate: candidate)
+        try? await queue.housekeeping.resign(role: role, candidate: candidate)
     }
 }

@@ -42,14 +42,14 @@ public struct QueueMaintenance: Service {
     }
 
     private func maintain() async throws {
-        let rescued = try await queue.rescueExpired(limit: options.batchSize)
+        let rescued = try await queue.housekeeping.rescueExpired(limit: options.batchSize)
         if !rescued.isEmpty {
             Counter(label: "meterbridge_jobs_rescued_total").increment(by: rescued.count)
         }
         if !rescued.isEmpty { logger.warning("rescued jobs with expired leases", metadata: ["job.ids": "\(rescued)"]) }
-        let promoted = try await queue.promoteDue(limit: options.batchSize)
-        let pruned = try await queue.prune(retention: options.retention, limit: options.batchSize)
-        try await queue.pruneGroups()
+        let promoted = try await queue.housekeeping.promoteDue(limit: options.batchSize)
+        let pruned = try await queue.housekeeping.prune(retention: options.retention, limit: options.batchSize)
+        try await queue.housekeeping.pruneGroups()
         if promoted > 0 || pruned > 0 {
             logger.debug("queue maintenance", metadata: ["jobs.promoted": "\(promoted)", "jobs.pruned": "\(pruned)"])
         }

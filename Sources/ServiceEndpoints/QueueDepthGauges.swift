@@ -22,7 +22,7 @@ public final class QueueDepthGauges: Sendable {
             state.refreshed = now
             return true
         }
-        guard due, let counts = try? await queue.counts() else { return }
+        guard due, let counts = try? await queue.admin.counts() else { return }
         var current = Set<[String]>()
         for count in counts {
             current.insert([count.queue, count.state.rawValue])

@@ -77,7 +77,7 @@ final class FaultRun: Sendable {
         while ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(500))
             let complete = try await withDatabase(configuration) { pool in
-                let counts = try await self.lab.queue(pool).stateCounts(JobQueue.Filter())
+                let counts = try await self.lab.queue(pool).admin.stateCounts(JobQueue.Filter())
                 guard counts.filter({ !$0.key.isFinal }).isEmpty else { return false }
                 let summary = try await lab.planner(pool: pool).plan(dryRun: true)
                 return summary.syncJobs + summary.backfillJobs == 0
@@ -117,7 +117,7 @@ final class FaultRun: Sendable {
     /// lose the one page it has fetched and not yet committed when its holder dies.
     func runningJobs(heldBy pid: pid_t? = nil) async throws -> Int {
         try await withDatabase(configuration) { pool in
-            try await self.lab.queue(pool).list(JobQueue.Filter(state: .running)).filter { job in
+            try await self.lab.queue(pool).admin.list(JobQueue.Filter(state: .running)).filter { job in
                 pid.map { pid in job.lockedBy?.contains("-\(pid)-") == true } ?? true
             }.count
         }
@@ -131,7 +131,7 @@ final class FaultRun: Sendable {
     /// The share of planned jobs completed, 0...1 (0 before anything is planned).
     func progress() async throws -> Double {
         try await withDatabase(configuration) { pool in
-            let counts = try await self.lab.queue(pool).stateCounts(JobQueue.Filter())
+            let counts = try await self.lab.queue(pool).admin.stateCounts(JobQueue.Filter())
             let total = counts.values.reduce(0, +)
             return total == 0 ? 0 : Double(counts[.completed, default: 0]) / Double(total)
         }
@@ -199,7 +199,7 @@ final class FaultRun: Sendable {
         try await waitForProgress(0.02)
         let completedAt: (Double) async throws -> Int = { _ in
             try await withDatabase(self.configuration) { pool in
-                try await self.lab.queue(pool).stateCounts(JobQueue.Filter())[.completed, default: 0]
+                try await self.lab.queue(pool).admin.stateCounts(JobQueue.Filter())[.completed, default: 0]
             }
         }
         let before = try await completedAt(0)
@@ -275,7 +275,7 @@ final class FaultRun: Sendable {
         var victim: ChildProcess?
         while victim == nil && !isDone && ContinuousClock.now < deadline {
             let holders = try await withDatabase(configuration) { pool in
-                try await self.lab.queue(pool).list(JobQueue.Filter(state: .running)).filter { $0.cursorJSON != nil }.compactMap(\.lockedBy)
+                try await self.lab.queue(pool).admin.list(JobQueue.Filter(state: .running)).filter { $0.cursorJSON != nil }.compactMap(\.lockedBy)
             }
             victim = workers.first { worker in holders.contains { $0.contains("-\(worker.pid)-") } }
             if victim == nil { try await Task.sleep(for: .milliseconds(100)) }

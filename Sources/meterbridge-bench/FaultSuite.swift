@@ -199,7 +199,7 @@ struct FaultLab: Sendable {
         run.markDone()
         let injectedByDriver = try await disruption.value
         let stuck = try await withDatabase(configuration) { pool in
-            try await self.queue(pool).stateCounts(JobQueue.Filter()).filter { $0.key != .completed }.values.reduce(0, +)
+            try await self.queue(pool).admin.stateCounts(JobQueue.Filter()).filter { $0.key != .completed }.values.reduce(0, +)
         }
         await run.stopWorkers()
         run.stopPlanners()

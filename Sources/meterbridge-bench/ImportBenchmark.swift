@@ -359,12 +359,12 @@ struct ImportSession {
         let seconds = (ContinuousClock.now - started).seconds
         let after = try await sandbox.stats(runner.httpClient)
         let queue = JobQueue(pool: pool, logger: runner.bench.logger)
-        let stuck = try await queue.stateCounts(JobQueue.Filter()).filter { $0.key != .completed }.values.reduce(0, +)
+        let stuck = try await queue.admin.stateCounts(JobQueue.Filter()).filter { $0.key != .completed }.values.reduce(0, +)
         guard stuck == 0 else { throw BenchError("\(stuck) job(s) did not complete") }
         // The import itself, as the jobs recorded it: from the first claim to the last completion (the
         // workers' start before and their idle check and exit after are left out, as a peer's timer
         // leaves out its interpreter's start).
-        let finished = try await queue.list(JobQueue.Filter(finishedSince: startedAt), limit: 1_000_000)
+        let finished = try await queue.admin.list(JobQueue.Filter(finishedSince: startedAt), limit: 1_000_000)
         let firstClaim = finished.compactMap(\.attemptedAt).min()
         let lastCompletion = finished.compactMap(\.finalizedAt).max()
         let importSeconds = firstClaim.flatMap { first in lastCompletion.map { $0.timeIntervalSince(first) } } ?? seconds

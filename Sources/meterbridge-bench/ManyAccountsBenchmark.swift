@@ -98,7 +98,7 @@ struct ManyAccountsRun {
         let paused = shape.pauseOne && connections.count > 1 ? connections[1].record : nil
         if let paused { try await ConnectionStore(pool: pool, environment: [:]).setStatus(paused.id, .paused) }
         if shape.uncapped {
-            try await queue.setGroupCaps(try await queue.groups().map { JobGroup(key: $0.key, maxRunning: nil) })
+            try await queue.setGroupCaps(try await queue.admin.groups().map { JobGroup(key: $0.key, maxRunning: nil) })
         }
         let sandboxes = [sandbox] + (large.map { [$0] } ?? [])
         let before = try await Self.tokenStats(sandboxes, httpClient)
@@ -128,7 +128,7 @@ struct ManyAccountsRun {
         while try await Self.unfinishedJobs(queue: queue, except: paused?.id) > 0 {
             try await Task.sleep(for: .milliseconds(250))
         }
-        if let paused { _ = try await queue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: paused.id))) }
+        if let paused { _ = try await queue.admin.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: paused.id))) }
         var workerPeakMB = 0.0
         for process in processes {
             let status = await process.waitForExit()
@@ -140,7 +140,7 @@ struct ManyAccountsRun {
         sampler.cancel()
         let peakBackends = (try? await sampler.value) ?? 0
 
-        let jobs = try await queue.list(JobQueue.Filter(finishedSince: startedAt), limit: 1_000_000)
+        let jobs = try await queue.admin.list(JobQueue.Filter(finishedSince: startedAt), limit: 1_000_000)
         let t0 = try require(jobs.compactMap(\.attemptedAt).min(), "no job was claimed")
         var lastCompletion: [Int64: Date] = [:]
         var notCompleted = 0
@@ -280,7 +280,7 @@ struct ManyAccountsRun {
     /// connection).
     static func unfinishedJobs(queue: JobQueue, except paused: Int64?) async throws -> Int {
         func unfinished(_ filter: JobQueue.Filter) async throws -> Int {
-            try await queue.stateCounts(filter).filter { !$0.key.isFinal }.values.reduce(0, +)
+            try await queue.admin.stateCounts(filter).filter { !$0.key.isFinal }.values.reduce(0, +)
         }
         let all = try await unfinished(JobQueue.Filter())
         guard let paused else { return all }

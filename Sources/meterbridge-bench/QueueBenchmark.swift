@@ -104,7 +104,7 @@ struct Bench {
         configuration.searchPath = "bench"
         let migrated = try await PostgresConnection.connect(configuration, logger: logger)
         try await Migrator(logger: logger).migrate(on: migrated)
-        try await migrated.run { connection in try JobQueue.refreshStatistics(on: connection) }
+        try await migrated.run { connection in try JobHousekeeping.refreshStatistics(on: connection) }
         await migrated.close()
         return configuration
     }
@@ -135,7 +135,7 @@ struct Bench {
             _ = try await connection.run { connection in try JobQueue.enqueue(batch, on: connection) }
             remaining -= count
         }
-        try await connection.run { connection in try JobQueue.refreshStatistics(vacuum: true, on: connection) }
+        try await connection.run { connection in try JobHousekeeping.refreshStatistics(vacuum: true, on: connection) }
         await connection.close()
     }
 

@@ -165,7 +165,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIContext.run(database) { context in
-                let count = try await context.queue.prunable(retention: .seconds(olderThan.seconds))
+                let count = try await context.queue.housekeeping.prunable(retention: .seconds(olderThan.seconds))
                 if dryRun || count == 0 {
                     print("Would delete \(count) finished job(s).")
                     return
@@ -173,7 +173,7 @@ struct JobsCommand: AsyncParsableCommand {
                 try Confirmation.confirm("Delete \(count) finished job(s)?", yes: yes)
                 var deleted = 0
                 while true {
-                    let batch = try await context.queue.prune(retention: .seconds(olderThan.seconds), limit: 10_000)
+                    let batch = try await context.queue.housekeeping.prune(retention: .seconds(olderThan.seconds), limit: 10_000)
                     deleted += batch
                     if batch == 0 { break }
                 }
@@ -215,7 +215,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let counts = try await CLIContext.run(database) { try await $0.queue.counts() }
+            let counts = try await CLIContext.run(database) { try await $0.queue.admin.counts() }
             print(
                 TableOutput(
                     columns: ["queue", "state", "count", "paused"],
@@ -238,7 +238,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let queues = name.map { [$0] } ?? ImportQueue.all
             try await CLIContext.run(database) { context in
-                for queue in queues { try await context.queue.pause(queue: queue) }
+                for queue in queues { try await context.queue.admin.pause(queue: queue) }
             }
             print("Paused \(queues.joined(separator: ", ")).")
         }
@@ -257,7 +257,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let queues = name.map { [$0] } ?? ImportQueue.all
             try await CLIContext.run(database) { context in
-                for queue in queues { try await context.queue.resume(queue: queue) }
+                for queue in queues { try await context.queue.admin.resume(queue: queue) }
             }
             print("Resumed \(queues.joined(separator: ", ")).")
         }

@@ -31,7 +31,7 @@ struct ConsoleActionTests {
 
     func states(_ ids: [Int64], fixture: ConsoleFixture) async throws -> [JobState] {
         let pool = fixture.pool(size: 1)
-        let jobs = try await JobQueue(pool: pool, logger: ConsoleFixture.logger).list(
+        let jobs = try await JobQueue(pool: pool, logger: ConsoleFixture.logger).admin.list(
             JobQueue.Filter(ids: ids), limit: 1_000)
         await pool.close()
         return ids.map { id in jobs.first { $0.id == id }!.state }
@@ -88,11 +88,11 @@ struct ConsoleActionTests {
         try await ConsoleSession.run(fixture) { session in
             let csrf = try await session.csrf()
             #expect(try await session.post("/queues/\(name)/pause", [("csrf", csrf)]).status == .ok)
-            #expect(try await queue.pausedQueues().contains(name))
+            #expect(try await queue.admin.pausedQueues().contains(name))
             let overview = try await session.get("/").text
             #expect(overview.contains("action=\"/queues/\(name)/resume\""))
             #expect(try await session.post("/queues/\(name)/resume", [("csrf", csrf)]).status == .ok)
-            #expect(try await !queue.pausedQueues().contains(name))
+            #expect(try await !queue.admin.pausedQueues().contains(name))
             #expect(try await session.post("/queues/bad%20name/pause", [("csrf", csrf)]).status == .badRequest)
         }
         await pool.close()
@@ -103,7 +103,7 @@ struct ConsoleActionTests {
         let pool = fixture.pool(size: 1)
         let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
         let containment = ImportJobArgs.selecting(metricID: fixture.revenueMetric.id)
-        let before = try await queue.list(
+        let before = try await queue.admin.list(
             JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000
         ).count
         let day = fixture.to.adding(days: -3)
@@ -116,7 +116,7 @@ struct ConsoleActionTests {
                 ConsoleSession.capture(#"Enqueued (\d+) reimport job"#, in: response.text).flatMap { Int($0) })
             #expect(added > 0)
             #expect(
-                try await queue.list(JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000)
+                try await queue.admin.list(JobQueue.Filter(argsContainJSON: containment, state: .available), limit: 1_000)
                     .count == before + added)
             // Rerunning while those jobs wait adds nothing (the planner's unique keys), as `meterbridge reimport` says.
             let again = try await session.post(
@@ -128,7 +128,7 @@ struct ConsoleActionTests {
             #expect(backwards.status == .badRequest)
         }
         // Cancel what this test queued, so no other test's worker-free expectations see it.
-        try await queue.cancel(JobQueue.Filter(argsContainJSON: containment, state: .available))
+        try await queue.admin.cancel(JobQueue.Filter(argsContainJSON: containment, state: .available))
         await pool.close()
     }
 }

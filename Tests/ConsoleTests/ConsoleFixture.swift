@@ -138,7 +138,7 @@ struct ConsoleFixture: Sendable {
         options.pollInterval = .seconds(0.1)
         options.workerID = "console-test-worker"
         options.keepWaitingWhenIdle = {
-            try await queue.counts().contains { [.running, .available].contains($0.state) && $0.count > 0 }
+            try await queue.admin.counts().contains { [.running, .available].contains($0.state) && $0.count > 0 }
         }
         try await JobWorker(queue: queue, handler: handler, options: options, logger: logger).run()
     }

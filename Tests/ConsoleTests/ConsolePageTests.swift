@@ -373,7 +373,7 @@ struct ConsolePageTests {
 extension ConsoleFixture {
     func jobs() async throws -> [JobRecord] {
         let pool = pool(size: 1)
-        let jobs = try await JobQueue(pool: pool, logger: Self.logger).list(JobQueue.Filter(), limit: 10)
+        let jobs = try await JobQueue(pool: pool, logger: Self.logger).admin.list(JobQueue.Filter(), limit: 10)
         await pool.close()
         return jobs
     }

@@ -115,8 +115,8 @@ struct ConsoleSecurityTests {
                     body: "csrf=\(csrf)")
                 #expect(own.0 == 200)
                 let queue = JobQueue(pool: pool, logger: ConsoleFixture.logger)
-                #expect(try await queue.pausedQueues().contains(name))
-                try await queue.resume(queue: name)
+                #expect(try await queue.admin.pausedQueues().contains(name))
+                try await queue.admin.resume(queue: name)
             }
         } catch {
             await pool.close()
@@ -146,7 +146,7 @@ struct ConsoleSecurityTests {
             // Changing state takes a POST: the GET of an action's address changes nothing.
             #expect(try await session.get("/queues/\(name)/pause").status == .notFound)
         }
-        #expect(try await !queue.pausedQueues().contains(name))
+        #expect(try await !queue.admin.pausedQueues().contains(name))
         await pool.close()
     }
 

@@ -76,7 +76,7 @@ struct EndToEndTests {
             ).single().decode(Int.self, at: 0)
             #expect(leaks == 0)
 
-            let discarded = try await harness.queue.list(JobQueue.Filter(state: .discarded))
+            let discarded = try await harness.queue.admin.list(JobQueue.Filter(state: .discarded))
             #expect(discarded.isEmpty, "discarded: \(discarded.map { $0.errors.last?.error ?? "" })")
             for (metric, filter) in created {
                 let imported = try await harness.imported(metric)
@@ -140,7 +140,7 @@ struct ImportGuaranteeTests {
             try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
             try await harness.runWorkers(1, concurrency: 2)
             #expect(harness.sandbox.stats.rateLimited > 0)
-            let jobs = try await harness.queue.list(JobQueue.Filter())
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter())
             #expect(jobs.allSatisfy { $0.state == .completed })
             #expect(jobs.allSatisfy { $0.attempt == 1 }, "429s used no attempt")
             #expect(try await harness.imported(metric) == harness.expected(TruthFilter(kind: .usage, billableMetricID: spec.id)))
@@ -161,7 +161,7 @@ struct ImportGuaranteeTests {
             let record = try await harness.connections.named("sandbox")
             #expect(record.status == .invalid)
             #expect(record.lastError?.contains("401") == true)
-            let jobs = try await harness.queue.list(JobQueue.Filter())
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter())
             #expect(!jobs.isEmpty)
             #expect(jobs.allSatisfy { $0.state == .available && $0.attempt == 0 }, "held back, no attempt used")
             #expect(jobs.allSatisfy { job in job.errors.contains { $0.kind == "snoozed" && $0.error.contains("401") } })

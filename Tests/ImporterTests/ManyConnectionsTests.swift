@@ -36,14 +36,14 @@ struct ManyConnectionsTests {
 
             try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
             // Each connection's jobs form its group, capped for its rate.
-            let groups = try await harness.queue.groups()
+            let groups = try await harness.queue.admin.groups()
             #expect(Set(groups.map(\.key)) == Set(created.map { ConnectionJobGroup.key(connectionID: $0.connection.id) }))
             #expect(groups.allSatisfy { $0.maxRunning == ConnectionJobGroup.cap(requestsPerSecond: 1_000) })
 
             try await harness.runWorkers(1, concurrency: 3)
 
             // The first claim took a job of every connection, though each had several queued.
-            let jobs = try await harness.queue.list(JobQueue.Filter(), limit: 1_000)
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter(), limit: 1_000)
             #expect(jobs.allSatisfy { $0.state == .completed && $0.attempt == 1 })
             let firstClaim = try #require(jobs.compactMap(\.attemptedAt).min())
             func connectionID(_ job: JobRecord) throws -> Int64 {

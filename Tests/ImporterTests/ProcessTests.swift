@@ -53,7 +53,7 @@ struct ProcessTests {
                 arguments: ["--concurrency", "2", "--lease-seconds", "3", "--poll-interval", "0.1", "--exit-when-idle", "--idle-horizon", "60"])
             #expect(await rescuer.exitStatus() == 0)
 
-            let jobs = try await harness.queue.list(JobQueue.Filter())
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter())
             #expect(jobs.allSatisfy { $0.state == .completed }, "\(jobs.map(\.state))")
             #expect(jobs.contains { $0.errors.contains { $0.kind == "lease_expired" } }, "the killed job was rescued")
             for (metric, filter) in metrics {
@@ -85,7 +85,7 @@ struct ProcessTests {
             }
             worker.terminate()
             #expect(await worker.exitStatus() == 0)
-            let jobs = try await harness.queue.list(JobQueue.Filter())
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter())
             #expect(!jobs.contains { $0.state == .running }, "nothing left running")
             #expect(jobs.allSatisfy { $0.state == .completed || ($0.state == .available && $0.attempt == 0) })
             #expect(jobs.contains { $0.state == .available && $0.cursorJSON != nil }, "a released job kept its checkpoint")

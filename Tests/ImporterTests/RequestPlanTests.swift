@@ -111,7 +111,7 @@ struct RequestPlanTests {
                 title: "revenue", connection: connection, source: .revenue(currency: "USD", creditTypeID: nil, basis: .invoiceTotal),
                 labelSource: .customerName, since: since)
             let summary = try await ImportPlanner(queue: harness.queue, logger: harness.logger).plan()
-            let jobs = try await harness.queue.list(JobQueue.Filter(), limit: 1_000).filter { $0.kind != ImportJobKind.catalog.rawValue }
+            let jobs = try await harness.queue.admin.list(JobQueue.Filter(), limit: 1_000).filter { $0.kind != ImportJobKind.catalog.rawValue }
             #expect(jobs.count == summary.syncJobs + summary.backfillJobs)
             #expect(Set(jobs.map(\.kind)) == [ImportJobKind.usage.rawValue, ImportJobKind.revenue.rawValue])
             for job in jobs {
@@ -142,9 +142,9 @@ struct RequestPlanTests {
                 let again = try await planner.plan()
                 #expect(again.syncJobs + again.backfillJobs == 0)
             }
-            try await harness.queue.requeue(JobQueue.Filter(state: .discarded))
+            try await harness.queue.admin.requeue(JobQueue.Filter(state: .discarded))
             try await harness.runWorkers(1)
-            #expect(try await harness.queue.list(JobQueue.Filter(state: .completed)).count >= 1)
+            #expect(try await harness.queue.admin.list(JobQueue.Filter(state: .completed)).count >= 1)
         }
     }
 
@@ -241,7 +241,7 @@ struct RevenueResumeTests {
             var options = ImportPlanner.Options()
             options.revenueWindowDays = 175
             try await ImportPlanner(queue: harness.queue, options: options, logger: harness.logger).plan()
-            let job = try #require(try await harness.queue.list(JobQueue.Filter(kind: ImportJobKind.revenue.rawValue)).first)
+            let job = try #require(try await harness.queue.admin.list(JobQueue.Filter(kind: ImportJobKind.revenue.rawValue)).first)
             let args = try JSONDecoder().decode(ImportJobArgs.self, from: Data(job.argsJSON.utf8))
             #expect(args.metricIDs == [kept.id, dropped.id], "one job serves both metrics")
 
@@ -284,7 +284,7 @@ struct RevenueResumeTests {
             let imported = try await harness.imported(kept)
             let expected = harness.expected(SandboxTruth.revenue(creditTypeID: creditType, basis: "invoice_total"))
             let wrong = expected.filter { imported[$0.key] != $0.value }.map(\.key).sorted()
-            let after = try await harness.queue.job(id: job.id)
+            let after = try await harness.queue.admin.job(id: job.id)
             #expect(
                 wrong.isEmpty && imported.count == expected.count,
                 "\(wrong.count) of \(expected.count) days wrong, e.g. \(wrong.prefix(2)); job \(String(describing: after?.state)) \(after?.errors.last?.error.prefix(300) ?? "")")
@@ -332,7 +332,7 @@ struct FairPacingTests {
             #expect(done, "the fast connection finished")
             // Stop the slow connection's jobs (a short lease: the running ones notice within half a second).
             try await harness.connections.setStatus(slow.id, .paused)
-            try await harness.queue.cancel(JobQueue.Filter(argsContainJSON: #"{"connection_id": \#(slow.id)}"#))
+            try await harness.queue.admin.cancel(JobQueue.Filter(argsContainJSON: #"{"connection_id": \#(slow.id)}"#))
             try await worker.value
             // From the worker's first claim (a slow job) to the fast connection's last page.
             let span = try await harness.pool.query(

@@ -86,7 +86,7 @@ struct StoreCancelTests {
         #expect(try await fixture.lease(job).token != nil)
 
         try await fixture.metrics.delete(doomed)
-        try await fixture.queue.cancel(JobQueue.Filter(ids: [reference]))
+        try await fixture.queue.admin.cancel(JobQueue.Filter(ids: [reference]))
 
         let cancelled = try await fixture.lease(job)
         #expect(cancelled.state == .cancelled)

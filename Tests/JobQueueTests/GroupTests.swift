@@ -61,7 +61,7 @@ struct GroupTests {
         let third = try await fixture.queue.claim(queues: ["default"], limit: 10, workerID: "w1")
         #expect(third.map(Self.group) == ["A", "A", "A"])
         #expect(try await fixture.queue.claim(queues: ["default"], limit: 10, workerID: "w2").isEmpty)
-        let a = try #require(try await fixture.queue.groups().first { $0.key == "A" })
+        let a = try #require(try await fixture.queue.admin.groups().first { $0.key == "A" })
         #expect(a == JobGroupStatus(key: "A", maxRunning: 5, running: 5, available: 5))
         // A finished job frees one place of its group.
         try await fixture.queue.complete(try #require(third.first).lease)
@@ -122,11 +122,11 @@ struct GroupTests {
     @Test func theLatestProducerStatesTheCap() async throws {
         let fixture = try await QueueFixture.make()
         try await fixture.queue.enqueue(Self.jobs(1, group: "A", cap: 3))
-        #expect(try await fixture.queue.groups().map(\.maxRunning) == [3])
+        #expect(try await fixture.queue.admin.groups().map(\.maxRunning) == [3])
         try await fixture.queue.enqueue(Self.jobs(1, group: "A", cap: 7))
-        #expect(try await fixture.queue.groups().map(\.maxRunning) == [7])
+        #expect(try await fixture.queue.admin.groups().map(\.maxRunning) == [7])
         try await fixture.queue.setGroupCaps([JobGroup(key: "A", maxRunning: 1), JobGroup(key: "B", maxRunning: nil)])
-        let groups = try await fixture.queue.groups()
+        let groups = try await fixture.queue.admin.groups()
         #expect(groups.map(\.key) == ["A", "B"])
         #expect(groups.map(\.maxRunning) == [1, nil])
         #expect(try await fixture.queue.claim(queues: ["default"], limit: 5, workerID: "w").count == 1)
@@ -164,7 +164,7 @@ struct GroupTests {
         let peaks = concurrency.withLock { $0.mapValues(\.peak) }
         #expect(peaks["A"] == 1, "A never ran more than its cap")
         #expect(peaks["B"] == 2)
-        #expect(try await fixture.queue.counts().map(\.state) == [.completed])
+        #expect(try await fixture.queue.admin.counts().map(\.state) == [.completed])
         await fixture.close()
     }
 }

@@ -28,7 +28,7 @@ struct QueueFixture {
     }
 
     func state(_ id: Int64) async throws -> JobState {
-        try await queue.job(id: id)!.state
+        try await queue.admin.job(id: id)!.state
     }
 
     func close() async { await queue.pool.close() }

@@ -16,7 +16,7 @@ struct LifecycleTests {
         var rescued: [Int64] = []
         let deadline = ContinuousClock.now + .seconds(30)
         while rescued.isEmpty && ContinuousClock.now < deadline {
-            rescued = try await fixture.queue.rescueExpired()
+            rescued = try await fixture.queue.housekeeping.rescueExpired()
         }
         #expect(rescued == [id])
         #expect(try await fixture.state(id) == .available)
@@ -40,7 +40,7 @@ struct LifecycleTests {
         #expect(try await fixture.queue.complete([stale.lease]).isEmpty)
         #expect(try await fixture.queue.heartbeat([stale.lease]).isEmpty)
 
-        let record = try #require(try await fixture.queue.job(id: id))
+        let record = try #require(try await fixture.queue.admin.job(id: id))
         #expect(record.state == .running)
         #expect(record.lockedBy == "fresh")
         #expect(record.cursorJSON == nil)
@@ -57,9 +57,9 @@ struct LifecycleTests {
         let job = try #require(try await fixture.claimOne())
         try await fixture.queue.pool.query("UPDATE jobs SET lease_expires_at = now() + interval '1 second'")
         #expect(try await fixture.queue.heartbeat([job.lease]) == [job.id])
-        let record = try #require(try await fixture.queue.job(id: job.id))
+        let record = try #require(try await fixture.queue.admin.job(id: job.id))
         #expect(record.leaseExpiresAt! > Date().addingTimeInterval(20))
-        #expect(try await fixture.queue.rescueExpired().isEmpty)
+        #expect(try await fixture.queue.housekeeping.rescueExpired().isEmpty)
         await fixture.close()
     }
 
@@ -69,7 +69,7 @@ struct LifecycleTests {
         let first = try #require(try await fixture.claimOne())
         #expect(first.attempt == 1)
         #expect(try await fixture.queue.snooze(first.lease, for: .seconds(120), reason: "429"))
-        let record = try #require(try await fixture.queue.job(id: first.id))
+        let record = try #require(try await fixture.queue.admin.job(id: first.id))
         #expect(record.state == .available)
         #expect(record.attempt == 0)
         #expect(record.snoozes == 1)
@@ -90,7 +90,7 @@ struct LifecycleTests {
             let kept = try await fixture.queue.snooze(job.lease, for: .seconds(0), reason: "rate limited")
             #expect(kept == (round < 2))
         }
-        let record = try #require(try await fixture.queue.job(id: 1))
+        let record = try #require(try await fixture.queue.admin.job(id: 1))
         #expect(record.state == .discarded)
         #expect(record.errors.last?.kind == "snooze_limit")
         #expect(record.errors.last?.error.contains("rate limited") == true)
@@ -116,14 +116,14 @@ struct LifecycleTests {
                 #expect(delay >= base * 0.9 - 1 && delay <= base * 1.1 + 1, "attempt \(attempt): \(delay)s")
                 #expect(try await fixture.state(job.id) == .retryable)
                 #expect(try await fixture.claimOne() == nil, "a retryable job waits for its backoff")
-                #expect(try await fixture.queue.promoteDue() == 0, "not due yet")
+                #expect(try await fixture.queue.housekeeping.promoteDue() == 0, "not due yet")
                 try await fixture.makeDue(job.id)
-                #expect(try await fixture.queue.promoteDue() == 1)
+                #expect(try await fixture.queue.housekeeping.promoteDue() == 1)
             } else {
                 #expect(outcome == .discarded)
             }
         }
-        let record = try #require(try await fixture.queue.job(id: 1))
+        let record = try #require(try await fixture.queue.admin.job(id: 1))
         #expect(record.state == .discarded)
         #expect(record.finalizedAt != nil)
         #expect(record.errors.map(\.attempt) == [1, 2, 3])
@@ -136,7 +136,7 @@ struct LifecycleTests {
         try await fixture.queue.enqueue(NewJob(kind: "k"))
         let job = try #require(try await fixture.claimOne())
         try await fixture.queue.discard(job.lease, reason: "400: bad window")
-        let record = try #require(try await fixture.queue.job(id: job.id))
+        let record = try #require(try await fixture.queue.admin.job(id: job.id))
         #expect(record.state == .discarded)
         #expect(record.errors.map(\.attempt) == [1])
         #expect(record.errors.map(\.error) == ["400: bad window"])
@@ -157,7 +157,7 @@ struct LifecycleTests {
             try JobQueue.complete(first.lease, on: connection)
         }
         // The second job was cancelled meanwhile: its writes must roll back with the refused completion.
-        try await fixture.queue.cancel(JobQueue.Filter(ids: [second.id]))
+        try await fixture.queue.admin.cancel(JobQueue.Filter(ids: [second.id]))
         await #expect(throws: JobQueueError.leaseLost(jobID: second.id)) {
             try await fixture.queue.pool.transaction { connection in
                 try connection.query("INSERT INTO imported VALUES (2)")
@@ -176,7 +176,7 @@ struct LifecycleTests {
         try await fixture.queue.enqueue(NewJob(kind: "k", maxAttempts: 1))
         let job = try #require(try await fixture.claimOne())
         try await waitUntil("the rescuer finds the expired lease", pollingEvery: .milliseconds(1)) {
-            try await !fixture.queue.rescueExpired().isEmpty
+            try await !fixture.queue.housekeeping.rescueExpired().isEmpty
         }
         #expect(try await fixture.state(job.id) == .discarded)
         await fixture.close()

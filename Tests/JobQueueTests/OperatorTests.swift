@@ -41,7 +41,7 @@ struct OperatorTests {
             #expect(try await fixture.queue.fail(job, error: "down") == .discarded)
         }
         // By filter: only metric 7.
-        let requeued = try await fixture.queue.requeue(JobQueue.Filter(kind: "import", argsContainJSON: #"{"metric": 7}"#))
+        let requeued = try await fixture.queue.admin.requeue(JobQueue.Filter(kind: "import", argsContainJSON: #"{"metric": 7}"#))
         #expect(requeued == [1])
         let again = try #require(try await fixture.claimOne())
         #expect(again.id == 1)
@@ -49,10 +49,10 @@ struct OperatorTests {
         #expect(again.maxAttempts == 2)
         try await fixture.queue.complete(again.lease)
         // By id.
-        #expect(try await fixture.queue.requeue(JobQueue.Filter(ids: [2])) == [2])
+        #expect(try await fixture.queue.admin.requeue(JobQueue.Filter(ids: [2])) == [2])
         #expect(try await fixture.state(2) == .available)
         // Completed jobs are not requeued.
-        #expect(try await fixture.queue.requeue(JobQueue.Filter(ids: [1])).isEmpty)
+        #expect(try await fixture.queue.admin.requeue(JobQueue.Filter(ids: [1])).isEmpty)
         await fixture.close()
     }
 
@@ -62,7 +62,7 @@ struct OperatorTests {
         let job = try #require(try await fixture.claimOne())
         try await fixture.queue.discard(job.lease, reason: "gone")
         try await fixture.queue.enqueue(NewJob(kind: "k", uniqueKey: "w1"))
-        #expect(try await fixture.queue.requeue(JobQueue.Filter(ids: [job.id])).isEmpty)
+        #expect(try await fixture.queue.admin.requeue(JobQueue.Filter(ids: [job.id])).isEmpty)
         await fixture.close()
     }
 
@@ -70,11 +70,11 @@ struct OperatorTests {
         let fixture = try await QueueFixture.make()
         for n in 0..<3 { try await fixture.queue.enqueue(NewJob(kind: n == 2 ? "other" : "k")) }
         let running = try #require(try await fixture.claimOne())
-        let cancelled = try await fixture.queue.cancel(JobQueue.Filter(kind: "k"))
+        let cancelled = try await fixture.queue.admin.cancel(JobQueue.Filter(kind: "k"))
         #expect(cancelled == [1, 2])
         await #expect(throws: JobQueueError.leaseLost(jobID: running.id)) { try await fixture.queue.complete(running.lease) }
         #expect(try await fixture.claimOne()?.kind == "other")
-        #expect(try await fixture.queue.requeue(JobQueue.Filter(state: .cancelled)) == [1, 2])
+        #expect(try await fixture.queue.admin.requeue(JobQueue.Filter(state: .cancelled)) == [1, 2])
         await fixture.close()
     }
 
@@ -82,10 +82,10 @@ struct OperatorTests {
         let fixture = try await QueueFixture.make()
         try await fixture.queue.enqueue(NewJob(kind: "k", queue: "backfill"))
         try await fixture.queue.enqueue(NewJob(kind: "k", queue: "daily"))
-        try await fixture.queue.pause(queue: "backfill")
+        try await fixture.queue.admin.pause(queue: "backfill")
         let claimed = try await fixture.queue.claim(queues: ["backfill", "daily"], limit: 10, workerID: "w")
         #expect(claimed.map(\.queue) == ["daily"])
-        try await fixture.queue.resume(queue: "backfill")
+        try await fixture.queue.admin.resume(queue: "backfill")
         #expect(try await fixture.queue.claim(queues: ["backfill"], limit: 10, workerID: "w").map(\.queue) == ["backfill"])
         await fixture.close()
     }
@@ -96,9 +96,9 @@ struct OperatorTests {
         let jobs = try await fixture.queue.claim(queues: ["default"], limit: 4, workerID: "w")
         try await fixture.queue.complete(Array(jobs.map(\.lease)))
         try await fixture.queue.pool.query("UPDATE jobs SET finalized_at = now() - interval '8 days' WHERE id <= 3")
-        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 2)
-        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 1)
-        #expect(try await fixture.queue.prune(retention: .seconds(7) * 86_400, limit: 2) == 0)
+        #expect(try await fixture.queue.housekeeping.prune(retention: .seconds(7) * 86_400, limit: 2) == 2)
+        #expect(try await fixture.queue.housekeeping.prune(retention: .seconds(7) * 86_400, limit: 2) == 1)
+        #expect(try await fixture.queue.housekeeping.prune(retention: .seconds(7) * 86_400, limit: 2) == 0)
         let left = try await fixture.queue.pool.query("SELECT id FROM jobs ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
         #expect(left == [4, 5], "a recent completed job and an unfinished one stay")
         await fixture.close()
@@ -106,14 +106,14 @@ struct OperatorTests {
 
     @Test func oneLeaderAtATime() async throws {
         let fixture = try await QueueFixture.make()
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)))
-        #expect(try await !fixture.queue.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)), "renewal")
-        try await fixture.queue.resign(role: "maintenance", candidate: "a")
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
+        #expect(try await fixture.queue.housekeeping.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)))
+        #expect(try await !fixture.queue.housekeeping.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
+        #expect(try await fixture.queue.housekeeping.tryLead(role: "maintenance", candidate: "a", ttl: .seconds(30)), "renewal")
+        try await fixture.queue.housekeeping.resign(role: "maintenance", candidate: "a")
+        #expect(try await fixture.queue.housekeeping.tryLead(role: "maintenance", candidate: "b", ttl: .seconds(30)))
         // An expired leadership passes to the next candidate.
         try await fixture.queue.pool.query("UPDATE job_leaders SET expires_at = now() - interval '1 second'")
-        #expect(try await fixture.queue.tryLead(role: "maintenance", candidate: "c", ttl: .seconds(30)))
+        #expect(try await fixture.queue.housekeeping.tryLead(role: "maintenance", candidate: "c", ttl: .seconds(30)))
         await fixture.close()
     }
 

@@ -45,7 +45,7 @@ struct WorkerTests {
         try await JobWorker(queue: fixture.queue, handler: handler, options: options(), logger: TestDatabase.logger).run()
         #expect(concurrency.total == 300)
         #expect(concurrency.peak <= 4)
-        let counts = try await fixture.queue.counts()
+        let counts = try await fixture.queue.admin.counts()
         #expect(counts.map(\.state) == [.completed])
         #expect(counts.map(\.count) == [300])
         await fixture.close()
@@ -67,7 +67,7 @@ struct WorkerTests {
             }
         }
         try await JobWorker(queue: fixture.queue, handler: handler, options: options(), logger: TestDatabase.logger).run()
-        let jobs = Dictionary(uniqueKeysWithValues: try await fixture.queue.list(JobQueue.Filter()).map { ($0.kind, $0) })
+        let jobs = Dictionary(uniqueKeysWithValues: try await fixture.queue.admin.list(JobQueue.Filter()).map { ($0.kind, $0) })
         #expect(jobs["complete"]?.state == .completed)
         #expect(jobs["snooze"]?.state == .available)
         #expect(jobs["snooze"]?.attempt == 0)
@@ -102,7 +102,7 @@ struct WorkerTests {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        let job = try #require(try await fixture.queue.job(id: 1))
+        let job = try #require(try await fixture.queue.admin.job(id: 1))
         #expect(job.state == .available)
         #expect(job.attempt == 0)
         #expect(job.lockedBy == nil)
@@ -170,7 +170,7 @@ struct WorkerTests {
             return try await fixture.state(expired.id) == .available
         }
         #expect(try await fixture.state(failed.id) == .available)
-        #expect(try await fixture.queue.job(id: done.id) == nil)
+        #expect(try await fixture.queue.admin.job(id: done.id) == nil)
         await fixture.close()
     }
 }
@@ -253,7 +253,7 @@ struct HeldJobTests {
             let job = try #require(try await fixture.claimOne())
             #expect(try await fixture.queue.snooze(job.lease, for: .seconds(300), reason: "connection invalid", counted: false))
         }
-        let job = try #require(try await fixture.queue.job(id: id))
+        let job = try #require(try await fixture.queue.admin.job(id: id))
         #expect(job.state == .available && job.attempt == 0 && job.snoozes == 0)
         // Woken when what it waited on is back.
         #expect(try await fixture.queue.wake(argsContainJSON: "{}") == 1)

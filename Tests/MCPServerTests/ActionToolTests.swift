@@ -56,20 +56,20 @@ extension MCPServerSuites {
             let claimed = try await queue.claim(queues: ["backfill"], limit: 2, workerID: "test")
             #expect(claimed.count == 2)
             for job in claimed { try await queue.discard(job.lease, reason: "gave up") }
-            let failed = try await queue.list(JobQueue.Filter(state: .discarded)).map(\.id).sorted()
+            let failed = try await queue.admin.list(JobQueue.Filter(state: .discarded)).map(\.id).sorted()
 
             let connected = try await ConnectedClient.connect(database, allowActions: true)
             let preview = try await connected.structured(
                 "retry_failed_jobs", ["metric": "API requests", "dry_run": true])
             #expect(preview["count"] == 1 && preview["dry_run"] == .bool(true))
-            #expect(try await queue.list(JobQueue.Filter(state: .discarded)).count == 2, "a dry run changes nothing")
+            #expect(try await queue.admin.list(JobQueue.Filter(state: .discarded)).count == 2, "a dry run changes nothing")
 
             let requeued = try await connected.structured("retry_failed_jobs", ["metric": "API requests"])
             #expect(requeued["job_ids"] == preview["job_ids"])
             let all = try await connected.structured("retry_failed_jobs", [:])
             #expect(all["count"] == 1, "the other metric's job")
-            #expect(try await queue.list(JobQueue.Filter(state: .discarded)).isEmpty)
-            #expect(try await queue.list(JobQueue.Filter(state: .available)).map(\.id).sorted() == failed)
+            #expect(try await queue.admin.list(JobQueue.Filter(state: .discarded)).isEmpty)
+            #expect(try await queue.admin.list(JobQueue.Filter(state: .available)).map(\.id).sorted() == failed)
             let unknown = try await connected.call("retry_failed_jobs", ["metric": "Nope"])
             #expect(unknown.isError == true && unknown.text.contains("no metric titled Nope"))
             await connected.close()
@@ -94,7 +94,7 @@ extension MCPServerSuites {
             #expect(future.isError == true && future.text.contains("in the future"))
             let pool = database.pool(size: 1)
             #expect(
-                try await JobQueue(pool: pool, logger: MCPFixture.logger).list(JobQueue.Filter(state: .available)).count
+                try await JobQueue(pool: pool, logger: MCPFixture.logger).admin.list(JobQueue.Filter(state: .available)).count
                     == enqueued)
             await pool.close()
             await connected.close()

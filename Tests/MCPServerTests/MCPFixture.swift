@@ -110,12 +110,12 @@ actor MCPFixture {
         options.keepWaitingWhenIdle = {
             // Promote due retries (the maintenance service's job) and wait while anything is left to run.
             _ = try await maintenance.runOnce()
-            return try await queue.counts().contains {
+            return try await queue.admin.counts().contains {
                 [.available, .retryable, .running].contains($0.state) && $0.count > 0
             }
         }
         try await JobWorker(queue: queue, handler: handler, options: options, logger: logger).run()
-        let failed = try await queue.list(JobQueue.Filter(state: .discarded))
+        let failed = try await queue.admin.list(JobQueue.Filter(state: .discarded))
         guard failed.isEmpty else {
             throw TestDatabaseError(description: "import jobs failed: \(failed.map { $0.errors.last?.error ?? "" })")
         }

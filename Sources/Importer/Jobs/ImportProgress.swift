@@ -17,7 +17,7 @@ struct ImportProgress: Sendable {
     /// Requests already spent inside unfinished history jobs (not refreshes), by connection.
     var backfillRequestsDone: [Int64: Int] = [:]
 
-    init(_ checkpoints: [JobQueue.Checkpoint]) {
+    init(_ checkpoints: [JobAdmin.Checkpoint]) {
         for checkpoint in checkpoints {
             guard let kind = ImportJobKind(rawValue: checkpoint.kind), kind != .catalog,
                 let args = try? checkpoint.args(as: ImportJobArgs.self), !args.customerIDs.isEmpty,
@@ -35,7 +35,7 @@ struct ImportProgress: Sendable {
     }
 
     /// The customers of the job's batch it is done with.
-    static func customersDone(kind: ImportJobKind, checkpoint: JobQueue.Checkpoint) -> Int? {
+    static func customersDone(kind: ImportJobKind, checkpoint: JobAdmin.Checkpoint) -> Int? {
         switch kind {
         case .usage: (try? checkpoint.cursor(as: UsageCursor.self))?.seen.count
         case .revenue: (try? checkpoint.cursor(as: RevenueCursor.self))?.customerIndex

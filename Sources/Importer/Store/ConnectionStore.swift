@@ -110,7 +110,7 @@ public struct ConnectionStore: Sendable {
             if !metrics.isEmpty && !cascade {
                 throw StoreError("connection \(connection.name) is used by \(metrics.count) metric(s); remove them first or pass --cascade")
             }
-            try JobQueue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: connection.id)), on: db)
+            try JobAdmin.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(connectionID: connection.id)), on: db)
             try db.query(ConnectionStoreSQL.deleteMetrics, [connection.id])
             try db.query(ConnectionStoreSQL.delete, [connection.id])
             return metrics.count

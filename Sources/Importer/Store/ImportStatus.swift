@@ -107,7 +107,7 @@ public struct ImportStatus: Sendable, Codable {
     {
         let logger = Logger(label: "meterbridge.status")
         let queue = JobQueue(pool: pool, logger: logger)
-        let progress = ImportProgress(try await queue.checkpointed())
+        let progress = ImportProgress(try await queue.admin.checkpointed())
         var projections = plans ? try await ImportPlanner.savedProjections(pool: pool) : [:]
         if !projections.isEmpty {
             // The history still to import, counted from the coverage as it is now (what `meterbridge plan` shows).
@@ -144,8 +144,8 @@ public struct ImportStatus: Sendable, Codable {
         // Each read covers every metric at once, so the status costs a fixed handful of statements
         // however many connections and metrics there are.
         let store = MetricStore(pool: pool)
-        let jobsByMetric = try await queue.stateCounts(byArgsElement: ImportJobArgs.metricIDsKey)
-        let errorsByMetric = try await queue.newestErrors(byArgsElement: ImportJobArgs.metricIDsKey, limit: 3)
+        let jobsByMetric = try await queue.admin.stateCounts(byArgsElement: ImportJobArgs.metricIDsKey)
+        let errorsByMetric = try await queue.admin.newestErrors(byArgsElement: ImportJobArgs.metricIDsKey, limit: 3)
         let valueCounts = try await store.valueCounts()
         let coverage = try await store.coverageByBatch()
         let completeThrough = try await store.completeThroughAll()

@@ -127,7 +127,7 @@ public struct MetricStore: Sendable {
     @discardableResult
     public func delete(_ metric: BusinessMetric) async throws -> Int {
         try await pool.transaction { db in
-            try JobQueue.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(metricID: metric.id)), on: db)
+            try JobAdmin.cancel(JobQueue.Filter(argsContainJSON: ImportJobArgs.selecting(metricID: metric.id)), on: db)
             let values = try db.query(MetricStoreSQL.deleteValues, [metric.id]).affectedRows
             try db.query(MetricStoreSQL.delete, [metric.id])
             return values

@@ -21,17 +21,17 @@ public struct JobOperations: Sendable {
 
     func resolved(_ selection: JobSelection) async throws -> JobQueue.Filter {
         let queue = queue
-        return try await selection.resolved(in: catalog) { try await queue.counts().map(\.queue) }
+        return try await selection.resolved(in: catalog) { try await queue.admin.counts().map(\.queue) }
     }
 
     /// The selected jobs, newest first, at most `limit`.
     public func list(_ selection: JobSelection, limit: Int) async throws -> [JobRecord] {
-        try await queue.list(try await resolved(selection), limit: limit)
+        try await queue.admin.list(try await resolved(selection), limit: limit)
     }
 
     /// One job, or ``UseCaseError/noSuchJob(_:)``.
     public func job(id: Int64) async throws -> JobRecord {
-        guard let job = try await queue.job(id: id) else { throw UseCaseError.noSuchJob(id) }
+        guard let job = try await queue.admin.job(id: id) else { throw UseCaseError.noSuchJob(id) }
         return job
     }
 
@@ -39,12 +39,12 @@ public struct JobOperations: Sendable {
     /// says which. Named ids that do not exist are refused before anything changes.
     public func retry(_ selection: JobSelection, dryRun: Bool = false) async throws -> [Int64] {
         let filter = try await resolved(selection)
-        let preview = try await queue.requeue(filter, dryRun: true)
-        for id in Set(selection.ids).subtracting(preview).sorted() where try await queue.job(id: id) == nil {
+        let preview = try await queue.admin.requeue(filter, dryRun: true)
+        for id in Set(selection.ids).subtracting(preview).sorted() where try await queue.admin.job(id: id) == nil {
             throw UseCaseError.noSuchJob(id)
         }
         guard !dryRun, !preview.isEmpty else { return preview }
-        return try await queue.requeue(filter)
+        return try await queue.admin.requeue(filter)
     }
 
     /// The answer to a retry of exactly the jobs an operator saw counted.
@@ -57,24 +57,24 @@ public struct JobOperations: Sendable {
     /// Requeues the selected jobs if they are still the `expected` many the operator confirmed.
     public func retry(_ selection: JobSelection, confirmedCount expected: Int) async throws -> ConfirmedRetry {
         var filter = try await resolved(selection)
-        let preview = try await queue.requeue(filter, dryRun: true)
+        let preview = try await queue.admin.requeue(filter, dryRun: true)
         guard preview.count == expected else { return .changed(now: preview.count) }
         guard !preview.isEmpty else { return .requeued([]) }
         filter.ids = preview
-        return .requeued(try await queue.requeue(filter))
+        return .requeued(try await queue.admin.requeue(filter))
     }
 
     /// Cancels the selected unfinished jobs; with `dryRun`, only says which. Named ids that are not
     /// unfinished jobs are refused before anything changes.
     public func cancel(_ selection: JobSelection, dryRun: Bool = false) async throws -> [Int64] {
         let filter = try await resolved(selection)
-        let preview = try await queue.cancel(filter, dryRun: true)
+        let preview = try await queue.admin.cancel(filter, dryRun: true)
         if let missing = Set(selection.ids).subtracting(preview).sorted().first {
-            guard try await queue.job(id: missing) != nil else { throw UseCaseError.noSuchJob(missing) }
+            guard try await queue.admin.job(id: missing) != nil else { throw UseCaseError.noSuchJob(missing) }
             throw UseCaseError.invalid(.ids, reason: "job \(missing) has already finished: nothing was cancelled")
         }
         guard !dryRun, !preview.isEmpty else { return preview }
-        return try await queue.cancel(filter)
+        return try await queue.admin.cancel(filter)
     }
 
     /// A reimport as enqueued.

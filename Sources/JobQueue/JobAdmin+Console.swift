@@ -1,5 +1,5 @@
 /// Read models for the web console: what it shows about the queue beyond `list`, `counts` and `job`.
-extension JobQueue {
+extension JobAdmin {
     /// Jobs completed in each of the last `minutes` minutes, oldest minute first (a sparkline's points).
     public func completedPerMinute(minutes: Int = 60) async throws -> [Int] {
         let rows = try await pool.query(
