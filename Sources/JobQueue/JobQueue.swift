@@ -157,12 +157,13 @@ public struct JobQueue: Sendable {
         return try rows.map { row in
             ClaimedJob(
                 lease: JobLease(
-                    jobID: try row.decode(Int64.self, at: 0), token: try row.decode(UUID.self, at: 1), workerID: workerID),
-                queue: try row.decode(String.self, at: 2), kind: try row.decode(String.self, at: 3),
-                argsJSON: try row.decode(String.self, at: 4), priority: try row.decode(Int16.self, at: 5),
-                attempt: try row.decode(Int16.self, at: 6), maxAttempts: try row.decode(Int16.self, at: 7),
-                snoozes: try row.decode(Int.self, at: 8), cursorJSON: try row.decode(String?.self, at: 9),
-                createdAt: try row.decode(Date.self, at: 10))
+                    jobID: try row.decode(Int64.self, column: "id"), token: try row.decode(UUID.self, column: "lease_token"),
+                    workerID: workerID),
+                queue: try row.decode(String.self, column: "queue"), kind: try row.decode(String.self, column: "kind"),
+                argsJSON: try row.decode(String.self, column: "args"), priority: try row.decode(Int16.self, column: "priority"),
+                attempt: try row.decode(Int16.self, column: "attempt"), maxAttempts: try row.decode(Int16.self, column: "max_attempts"),
+                snoozes: try row.decode(Int.self, column: "snoozes"), cursorJSON: try row.decode(String?.self, column: "cursor"),
+                createdAt: try row.decode(Date.self, column: "created_at"))
         }.sorted { $0.id < $1.id }
     }
 

@@ -287,17 +287,20 @@ public struct ImportPlanner: Sendable {
     public static func savedProjections(pool: PostgresConnectionPool) async throws -> [Int64: Projection] {
         let rows = try await pool.query(
             """
-            SELECT p.connection_id, c.name, p.requests_per_second, p.backfill_requests, p.sync_requests_per_day,
+            SELECT p.connection_id, c.name AS connection, p.requests_per_second, p.backfill_requests, p.sync_requests_per_day,
                 p.sync_budget_share, p.sync_interval_seconds, p.hot_interval_seconds, p.stretched, p.sync_requests
             FROM plan_projections p JOIN connections c ON c.id = p.connection_id
             """)
         var result: [Int64: Projection] = [:]
         for row in rows {
             let projection = Projection(
-                connectionID: try row.decode(at: 0), connection: try row.decode(at: 1), requestsPerSecond: try row.decode(at: 2),
-                backfillRequests: try row.decode(at: 3), syncRequests: try row.decode(at: 9), syncRequestsPerDay: try row.decode(at: 4),
-                syncBudgetShare: try row.decode(at: 5), syncIntervalSeconds: try row.decode(at: 6),
-                hotIntervalSeconds: try row.decode(at: 7), stretched: try row.decode(at: 8))
+                connectionID: try row.decode(column: "connection_id"), connection: try row.decode(column: "connection"),
+                requestsPerSecond: try row.decode(column: "requests_per_second"),
+                backfillRequests: try row.decode(column: "backfill_requests"), syncRequests: try row.decode(column: "sync_requests"),
+                syncRequestsPerDay: try row.decode(column: "sync_requests_per_day"),
+                syncBudgetShare: try row.decode(column: "sync_budget_share"),
+                syncIntervalSeconds: try row.decode(column: "sync_interval_seconds"),
+                hotIntervalSeconds: try row.decode(column: "hot_interval_seconds"), stretched: try row.decode(column: "stretched"))
             result[projection.connectionID] = projection
         }
         return result

@@ -32,10 +32,12 @@ public struct ConnectionStore: Sendable {
 
     static func record(_ row: PostgresRow) throws -> ConnectionRecord {
         ConnectionRecord(
-            id: try row.decode(at: 0), name: try row.decode(at: 1), baseURL: try row.decode(at: 2),
-            status: try row.decode(at: 3), rateLimit: try row.decode(at: 4),
-            customerBatchSize: try row.decode(at: 5), lastValidatedAt: try row.decode(at: 6), lastError: try row.decode(at: 7),
-            catalogSyncedAt: try row.decode(at: 8), tokenCiphertext: try row.decode(at: 9), tokenFormat: try row.decode(at: 10))
+            id: try row.decode(column: "id"), name: try row.decode(column: "name"), baseURL: try row.decode(column: "base_url"),
+            status: try row.decode(column: "status"), rateLimit: try row.decode(column: "rate_limit"),
+            customerBatchSize: try row.decode(column: "customer_batch_size"),
+            lastValidatedAt: try row.decode(column: "last_validated_at"), lastError: try row.decode(column: "last_error"),
+            catalogSyncedAt: try row.decode(column: "catalog_synced_at"), tokenCiphertext: try row.decode(column: "token_ciphertext"),
+            tokenFormat: try row.decode(column: "token_format"))
     }
 
     public func all() async throws -> [ConnectionRecord] {

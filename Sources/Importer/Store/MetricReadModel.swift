@@ -36,8 +36,9 @@ public struct MetricReadModel: Sendable {
         guard
             let row = try await pool.query(
                 """
-                SELECT m.id, m.title, m.kind, m.connection_id, m.label_source, m.since::text, upper(b.aggregation_type),
-                    m.credit_type_name, coalesce(ct.is_currency, true)
+                SELECT m.id, m.title, m.kind, m.connection_id, m.label_source, m.since::text AS since,
+                    upper(b.aggregation_type) AS aggregation_type, m.credit_type_name,
+                    coalesce(ct.is_currency, true) AS credit_type_is_currency
                 FROM business_metrics m
                 LEFT JOIN billable_metrics b ON b.connection_id = m.connection_id AND b.id = m.billable_metric_id
                 LEFT JOIN credit_types ct ON ct.connection_id = m.connection_id AND ct.id = m.credit_type_id
@@ -46,10 +47,12 @@ public struct MetricReadModel: Sendable {
             ).first
         else { return nil }
         return Metric(
-            id: try row.decode(at: 0), title: try row.decode(at: 1), kind: try row.decode(at: 2), connectionID: try row.decode(at: 3),
-            labelSource: try row.decode(at: 4), since: try row.decodeDay(at: 5),
-            aggregationType: try row.decode(String?.self, at: 6).map(AggregationType.init(rawValue:)),
-            creditTypeName: try row.decode(at: 7), creditTypeIsCurrency: try row.decode(at: 8))
+            id: try row.decode(column: "id"), title: try row.decode(column: "title"), kind: try row.decode(column: "kind"),
+            connectionID: try row.decode(column: "connection_id"), labelSource: try row.decode(column: "label_source"),
+            since: try row.decodeDay(column: "since"),
+            aggregationType: try row.decode(String?.self, column: "aggregation_type").map(AggregationType.init(rawValue:)),
+            creditTypeName: try row.decode(column: "credit_type_name"),
+            creditTypeIsCurrency: try row.decode(column: "credit_type_is_currency"))
     }
 
     /// The metric's values from `first` through `last` (inclusive).

@@ -11,20 +11,24 @@ public struct MetricStore: Sendable {
     public init(pool: PostgresConnectionPool) { self.pool = pool }
 
     static func metric(_ row: PostgresRow) throws -> BusinessMetric {
-        let id: Int64 = try row.decode(at: 0)
+        let id: Int64 = try row.decode(column: "id")
         let source: BusinessMetric.Source
-        switch try row.decode(BusinessMetric.Kind.self, at: 3) {
+        switch try row.decode(BusinessMetric.Kind.self, column: "kind") {
         case .usage:
-            source = .usage(billableMetricID: try row.decode(at: 4))
+            source = .usage(billableMetricID: try row.decode(column: "billable_metric_id"))
         case .revenue:
-            guard let basis = try row.decode(RevenueBasis?.self, at: 7) else { throw UnreadableMetric(id: id, missing: "revenue_basis") }
+            guard let basis = try row.decode(RevenueBasis?.self, column: "revenue_basis") else {
+                throw UnreadableMetric(id: id, missing: "revenue_basis")
+            }
             source = .revenue(
                 BusinessMetric.Revenue(
-                    creditTypeID: try row.decode(at: 5), creditTypeName: try row.decode(String?.self, at: 6) ?? "", basis: basis))
+                    creditTypeID: try row.decode(column: "credit_type_id"),
+                    creditTypeName: try row.decode(String?.self, column: "credit_type_name") ?? "", basis: basis))
         }
         return BusinessMetric(
-            id: id, title: try row.decode(at: 1), connectionID: try row.decode(at: 2), source: source,
-            labelSource: try row.decode(at: 8), since: try row.decodeDay(at: 9), createdAt: try row.decode(at: 10))
+            id: id, title: try row.decode(column: "title"), connectionID: try row.decode(column: "connection_id"), source: source,
+            labelSource: try row.decode(column: "label_source"), since: try row.decodeDay(column: "since"),
+            createdAt: try row.decode(column: "created_at"))
     }
 
     /// A stored metric whose kind lacks a column it needs (the schema's checks keep this from happening).

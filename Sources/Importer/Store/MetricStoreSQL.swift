@@ -4,7 +4,7 @@ enum MetricStoreSQL {
     /// The columns ``MetricStore`` decodes a ``BusinessMetric`` from, in order (`m` is `business_metrics`).
     static let columns = """
         m.id, m.title, m.connection_id, m.kind, m.billable_metric_id, m.credit_type_id, m.credit_type_name, m.revenue_basis,
-        m.label_source, m.since::text, m.created_at
+        m.label_source, m.since::text AS since, m.created_at
         """
 
     static let all = "SELECT \(columns) FROM business_metrics m ORDER BY m.title"

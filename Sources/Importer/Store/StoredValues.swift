@@ -1,4 +1,4 @@
-import Metronome
+public import Metronome
 public import Postgres
 
 // The kinds and states stored as text columns decode strictly: a value this binary does not know is an
@@ -43,8 +43,16 @@ extension ConnectionRecord.Status: PostgresDecodable, PostgresEncodable {
 
 extension PostgresRow {
     /// A `date` column selected as text (`day::text`), strictly: a value that is no day is an error.
-    func decodeDay(at index: Int) throws -> UTCDay {
-        let text = try decode(String.self, at: index)
+    public func decodeDay(at index: Int) throws -> UTCDay {
+        try Self.day(try decode(String.self, at: index))
+    }
+
+    /// The same, by the column's name.
+    public func decodeDay(column name: String) throws -> UTCDay {
+        try Self.day(try decode(String.self, column: name))
+    }
+
+    private static func day(_ text: String) throws -> UTCDay {
         guard let day = UTCDay(text) else { throw PostgresError(kind: .client, message: "not a day: \"\(text)\"") }
         return day
     }

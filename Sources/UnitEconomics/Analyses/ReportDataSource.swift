@@ -100,7 +100,7 @@ public struct ReportDataSource: Sendable {
         var entries: [(day: UTCDay, tag: String?, amount: Decimal)] = []
         for row in rows {
             currencies.insert(try row.decode(at: 1))
-            entries.append((try UTCDay.decode(row, at: 0), try row.decode(at: 2), try row.decode(Decimal.self, at: 3)))
+            entries.append((try row.decodeDay(at: 0), try row.decode(at: 2), try row.decode(Decimal.self, at: 3)))
         }
         guard currencies.count <= 1 else {
             throw ReportRefusal(

@@ -101,8 +101,9 @@ enum CostSQL {
         WHERE id = $1
         """
     static let list = """
-        SELECT s.name, c.currency, min(c.day)::text, max(c.day)::text, count(DISTINCT (c.import_id, c.line)),
-            sum(c.effective_cost)::text, sum(c.billed_cost)::text
+        SELECT s.name AS source, c.currency, min(c.day)::text AS period_start, max(c.day)::text AS period_end,
+            count(DISTINCT (c.import_id, c.line)) AS rows, sum(c.effective_cost)::text AS effective_cost,
+            sum(c.billed_cost)::text AS billed_cost
         FROM cost_daily c JOIN cost_sources s ON s.id = c.source_id
         GROUP BY s.name, c.currency
         ORDER BY s.name, c.currency

@@ -24,9 +24,10 @@ public struct CostStore: Sendable {
     public func list() async throws -> [CostSourceSummary] {
         try await pool.query(CostSQL.list).map { row in
             CostSourceSummary(
-                source: try row.decode(at: 0), currency: try row.decode(at: 1),
-                periodStart: try UTCDay.decode(row, at: 2), periodEnd: try UTCDay.decode(row, at: 3),
-                rows: try row.decode(at: 4), effectiveCost: try row.decode(at: 5), billedCost: try row.decode(at: 6))
+                source: try row.decode(column: "source"), currency: try row.decode(column: "currency"),
+                periodStart: try row.decodeDay(column: "period_start"), periodEnd: try row.decodeDay(column: "period_end"),
+                rows: try row.decode(column: "rows"), effectiveCost: try row.decode(column: "effective_cost"),
+                billedCost: try row.decode(column: "billed_cost"))
         }
     }
 
@@ -39,13 +40,5 @@ public struct CostStore: Sendable {
     /// Deletes a source with all its rows and import records; false when there was none.
     public func delete(source: String) async throws -> Bool {
         try await pool.query(CostSQL.deleteSource, [source]).affectedRows > 0
-    }
-}
-
-extension UTCDay {
-    static func decode(_ row: PostgresRow, at index: Int) throws -> UTCDay {
-        let text: String = try row.decode(at: index)
-        guard let day = UTCDay(text) else { throw PostgresError(kind: .client, message: "not a date column") }
-        return day
     }
 }
