@@ -149,11 +149,11 @@ extension ConsoleServer {
         let scale = Decimal(Int(fields["scale"] ?? "1") ?? 1)
         do {
             // Without dates, the last 30 days of complete data (the report ends them on its inputs' last
-            // complete day); dates given are kept as asked, and a partial period is flagged.
-            let period =
-                fields["from"] == nil && fields["to"] == nil
-                ? try ReportPeriod.lastComplete(days: 30, today: to)
-                : try ReportPeriod(from: from, to: to)
+            // complete day); dates given are kept as asked, and a partial period is flagged. A form with
+            // one date fills the other as the metric pages do (30 days).
+            let dated = fields["from"] != nil || fields["to"] != nil
+            let period = try PeriodChoice(from: dated ? from : nil, to: dated ? to : nil, lastDays: nil)
+                .period(today: UTCDay(containing: Date()))
             let output: ReportOutput
             switch kind.name {
             case "top-customers":

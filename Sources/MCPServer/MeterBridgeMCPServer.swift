@@ -92,7 +92,7 @@ public struct MeterBridgeMCPServer: Sendable {
         switch error {
         case let error as ToolInputError: return "Invalid input: \(error.description)"
         case let error as UseCaseError: return "Invalid input: " + error.message(naming: argument)
-        case let error as ReportRefusal: return "Refused: " + error.message(naming: { "\"\($0.rawValue.replacingOccurrences(of: "-", with: "_"))\"" })
+        case let error as ReportRefusal: return "Refused: " + error.message(naming: ToolArguments.argumentName)
         case let error as PostgresError where error.sqlState?.rawValue == "25006":
             return "Refused: this server's database session is read only (\(error.message))"
         case let error as PostgresError: return "Database error: \(error)"

@@ -12,6 +12,11 @@ public struct ToolInputError: Error, Sendable, CustomStringConvertible {
 /// A tool call's arguments, read by name and type. Unknown arguments and wrong types are refused, never
 /// ignored: a misspelled option silently dropped would answer another question than the one asked.
 struct ToolArguments: Sendable {
+    /// A report's input as the tools' arguments name it: `"revenue_metric"`, `"last_days"`.
+    static func argumentName(_ parameter: ReportParameter) -> String {
+        parameter == .last ? "\"last_days\"" : "\"\(parameter.rawValue.replacingOccurrences(of: "-", with: "_"))\""
+    }
+
     let values: [String: Value]
 
     init(_ values: [String: Value]?, schema: Value) throws(ToolInputError) {
@@ -144,16 +149,13 @@ struct ToolArguments: Sendable {
         let from = try day("from")
         let to = try day("to")
         let last = try integer("last_days", in: 1...MCPLimits.maximumPeriodDays)
-        if last != nil, from != nil || to != nil {
-            throw ToolInputError("pass \"from\"/\"to\" or \"last_days\", not both")
+        let choice: PeriodChoice
+        do {
+            choice = try PeriodChoice(from: from, to: to, lastDays: last ?? (from == nil && to == nil ? MCPLimits.defaultDays : nil))
+        } catch {
+            throw ToolInputError(error.message(naming: ToolArguments.argumentName))
         }
-        if (from == nil) != (to == nil) { throw ToolInputError("pass both \"from\" and \"to\"") }
-        guard let from, let to else {
-            return try ReportPeriod.lastComplete(days: last ?? MCPLimits.defaultDays, today: today)
-        }
-        guard from <= to else {
-            throw ToolInputError("\"from\" (\(from)) is after \"to\" (\(to)): the period is reversed")
-        }
+        guard case .between(let from, let to) = choice else { return try choice.period(today: today) }
         let days = from.distance(to: to) + 1
         guard days <= MCPLimits.maximumPeriodDays else {
             throw ToolInputError(

@@ -165,15 +165,21 @@ struct ReportOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if last != nil, from != nil || to != nil { throw ValidationError("pass --from/--to or --last, not both") }
-        if (from == nil) != (to == nil) { throw ValidationError("pass both --from and --to") }
         if let last, ReportPeriod.parseLast(last) == nil { throw ValidationError("--last: expected e.g. 30d or 4w") }
+        _ = try choice()
+    }
+
+    /// The days asked for, by the rule every front-end shares (``PeriodChoice``).
+    func choice() throws -> PeriodChoice {
+        do {
+            return try PeriodChoice(from: from, to: to, lastDays: last.flatMap(ReportPeriod.parseLast))
+        } catch {
+            throw ValidationError(error.message(naming: { "--\($0.rawValue)" }))
+        }
     }
 
     func period() throws -> ReportPeriod {
-        if let from, let to { return try ReportPeriod(from: from, to: to) }
-        let today = UTCDay(containing: Date())
-        return try ReportPeriod.lastComplete(days: ReportPeriod.parseLast(last ?? "30d") ?? 30, today: today)
+        try choice().period(today: UTCDay(containing: Date()))
     }
 
     func run(

@@ -93,6 +93,22 @@ struct PlanningTests {
         #expect(windows(planner, since: "2026-11-28").isEmpty, "since in the future")
     }
 
+    /// Each kind of import is one source: its job, its paging, its windows, and which metrics share a job.
+    @Test func importSourcesPriceAndShareTheirWindows() {
+        let usage = UsageSource(metricID: 7), other = UsageSource(metricID: 8)
+        let revenue = RevenueSource(creditType: "usd-cents")
+        #expect(usage.jobKind == .usage && revenue.jobKind == .revenue)
+        #expect(usage.requests(days: 201, customers: 3) == PageCost.usage(days: 201, customers: 3))
+        #expect(revenue.requests(days: 36, customers: 2) == PageCost.revenue(days: 36, customers: 2))
+        // Usage metrics never share a job; revenue metrics of one credit type always do, whatever their basis.
+        #expect(usage.sharingKey != other.sharingKey && usage.creditTypeID == nil)
+        #expect(revenue.sharingKey == RevenueSource(creditType: "usd-cents").sharingKey && revenue.creditTypeID == "usd-cents")
+        var options = ImportPlanner.Options()
+        options.usageWindowDays = 90
+        options.revenueWindowDays = 35
+        #expect(usage.windowDays(options) == 90 && revenue.windowDays(options) == 35)
+    }
+
     @Test func pageCostsFollowThePagingRules() {
         #expect(PageCost.usage(days: 200, customers: 3) == 3)
         #expect(PageCost.usage(days: 201, customers: 3) == 6)

@@ -220,7 +220,7 @@ extension MCPServerSuites {
                 ),
                 (
                     "top_customers", ["metric": "CPU hours", "from": .string(to), "to": .string(from)],
-                    "is after \"to\""
+                    "\"to\": \(from) is before the first day, \(to)"
                 ),
                 (
                     "top_customers", ["metric": "CPU hours", "from": "2015-01-01", "to": "2024-12-31"],
@@ -265,7 +265,7 @@ extension MCPServerSuites {
                     "metric_values", ["title": "CPU hours", "from": "2025-02-30", "to": "2025-03-01"],
                     "must be a UTC day"
                 ),
-                ("top_customers", ["metric": "CPU hours", "from": .string(from)], "pass both \"from\" and \"to\""),
+                ("top_customers", ["metric": "CPU hours", "from": .string(from)], "\"to\": is needed with the first day"),
                 ("unit_cost", ["cost_report": "COGS", "metric": "CPU hours", "scale": 7], "\"scale\" must be one of"),
                 (
                     "price_for_margin", ["cost_report": "COGS", "metric": "CPU hours", "target_margins": [100]],

@@ -18,3 +18,26 @@ struct ReportRefusalTests {
         #expect(throws: ReportRefusal(.last, "needs at least one day")) { try ReportPeriod(lastDays: 0, endingOn: UTCDay("2026-01-31")!) }
     }
 }
+
+/// One rule chooses a report's days in the CLI, the console and MCP; each names the inputs its own way.
+@Suite("Choosing a report's days")
+struct PeriodChoiceTests {
+    @Test func theChoiceFollowsWhatWasGivenAndRefusesTheRest() throws {
+        let from = try #require(UTCDay("2026-11-01")), to = try #require(UTCDay("2026-11-30"))
+        let today = try #require(UTCDay("2026-12-08"))
+        #expect(try PeriodChoice(from: nil, to: nil, lastDays: nil) == .lastComplete(days: 30))
+        #expect(try PeriodChoice(from: nil, to: nil, lastDays: 7) == .lastComplete(days: 7))
+        #expect(try PeriodChoice(from: from, to: to, lastDays: nil) == .between(from: from, to: to))
+        let asked = try PeriodChoice(from: from, to: to, lastDays: nil).period(today: today)
+        #expect(asked.from == from && asked.to == to && !asked.followsCompleteData)
+        let recent = try PeriodChoice(from: nil, to: nil, lastDays: 7).period(today: today)
+        #expect(recent.dayCount == 7 && recent.to == today.adding(days: -1) && recent.followsCompleteData)
+        func refusal(_ from: UTCDay?, _ to: UTCDay?, _ last: Int?) -> ReportRefusal? {
+            do { _ = try PeriodChoice(from: from, to: to, lastDays: last); return nil } catch { return error }
+        }
+        #expect(refusal(from, nil, nil)?.message(naming: { "--\($0.rawValue)" }) == "--to: is needed with the first day")
+        #expect(refusal(nil, to, nil)?.parameter == .from)
+        #expect(refusal(to, from, nil)?.message(naming: { "--\($0.rawValue)" }) == "--to: 2026-11-01 is before the first day, 2026-11-30")
+        #expect(refusal(from, to, 7)?.parameter == .last && refusal(nil, nil, 0)?.parameter == .last)
+    }
+}

@@ -25,14 +25,13 @@ struct ConnectionState: Sendable {
 
     var requestsPerSecond: Double { NSDecimalNumber(decimal: connection.rateLimit).doubleValue }
 
-    /// Requests of one refresh of the trailing `days` of every metric and batch; revenue metrics of one
-    /// credit type share their jobs.
+    /// Requests of one refresh of the trailing `days` of every metric and batch; metrics that share a
+    /// source (revenue metrics of one credit type) share their jobs.
     func refreshRequests(days: Int) -> Int {
-        let usage = metrics.filter { $0.kind == .usage }.count
-        let creditTypes = Set(metrics.filter { $0.kind == .revenue }.map { $0.creditTypeID ?? "" }).count
+        var sources: [String: any ImportSource] = [:]
+        for metric in metrics { sources[metric.importSource.sharingKey] = metric.importSource }
         return batches.reduce(0) { total, batch in
-            total + usage * PageCost.usage(days: days, customers: batch.1.count)
-                + creditTypes * PageCost.revenue(days: days, customers: batch.1.count)
+            total + sources.values.reduce(0) { $0 + $1.requests(days: days, customers: batch.1.count) }
         }
     }
 

@@ -146,7 +146,7 @@ public struct ImportPlanner: Sendable {
         var backfillRequests = 0
         for metric in state.metrics {
             let planner = WindowPlanner(
-                windowDays: metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays,
+                windowDays: metric.importSource.windowDays(options),
                 lookbackDays: options.lookbackDays, hotDays: options.hotDays)
             for (batch, customers) in state.batches {
                 let key = ConnectionState.Key(metric: metric.id, batch: batch)
@@ -171,9 +171,9 @@ public struct ImportPlanner: Sendable {
                 }
                 // What history still needs, whether queued or not; revenue metrics of a credit type share it.
                 for window in planner.windows(today: today, since: metric.since, covered: covered, pending: DaySet(), refresh: .none) {
-                    let source = metric.kind == .revenue ? "revenue:\(metric.creditTypeID ?? "")" : "usage:\(metric.id)"
-                    if backfillKeys.insert("\(source):\(batch):\(window.range)").inserted {
-                        backfillRequests += PageCost.window(metric.kind, days: window.range.days, customers: customers.count)
+                    let source = metric.importSource
+                    if backfillKeys.insert("\(source.sharingKey):\(batch):\(window.range)").inserted {
+                        backfillRequests += source.requests(days: window.range.days, customers: customers.count)
                     }
                 }
             }
@@ -319,7 +319,7 @@ public struct ImportPlanner: Sendable {
             let end = min(range.end, today.adding(days: 1))
             let start = max(range.start, metric.since)
             guard start < end else { continue }
-            let windowDays = metric.kind == .usage ? options.usageWindowDays : options.revenueWindowDays
+            let windowDays = metric.importSource.windowDays(options)
             let batches = try await ConnectionState.customerBatches(connectionID: metric.connectionID, pool: queue.pool)
             // Grid cells anchored at `since`, clipped to the range.
             var cellStart = metric.since.adding(days: (start.daysSinceEpoch - metric.since.daysSinceEpoch) / windowDays * windowDays)
@@ -347,7 +347,7 @@ public struct ImportPlanner: Sendable {
         ) {
             var args = ImportJobArgs(
                 connectionID: metric.connectionID, metricIDs: [metric.id],
-                creditTypeID: metric.kind == .revenue ? metric.creditTypeID : nil, window: window, batch: batch,
+                creditTypeID: metric.importSource.creditTypeID, window: window, batch: batch,
                 customerIDs: customers, refresh: refresh)
             let key = args.uniqueKey
             if let existing = byKey[key] {
@@ -356,7 +356,7 @@ public struct ImportPlanner: Sendable {
                 return
             }
             order.append(key)
-            byKey[key] = (args, metric.kind == .usage ? .usage : .revenue, queue, priority)
+            byKey[key] = (args, metric.importSource.jobKind, queue, priority)
         }
 
         struct Planned {

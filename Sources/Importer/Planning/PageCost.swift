@@ -17,14 +17,13 @@ public enum PageCost {
     /// Requests for `days` of one credit type's revenue for `customers` customers.
     public static func revenue(days: Int, customers: Int) -> Int { customers * pages(days, per: revenueDaysPerPage) }
 
-    /// Requests for a window of `kind` (usage or revenue) for `customers` customers.
-    public static func window(_ kind: BusinessMetric.Kind, days: Int, customers: Int) -> Int {
-        kind == .usage ? usage(days: days, customers: customers) : revenue(days: days, customers: customers)
-    }
-
-    /// Requests for one import job.
+    /// Requests for one import job (a catalog job costs what the catalog's lists do, ``catalog``).
     public static func job(kind: ImportJobKind, args: ImportJobArgs) -> Int {
-        window(kind == .usage ? .usage : .revenue, days: args.window.days, customers: args.customerIDs.count)
+        switch kind {
+        case .usage: usage(days: args.window.days, customers: args.customerIDs.count)
+        case .revenue: revenue(days: args.window.days, customers: args.customerIDs.count)
+        case .catalog: 0
+        }
     }
 
     /// Requests for one catalog refresh: active and archived customers are listed separately (each at

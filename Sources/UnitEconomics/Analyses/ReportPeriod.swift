@@ -1,4 +1,5 @@
 public import Metronome
+
 /// The UTC days a report covers, both ends inclusive (`--from/--to` or `--last 30d`).
 public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
     public var from: UTCDay
@@ -70,7 +71,7 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
 /// An input of a report, as each front-end names it: `--revenue-metric` in the CLI, the form field
 /// `revenue-metric` in the console, the argument `"revenue_metric"` in MCP.
 public enum ReportParameter: String, Sendable, Equatable {
-    case last, scale, metrics
+    case from, to, last, scale, metrics
     case revenueMetric = "revenue-metric"
     case targetMargins = "target-margins"
 }
