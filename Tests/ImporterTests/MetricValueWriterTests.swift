@@ -205,7 +205,7 @@ struct MetricValueWriterTests {
             try await writer.query("COMMIT")
             let error = await #expect(throws: PostgresError.self) { try await racing.value }
             #expect(error?.sqlState == .uniqueViolation)
-            #expect(error.map(ImportJobHandler.commitMayBeRetried) == true)
+            #expect(error.map(PageCommitter.commitMayBeRetried) == true)
         }
         try await write(fixture, metric, second)
         #expect(try await stored(fixture, metric) == ["c-1 2026-01-01": "10", "c-1 2026-01-02": "20"])

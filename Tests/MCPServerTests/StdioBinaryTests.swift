@@ -62,7 +62,7 @@ extension MCPServerSuites {
 
             let refused = try #require(seen["refused"] as? [String: Any])
             #expect(refused["is_error"] as? Bool == true)
-            #expect((refused["text"] as? [String])?.first?.contains("is after \"to\"") == true)
+            #expect((refused["text"] as? [String])?.first?.contains("is before the first day") == true)
         }
 
         static func report(_ filled: MCPFixture.Filled) async throws -> ReportOutput {
