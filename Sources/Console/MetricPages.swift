@@ -77,7 +77,7 @@ extension ConsoleServer {
         let fields = FormFields(query: request)
         let (from, to) = try Self.dayRange(fields)
         let top = min(max(Int(fields["top"] ?? "") ?? 5, 1), 20)
-        let values = try await metrics.values(metric, from: from, to: to)
+        let values = try await using { try await MetricValues(pool: pool).of(metric, from: from, to: to) }
         let sort = ConsoleTable.Sort(fields["sort"])
         let path = "/metrics/\(metric.id)"
         let query = ConsoleTable.query(fields)
@@ -147,7 +147,7 @@ extension ConsoleServer {
             guard let day = UTCDay(text) else { throw HTTPError(.badRequest, message: "to: expected a day") }
             return day
         }
-        let values = try await metrics.values(metric, from: from, to: to)
+        let values = try await using { try await MetricValues(pool: pool).of(metric, from: from, to: to) }
         let csv =
             TableOutput(
                 columns: ["day", "label", "customer_id", "amount"],

@@ -110,9 +110,8 @@ enum CatalogTools {
         if info.isGauge, grouping != .day {
             try info.requireSummable(for: "a total per \(grouping.rawValue)")
         }
-        let metric = try await Catalog(pool: context.readPool).metric(titled: title)
-        let values = try await MetricStore(pool: context.readPool).values(
-            metric, from: period.from, to: period.to, label: label)
+        let (_, values) = try await MetricValues(pool: context.readPool).of(
+            titled: title, from: period.from, to: period.to, label: label)
         let grouped = MetricValueGrouping(bucket: grouping, top: top, gauge: info.isGauge).group(
             values.map {
                 .init(day: $0.day, label: $0.label, customerID: $0.customerID, amount: $0.amount)

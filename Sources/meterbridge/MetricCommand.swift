@@ -189,7 +189,6 @@ struct MetricCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
-            if let from, let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
             if last != nil, from != nil || to != nil { throw ValidationError("pass --from/--to or --last, not both") }
             if let last, ReportPeriod.parseLast(last) == nil { throw ValidationError("--last: expected e.g. 7d or 4w, not \(last)") }
         }
@@ -198,11 +197,10 @@ struct MetricCommand: AsyncParsableCommand {
             var from = from
             var to = to
             if let last, let days = ReportPeriod.parseLast(last) {
-                let today = UTCDay(containing: Date())
-                (from, to) = (today.adding(days: -(days - 1)), today)
+                (from, to) = MetricValues.lastDays(days, through: UTCDay(containing: Date()))
             }
             let values = try await CLIContext.run(database) { context in
-                try await context.metrics.values(try await context.catalog.metric(titled: title), from: from, to: to, label: label)
+                try await MetricValues(pool: context.pool).of(titled: title, from: from, to: to, label: label).values
             }
             print(
                 TableOutput(
