@@ -170,10 +170,10 @@ struct FormFields: Sendable {
 
     func all(_ key: String) -> [String] { pairs.filter { $0.0 == key && !$0.1.isEmpty }.map(\.1) }
 
-    /// The fields as a query string (for links that keep a filter).
+    /// The fields as a query string (for links that keep a filter). Only ASCII letters, digits and
+    /// `-._~` stay as they are; everything else is percent-encoded (UTF-8).
     static func encode(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         return pairs.filter { !$0.1.isEmpty }.map { key, value in
             (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "="
                 + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")

@@ -148,7 +148,7 @@ enum ConsoleTemplates {
         <div class="scroll"><table>
         <thead><tr><th class="num">id</th><th>queue</th><th>kind</th><th>state</th><th class="num">attempt</th><th>run at</th><th>last error</th></tr></thead>
         <tbody>{{#jobs}}<tr><td class="num"><a href="/jobs/{{id}}">{{id}}</a></td><td>{{queue}}</td><td>{{kind}}</td><td class="state-{{state}}">{{state}}</td>
-        <td class="num">{{attempt}}/{{maxAttempts}}</td><td>{{runAt}}</td><td class="wrap">{{#lastError}}<span title="{{full}}">{{shown}}</span>{{/lastError}}</td></tr>{{/jobs}}</tbody>
+        <td class="num">{{attempt}}/{{maxAttempts}}</td><td>{{runAt}}</td><td class="wrap">{{#lastError}}<bdi{{#full}} title="{{.}}"{{/full}}>{{text}}</bdi>{{/lastError}}</td></tr>{{/jobs}}</tbody>
         </table></div>
         </section>
 

@@ -57,15 +57,8 @@ extension ConsoleServer {
     struct Choice { var value: String; var selected: Bool }
     struct JobRow {
         var id: Int64; var queue, kind, state: String; var attempt, maxAttempts: Int16; var runAt: String;
-        var lastError: CutText?
-    }
-    /// Text cut to a line or two, with all of it on hover.
-    struct CutText {
-        var shown, full: String
-        init(_ text: String, width: Int = 120) {
-            full = text
-            shown = TableOutput.display(text, width: width)
-        }
+        /// Cut to a line or two, with all of it on hover.
+        var lastError: ConsoleTable.Cell?
     }
 
     struct JobsModel {
@@ -99,7 +92,7 @@ extension ConsoleServer {
             jobs: jobs.map {
                 JobRow(
                     id: $0.id, queue: $0.queue, kind: $0.kind, state: $0.state.rawValue, attempt: $0.attempt,
-                    maxAttempts: $0.maxAttempts, runAt: Self.timestamp($0.runAt), lastError: $0.errors.last.map { CutText($0.error) })
+                    maxAttempts: $0.maxAttempts, runAt: Self.timestamp($0.runAt), lastError: $0.errors.last.map { ConsoleTable.Cell($0.error, column: "last_error", width: 120) })
             })
         return page("Jobs", section: "/jobs", template: "jobs", model: model)
     }

@@ -62,16 +62,30 @@ extension ConsoleServer {
         } catch let refusal as ReportRefusal {
             return MarginHome(refusal: "Margin of \(revenue) against \(costReport): \(refusal.description)")
         }
-        let range = "from=\(summary.period.from)&to=\(summary.period.to)"
-        let margin =
-            "/reports/margin?" + FormFields.encode([("revenue-metric", revenue), ("cost-report", costReport)]) + "&\(range)"
+        // The margin report of the same inputs and days, and the same sorted lowest margin first.
+        let marginQuery = [
+            ("revenue-metric", revenue), ("cost-report", costReport), ("from", "\(summary.period.from)"),
+            ("to", "\(summary.period.to)"),
+        ]
+        let marginTable = Self.sectionTableID(0)
+        let margin = "/reports/margin?" + FormFields.encode(marginQuery)
+        let byMargin =
+            "/reports/margin?"
+            + FormFields.encode(
+                marginQuery + [("sort", ConsoleTable.Sort(table: marginTable, column: "gross_margin_pct", descending: false).text)])
+            + "#\(marginTable)"
         let currency = summary.currency
         func money(_ value: Decimal) -> String { "\(NumberText.grouped(value, fractionDigits: 2)) \(currency)" }
         func percent(_ value: Decimal?) -> String { value.map { "\(NumberText.grouped($0, fractionDigits: 1)) %" } ?? "—" }
+        /// `+2.6`, `−51.1`, `±0.0`, and the class that colours it.
+        func signed(_ value: Decimal) -> (text: String, changeClass: String) {
+            let sign = value > 0 ? "+" : value < 0 ? "−" : "±"
+            return (sign + NumberText.grouped(abs(value), fractionDigits: 1), value < 0 ? "down" : "up")
+        }
         func change(_ previous: Decimal, _ current: Decimal, missing: String) -> (String?, String) {
             guard let change = MarginSummary.change(from: previous, to: current) else { return (missing, "muted") }
-            let sign = change > 0 ? "+" : change < 0 ? "−" : "±"
-            return ("\(sign)\(NumberText.grouped(abs(change), fractionDigits: 1)) % on the days before", change < 0 ? "down" : "up")
+            let (text, changeClass) = signed(change)
+            return ("\(text) % on the days before", changeClass)
         }
         // A comparison with days that have no revenue or no cost would mislead: it says so instead.
         let revenueChange = change(summary.previous.revenue, summary.current.revenue, missing: "no revenue in the days before")
@@ -79,9 +93,8 @@ extension ConsoleServer {
         let cogsChange = change(summary.previous.cogs, summary.current.cogs, missing: noCostBefore)
         var marginChange: (String?, String) = (summary.previous.cogs.isZero ? noCostBefore : nil, "muted")
         if let now = summary.current.marginPercent, let before = summary.previous.marginPercent, !summary.previous.cogs.isZero {
-            let points = now - before
-            let sign = points > 0 ? "+" : points < 0 ? "−" : "±"
-            marginChange = ("\(sign)\(NumberText.grouped(abs(points), fractionDigits: 1)) points on the days before", points < 0 ? "down" : "up")
+            let (text, changeClass) = signed(now - before)
+            marginChange = ("\(text) points on the days before", changeClass)
         }
         let figures = [
             MarginHomeModel.Figure(
@@ -94,15 +107,13 @@ extension ConsoleServer {
             MarginHomeModel.Figure(
                 name: "Gross margin", value: percent(summary.current.marginPercent),
                 exact: summary.current.marginPercent.map { "\($0)" } ?? "", change: marginChange.0,
-                changeClass: marginChange.1, href: margin + "&sort=table-1:gross_margin_pct:asc#table-1"),
+                changeClass: marginChange.1, href: byMargin),
         ]
         let lowest = ConsoleTable(
             id: "lowest-margin", columns: ["customer", "customer_id", "revenue", "cogs", "gross_margin_pct"],
             rows: summary.lowestMargin.map {
                 [$0.label, $0.customerID, "\($0.revenue)", "\($0.cogs)", $0.marginPercent.map { "\(DecimalMath.rounded($0, scale: 2))" }]
-            }, sort: nil, path: "/reports/margin",
-            query: [("revenue-metric", revenue), ("cost-report", costReport), ("from", "\(summary.period.from)"), ("to", "\(summary.period.to)")],
-            linkTable: "table-1",
+            }, sort: nil, path: "/reports/margin", query: marginQuery, linkTable: marginTable,
             cellWidth: 32)
         var parts: [MarginHomeModel.CostPart] = []
         var x = Decimal(0)
@@ -112,13 +123,13 @@ extension ConsoleServer {
             ("Unmatched tag", split.unmatched, "#ff725c", "/costs", "the tag names no customer, or several: see the cost report"),
             ("Shared", split.shared, "#efb118", "/reports#allocate", "no customer tag: allocate it by usage"),
         ] {
-            let share = split.percent(amount) ?? 0
+            let share = split.percent(amount)
             parts.append(
                 MarginHomeModel.CostPart(
-                    name: name, amount: money(amount), exact: "\(amount)", share: percent(split.percent(amount)),
-                    width: "\(DecimalMath.rounded(share, scale: 3))", x: "\(DecimalMath.rounded(x, scale: 3))",
+                    name: name, amount: money(amount), exact: "\(amount)", share: percent(share),
+                    width: "\(DecimalMath.rounded(share ?? 0, scale: 3))", x: "\(DecimalMath.rounded(x, scale: 3))",
                     color: color, href: href, note: note))
-            x += share
+            x += share ?? 0
         }
         let without = summary.customersWithoutRevenue
         let model = MarginHomeModel(
@@ -127,7 +138,7 @@ extension ConsoleServer {
             dayChoices: Self.homeDayChoices.map { Choice(value: "\($0)", selected: $0 == days) },
             period: summary.period.description, previousPeriod: summary.previousPeriod.description, days: summary.period.dayCount,
             warning: summary.partialPeriodWarning, figures: figures, lowest: lowest,
-            lowestHref: margin + "&sort=table-1:gross_margin_pct:asc#table-1",
+            lowestHref: byMargin,
             more: summary.customersWithRevenue > summary.lowestMargin.count
                 ? NumberText.grouped(summary.customersWithRevenue - summary.lowestMargin.count) : nil,
             withoutRevenue: without.isEmpty

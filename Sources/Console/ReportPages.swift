@@ -53,15 +53,32 @@ extension ConsoleServer {
 
     static let scaleChoices = ["1", "100", "1000", "1000000", "1000000000"]
 
+    /// The id of a report page's table for the report's section `index` (what sort links name).
+    static func sectionTableID(_ index: Int) -> String { "table-\(index + 1)" }
+
+    /// What the report forms offer, read once per page.
+    struct ReportInputs {
+        var metrics: [BusinessMetric]
+        /// Every report here sums usage, so a gauge (MAX, UNIQUE, LATEST) would only end in a refusal.
+        var gauges: Set<String>
+        var costReports: [String]
+
+        var revenueMetrics: [String] { metrics.filter { $0.kind == .revenue }.map(\.title) }
+    }
+
+    func reportInputs() async throws -> ReportInputs {
+        ReportInputs(
+            metrics: try await metrics.all(), gauges: try await MetricReadModel(pool: pool).gaugeTitles(),
+            costReports: try await CostReportStore(pool: pool).list().map(\.name))
+    }
+
     /// A report's inputs as a form, each a list to choose from with the request's choice selected (the
     /// first one, or none where the input is optional, when the request makes none).
-    func reportForm(_ kind: ReportKind, _ fields: FormFields) async throws -> ReportForm {
-        let all = try await metrics.all()
-        // Every report here sums usage, so a gauge (MAX, UNIQUE, LATEST) would only end in a refusal.
-        let gauges = try await MetricReadModel(pool: pool).gaugeTitles()
-        let costReports = try await CostReportStore(pool: pool).list().map(\.name)
-        let revenueMetrics = all.filter { $0.kind == .revenue }.map(\.title)
-        let usageMetrics = all.filter { (kind.name == "top-customers" || $0.kind == .usage) && !gauges.contains($0.title) }
+    func reportForm(_ kind: ReportKind, _ fields: FormFields, inputs: ReportInputs) -> ReportForm {
+        let costReports = inputs.costReports
+        let revenueMetrics = inputs.revenueMetrics
+        let usageMetrics = inputs.metrics
+            .filter { (kind.name == "top-customers" || $0.kind == .usage) && !inputs.gauges.contains($0.title) }
             .map(\.title)
         func choices(_ values: [String], _ key: String, firstByDefault: Bool = true) -> [Choice] {
             let chosen = fields[key] ?? (firstByDefault ? values.first : nil)
@@ -82,11 +99,10 @@ extension ConsoleServer {
     }
 
     func reportsPage(_ request: Request) async throws -> Response {
-        let costReports = try await CostReportStore(pool: pool).list().map(\.name)
-        let revenueMetrics = try await metrics.all().filter { $0.kind == .revenue }.map(\.title)
-        let home = try await marginHome(FormFields(query: request), revenueMetrics: revenueMetrics, costReports: costReports)
-        var forms: [ReportForm] = []
-        for kind in Self.reportKinds { forms.append(try await reportForm(kind, FormFields(encoded: ""))) }
+        let inputs = try await reportInputs()
+        let home = try await marginHome(
+            FormFields(query: request), revenueMetrics: inputs.revenueMetrics, costReports: inputs.costReports)
+        let forms = Self.reportKinds.map { reportForm($0, FormFields(encoded: ""), inputs: inputs) }
         struct Model {
             var error: String?
             var home: MarginHomeModel?
@@ -123,10 +139,8 @@ extension ConsoleServer {
         }
         let fields = FormFields(query: request)
         // The report's inputs, kept when the date range changes and when something is refused.
-        let kept = fields.pairs.filter { !["from", "to", "format", "sort"].contains($0.0) && !$0.1.isEmpty }.map {
-            Field(name: $0.0, value: $0.1)
-        }
-        let form = try await reportForm(kind, fields)
+        let kept = fields.pairs.filter { !["from", "to", "format", "sort"].contains($0.0) && !$0.1.isEmpty }
+        let form = reportForm(kind, fields, inputs: try await reportInputs())
         /// The report's page with the form as it was sent and the message above it (not an error page).
         func refused(_ message: String, from: String, to: String) -> Response {
             let model = ReportModel(
@@ -190,8 +204,8 @@ extension ConsoleServer {
                     headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
                     body: .init(byteBuffer: ByteBuffer(string: TableOutput(columns: section.columns, rows: section.rows).csv() + "\n")))
             }
-            let query = (kept.map { ($0.name, $0.value) } + [("from", output.period.from.description), ("to", output.period.to.description), ("format", "csv")])
-                .map { "\(Self.queryEscaped($0.0))=\(Self.queryEscaped($0.1))" }.joined(separator: "&")
+            let query = FormFields.encode(
+                kept + [("from", output.period.from.description), ("to", output.period.to.description), ("format", "csv")])
             let model = ReportModel(
                 report: kind.name, form: form, from: output.period.from.description, to: output.period.to.description,
                 period: output.period.description, csvLink: "/reports/\(kind.name)?\(query)", warning: output.partialPeriodWarning,
@@ -200,7 +214,7 @@ extension ConsoleServer {
                 chart: output.chart.map { SVGChartRenderer().render($0) },
                 sections: output.sections.enumerated().map { index, section in
                     ConsoleTable(
-                        id: "table-\(index + 1)",
+                        id: Self.sectionTableID(index),
                         title: output.currency.map { "\(section.title) in \($0)" } ?? section.title,
                         columns: section.columns, rows: section.rows, sort: ConsoleTable.Sort(fields["sort"]),
                         path: "/reports/\(kind.name)",
@@ -214,12 +228,6 @@ extension ConsoleServer {
         } catch let error as CostReportError {
             return refused(error.description, from: from.description, to: to.description)
         }
-    }
-
-
-    /// A query component percent-encoded (letters, digits and `-._~` stay as they are).
-    static func queryEscaped(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
     }
 
     struct CostSourceRow {

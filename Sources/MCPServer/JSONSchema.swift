@@ -71,6 +71,4 @@ enum MCPLimits {
     static let maximumTextLength = 200
     static let maximumMetrics = 20
     static let maximumTargetMargins = 20
-    /// Default period: the last 30 days, as on the command line.
-    static let defaultDays = 30
 }

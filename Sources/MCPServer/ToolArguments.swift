@@ -151,7 +151,7 @@ struct ToolArguments: Sendable {
         let last = try integer("last_days", in: 1...MCPLimits.maximumPeriodDays)
         let choice: PeriodChoice
         do {
-            choice = try PeriodChoice(from: from, to: to, lastDays: last ?? (from == nil && to == nil ? MCPLimits.defaultDays : nil))
+            choice = try PeriodChoice(from: from, to: to, lastDays: last)
         } catch {
             throw ToolInputError(error.message(naming: ToolArguments.argumentName))
         }

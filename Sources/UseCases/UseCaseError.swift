@@ -48,6 +48,13 @@ public enum UseCaseError: Error, Sendable, Equatable {
     }
 }
 
+extension UseCaseError {
+    /// Refuses a period whose first day is after its last; either end may be open (nil).
+    static func requireOrdered<Day: Comparable & CustomStringConvertible>(from: Day?, to: Day?) throws(UseCaseError) {
+        if let from, let to, from > to { throw UseCaseError.reversedPeriod(from: from.description, to: to.description) }
+    }
+}
+
 extension UseCaseError: CustomStringConvertible {
     /// The message with each parameter by its plain name (`metric`), for logs and tests.
     public var description: String { message(naming: \.rawValue) }

@@ -247,7 +247,7 @@ struct ConsolePageTests {
             let table = try #require(html.components(separatedBy: #"id="lowest-margin""#).last)
             let positions = customers.prefix(5).map { table.range(of: "<bdi>\($0[1])</bdi>")?.lowerBound }
             #expect(positions.allSatisfy { $0 != nil } && zip(positions, positions.dropFirst()).allSatisfy { $0! < $1! }, "\(customers.prefix(5))")
-            #expect(html.contains("sort=table-1:gross_margin_pct:asc#table-1"))
+            #expect(html.contains("sort=table-1%3Agross_margin_pct%3Aasc#table-1"))
             // Where the cost goes: the parts add up to the report's COGS; the fixture's untagged VPC line is shared.
             let split = try #require(html.components(separatedBy: #"id="cost-split""#).last)
             let parts = split.components(separatedBy: #"<bdi title=""#).dropFirst().map { Decimal(string: String($0.prefix { $0 != "\"" }))! }

@@ -242,7 +242,7 @@ struct FormulaTests {
             }
             #expect(!svg.contains("rotate(45"), "\(dayCount) days")
             #expect(labels.count >= min(dayCount, 5) && Double(labels.count) <= (renderer.width - 120) / 64 + 1, "\(dayCount): \(labels.count) labels")
-            #expect(labels.last?.text == SVGChartRenderer.dayLabel(days.last!, withYear: dayCount > 365), "\(dayCount)")
+            #expect(labels.last?.text == SVGChartRenderer.dayLabel(UTCDay(days.last!)!, withYear: dayCount > 365), "\(dayCount)")
             // Level labels of about 6 characters never overlap and stay on the canvas.
             for (left, right) in zip(labels, labels.dropFirst()) { #expect(right.x - left.x >= 6 * 7.0) }
             let last = try #require(labels.last)
@@ -251,8 +251,8 @@ struct FormulaTests {
             #expect(svg.components(separatedBy: "<circle").count - 1 == dayCount)
             #expect(svg.contains("<title>Acme — \(days.last!): \(values.last!!)</title></circle>"))
         }
-        #expect(SVGChartRenderer.dayLabel("2026-11-20", withYear: false) == "Nov 20")
-        #expect(SVGChartRenderer.dayLabel("2025-01-02", withYear: true) == "Jan 2 2025")
+        #expect(SVGChartRenderer.dayLabel(UTCDay("2026-11-20")!, withYear: false) == "Nov 20")
+        #expect(SVGChartRenderer.dayLabel(UTCDay("2025-01-02")!, withYear: true) == "Jan 2 2025")
         #expect(SVGChartRenderer.labelledDays(count: 30, plotWidth: 840) == [1, 8, 15, 22, 29])
         #expect(SVGChartRenderer.labelledDays(count: 10, plotWidth: 840) == Array(0...9))
     }

@@ -46,12 +46,12 @@ struct RealisticUsage: Hashable, Sendable {
         return Customer(size: size, monthlyGrowth: monthlyGrowth, firstDayOffset: firstDayOffset, lastDayOffset: lastDayOffset)
     }
 
-    /// The value of one (customer, metric, day); nil for a day without events.
+    /// The value of one (customer, metric, day); nil for a day without events. `customer` is the
+    /// traits of the customer at `index`.
     static func quantity(
-        seed: UInt64, customer index: Int, metric: Int, aggregation: MetricAggregation, typical: Double,
-        dayOffset: Int, day: Int, dayCount: Int
+        seed: UInt64, customer index: Int, _ customer: Customer, metric: Int, aggregation: MetricAggregation,
+        typical: Double, dayOffset: Int, day: Int
     ) -> UsageQuantity? {
-        let customer = customer(seed: seed, index: index, dayCount: dayCount)
         guard dayOffset >= customer.firstDayOffset, dayOffset <= customer.lastDayOffset else { return nil }
         var random = SeededGenerator(
             seed: SeededGenerator.mix(seed, dayDomain, UInt64(index), UInt64(metric), UInt64(bitPattern: Int64(day))))

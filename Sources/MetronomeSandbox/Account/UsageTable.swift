@@ -20,6 +20,9 @@ public struct UsageTable: Hashable, Sendable {
     /// Indexed like the account's metrics: a small customer's weekday amount (realistic profile).
     let typicalAmounts: [Double]
     let profile: AccountProfile
+    /// Indexed like the account's customers: their traits in the realistic profile (empty otherwise),
+    /// drawn once rather than for every value served.
+    let realisticCustomers: [RealisticUsage.Customer]
 
     /// Keeps the usage draws apart from every other hash of the same indices (the active hour of
     /// hourly windows hashes (seed, customer, metric, day) too).
@@ -32,6 +35,9 @@ public struct UsageTable: Hashable, Sendable {
         self.seed = seed
         self.typicalAmounts = typicalAmounts
         self.profile = profile
+        self.realisticCustomers =
+            profile == .realistic
+            ? (0..<customerCount).map { RealisticUsage.customer(seed: seed, index: $0, dayCount: dayCount) } : []
         self.customerCount = customerCount
         self.metricCount = aggregations.count
         self.dayCount = dayCount
@@ -65,8 +71,8 @@ public struct UsageTable: Hashable, Sendable {
         let day = firstDay.daysSinceEpoch + dayOffset
         if profile == .realistic {
             return RealisticUsage.quantity(
-                seed: seed, customer: customer, metric: metric, aggregation: aggregations[metric],
-                typical: typicalAmounts[metric], dayOffset: dayOffset, day: day, dayCount: dayCount)
+                seed: seed, customer: customer, realisticCustomers[customer], metric: metric,
+                aggregation: aggregations[metric], typical: typicalAmounts[metric], dayOffset: dayOffset, day: day)
         }
         var random = SeededGenerator(
             seed: SeededGenerator.mix(

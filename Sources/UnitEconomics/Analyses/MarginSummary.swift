@@ -66,10 +66,8 @@ extension UnitEconomicsReports {
     public func marginSummary(revenueMetric title: String, costReport name: String, period asked: ReportPeriod, lowest: Int = 5)
         async throws -> MarginSummary
     {
-        let current = try await margin(revenueMetric: title, costReport: name, allocateBy: nil, period: asked)
+        let (current, cost) = try await marginReport(revenueMetric: title, costReport: name, allocateBy: nil, period: asked)
         let previous = try await margin(revenueMetric: title, costReport: name, allocateBy: nil, period: current.period.previous)
-        let revenueMetric = try await data.metric(titled: title)
-        let cost = try await data.cost(of: try await costReports.named(name), in: current.period, connectionID: revenueMetric.connectionID)
         let unmatched = cost.unmatched.reduce(Decimal.zero) { $0 + $1.amount }
         let customers = Self.customers(current)
         let withRevenue = customers.filter { !$0.revenue.isZero }

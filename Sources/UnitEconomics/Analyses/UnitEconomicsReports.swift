@@ -105,6 +105,13 @@ public struct UnitEconomicsReports: Sendable {
     public func margin(revenueMetric title: String, costReport name: String, allocateBy usageTitle: String?, period asked: ReportPeriod)
         async throws -> ReportOutput
     {
+        try await marginReport(revenueMetric: title, costReport: name, allocateBy: usageTitle, period: asked).output
+    }
+
+    /// The margin report and the cost it was computed from (the margin summary splits that cost).
+    func marginReport(revenueMetric title: String, costReport name: String, allocateBy usageTitle: String?, period asked: ReportPeriod)
+        async throws -> (output: ReportOutput, cost: ReportCost)
+    {
         let revenueMetric = try await data.metric(titled: title)
         guard revenueMetric.kind == .revenue else {
             throw ReportRefusal(.revenueMetric, "metric \"\(title)\" is a usage metric; a revenue metric is needed")
@@ -192,7 +199,7 @@ public struct UnitEconomicsReports: Sendable {
                 .init(name: "gross profit", values: top.map { (revenue[$0] ?? 0) - (cogs[$0] ?? 0) }),
             ],
             yAxisLabel: revenueCurrency, footnote: footnote)
-        return ReportOutput(
+        let output = ReportOutput(
             report: "margin", period: period,
             sections: [.init(
                 title: "Gross margin by customer",
@@ -206,6 +213,7 @@ public struct UnitEconomicsReports: Sendable {
             completeness: ReportCompleteness(parts: parts),
             facts: [("revenue_metric", title), ("cost_report", name), ("currency", revenueCurrency)],
             chart: chart)
+        return (output, cost)
     }
 
     // MARK: 4. Pricing for target margins

@@ -1,4 +1,5 @@
 import Foundation
+import Metronome
 
 /// Draws a ``ChartData`` as a self-contained SVG (axes, tick labels, legend), viewable offline in any
 /// browser. Values become pixel positions through `Double`: that is drawing, not arithmetic on amounts.
@@ -18,20 +19,17 @@ public struct SVGChartRenderer: Sendable {
     static let labelCharacters = 18
     static let legendColumns = 4
 
-    /// The vertical room the category labels take below the plot: one line for days, more for
-    /// rotated names.
+    /// The vertical room the rotated category labels take below the plot (a day axis takes one line).
     static func labelRoom(_ categories: [String]) -> Double {
-        if isDays(categories) { return 24 }
         let longest = Double(categories.map { min($0.count, labelCharacters) }.max() ?? 0)
         return 14 + longest * characterWidth * sin(labelAngle * .pi / 180) + 8
     }
 
-    /// Whether every category is a day (`YYYY-MM-DD`): such an axis is labelled level and thinned.
-    static func isDays(_ categories: [String]) -> Bool {
-        !categories.isEmpty
-            && categories.allSatisfy { $0.utf8.count == 10 && $0.utf8.enumerated().allSatisfy { index, byte in
-                index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            } }
+    /// The categories as days when every one is a day (`YYYY-MM-DD`): such an axis is labelled level
+    /// and thinned. Nil otherwise.
+    static func days(_ categories: [String]) -> [UTCDay]? {
+        let days = categories.compactMap { UTCDay($0) }
+        return !days.isEmpty && days.count == categories.count ? days : nil
     }
 
     /// The indices of the days that get a label, about one per `spacing` pixels: every n-th day counted
@@ -46,13 +44,10 @@ public struct SVGChartRenderer: Sendable {
     }
 
     /// `2026-11-20` as `Nov 20`; with the year when the axis spans more than one (`Nov 20 2025`).
-    static func dayLabel(_ day: String, withYear: Bool) -> String {
+    static func dayLabel(_ day: UTCDay, withYear: Bool) -> String {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let parts = day.split(separator: "-")
-        guard parts.count == 3, let month = Int(parts[1]), (1...12).contains(month), let dayOfMonth = Int(parts[2]) else {
-            return day
-        }
-        return "\(months[month - 1]) \(dayOfMonth)" + (withYear ? " \(parts[0])" : "")
+        let (year, month, dayOfMonth) = day.components
+        return "\(months[month - 1]) \(dayOfMonth)" + (withYear ? " \(year)" : "")
     }
 
     static func truncated(_ text: String, to characters: Int) -> String {
@@ -62,11 +57,12 @@ public struct SVGChartRenderer: Sendable {
     public func render(_ chart: ChartData) -> String {
         let left = 90.0, top = chart.footnote == nil ? 50.0 : 62.0
         // Rotated names run right of their bar: room for the last one, so it is never cut at the edge.
-        let lastName = Self.isDays(chart.categories) ? 0 : min(chart.categories.last?.count ?? 0, Self.labelCharacters)
+        let days = Self.days(chart.categories)
+        let lastName = days != nil ? 0 : min(chart.categories.last?.count ?? 0, Self.labelCharacters)
         let right = max(30.0, Double(lastName) * Self.characterWidth * cos(Self.labelAngle * .pi / 180) + 8)
         let legendRows = Double((chart.series.count + Self.legendColumns - 1) / Self.legendColumns)
         // Below the plot: the rotated category labels, then the legend, each in its own band.
-        let labelRoom = Self.labelRoom(chart.categories)
+        let labelRoom = days != nil ? 24 : Self.labelRoom(chart.categories)
         let bottom = labelRoom + 10 + legendRows * 20 + 10
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
@@ -99,13 +95,13 @@ public struct SVGChartRenderer: Sendable {
 
         let count = max(chart.categories.count, 1)
         let slot = plotWidth / Double(count)
-        if Self.isDays(chart.categories) {
+        if let days {
             // Level labels, thinned to fit; the last one ends inside the canvas.
-            let withYear = Set(chart.categories.map { $0.prefix(4) }).count > 1
-            for index in Self.labelledDays(count: chart.categories.count, plotWidth: plotWidth) {
+            let withYear = Set(days.map(\.components.year)).count > 1
+            for index in Self.labelledDays(count: days.count, plotWidth: plotWidth) {
                 let x = left + slot * (Double(index) + 0.5)
-                let label = Self.dayLabel(chart.categories[index], withYear: withYear)
-                let anchor = index == chart.categories.count - 1 && slot < 40 ? "end" : "middle"
+                let label = Self.dayLabel(days[index], withYear: withYear)
+                let anchor = index == days.count - 1 && slot < 40 ? "end" : "middle"
                 svg += "<text class=\"day\" x=\"\(f(x))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"\(anchor)\">\(label)</text>\n"
             }
         } else {

@@ -94,7 +94,7 @@ public struct JobOperations: Sendable {
     /// Enqueues the history of `target` from `from` (default: the earliest `since`) through `to`
     /// (inclusive; default: today) again, below the daily sync. Safe to repeat.
     public func reimport(_ target: ReimportTarget, from: UTCDay?, to: UTCDay?, today: UTCDay) async throws -> Reimport {
-        if let from, let to, from > to { throw UseCaseError.reversedPeriod(from: from.description, to: to.description) }
+        try UseCaseError.requireOrdered(from: from, to: to)
         let metrics: [BusinessMetric]
         switch target {
         case .metric(let title):
@@ -105,7 +105,7 @@ public struct JobOperations: Sendable {
         }
         let first = from ?? metrics.map(\.since).min() ?? today
         let last = to ?? today
-        guard first <= last else { throw UseCaseError.reversedPeriod(from: first.description, to: last.description) }
+        try UseCaseError.requireOrdered(from: first, to: last)
         guard last <= today else { throw UseCaseError.invalid(.to, reason: "\(last) is in the future (today is \(today))") }
         let planner = ImportPlanner(queue: queue, logger: logger)
         let added = try await planner.reimport(metrics: metrics, range: DayRange(start: first, end: last.adding(days: 1)), today: today)

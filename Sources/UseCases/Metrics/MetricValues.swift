@@ -14,7 +14,7 @@ public struct MetricValues: Sendable {
     public func of(titled title: String, from: UTCDay?, to: UTCDay?, label: String? = nil) async throws
         -> (metric: BusinessMetric, values: [MetricStore.LabeledValue])
     {
-        try Self.check(from: from, to: to)
+        try UseCaseError.requireOrdered(from: from, to: to)
         let metric = try await Catalog(pool: pool).metric(titled: title)
         return (metric, try await of(metric, from: from, to: to, label: label))
     }
@@ -24,12 +24,8 @@ public struct MetricValues: Sendable {
     public func of(_ metric: BusinessMetric, from: UTCDay?, to: UTCDay?, label: String? = nil) async throws
         -> [MetricStore.LabeledValue]
     {
-        try Self.check(from: from, to: to)
+        try UseCaseError.requireOrdered(from: from, to: to)
         return try await MetricStore(pool: pool).values(metric, from: from, to: to, label: label)
-    }
-
-    static func check(from: UTCDay?, to: UTCDay?) throws(UseCaseError) {
-        if let from, let to, from > to { throw UseCaseError.reversedPeriod(from: from.description, to: to.description) }
     }
 
     /// The last `days` days through `today`, both inclusive (`--last 7d`).
